@@ -1,0 +1,9 @@
+//! `nianbao template`
+
+/// (not yet implemented)
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> anyhow::Result<i32> {
+    anyhow::bail!("nianbao template: 尚未实现")
+}

@@ -1,0 +1,135 @@
+//! Errors that stop the reading of one file. A wrong number is never an error: it is a finding
+//! ([`crate::diag::Diagnostic`]).
+
+use crate::model::{CellRef, FormatVersion, TableKey};
+
+/// Why a file could not be used. Every variant names the file; `hint()` says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{path}：无法打开文件：{source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{path}：文件为空（0 字节）")]
+    Empty { path: String },
+
+    /// The bytes are not a workbook format nianbao reads (`what` says what they look like).
+    #[error("{path}：不是可识别的工作簿文件（看起来是{what}）")]
+    UnknownFormat { path: String, what: String },
+
+    #[error("{path}：工作簿设置了打开密码（已加密），无法读取")]
+    Encrypted { path: String },
+
+    /// The container or a part of it is damaged (truncated download, broken zip, bad record).
+    #[error("{path}：文件已损坏或不完整：{detail}")]
+    Corrupt {
+        path: String,
+        detail: String,
+        #[source]
+        source: Option<calamine::Error>,
+    },
+
+    /// A guard refused the file before reading it densely.
+    #[error("{path}{}：{what}（实际 {actual}，上限 {limit}）", sheet.as_ref().map(|s| format!(" 工作表'{s}'")).unwrap_or_default())]
+    TooLarge {
+        path: String,
+        sheet: Option<String>,
+        what: &'static str,
+        actual: u64,
+        limit: u64,
+    },
+
+    /// No sheet holds any of the three statistics tables.
+    #[error("{path}：未找到任何统计表（表二、表三、表四的行列标签都没有找到）")]
+    NoTables { path: String },
+
+    /// Two visible sheets (or two places on one sheet) both hold the same table.
+    #[error("{path}：{} 出现两次：{first} 和 {second}，无法确定以哪一份为准", table.short())]
+    AmbiguousTable {
+        path: String,
+        table: TableKey,
+        first: CellRef,
+        second: CellRef,
+    },
+
+    /// Labels of both format versions were found.
+    #[error("{path}：格式版本矛盾：{first} 的“{first_label}”属于 {} 版，而 {second} 的“{second_label}”属于 {} 版", first_version.id(), second_version.id())]
+    VersionConflict {
+        path: String,
+        first: CellRef,
+        first_label: String,
+        first_version: FormatVersion,
+        second: CellRef,
+        second_label: String,
+        second_version: FormatVersion,
+    },
+
+    /// No label tells the version apart.
+    #[error("{path}：无法判断统计表的格式版本（2019 版或 2021 版）")]
+    VersionUnknown { path: String },
+}
+
+impl ReadError {
+    /// A stable identifier of the error class, for JSON output and tests.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ReadError::Io { .. } => "io",
+            ReadError::Empty { .. } => "empty",
+            ReadError::UnknownFormat { .. } => "unknown_format",
+            ReadError::Encrypted { .. } => "encrypted",
+            ReadError::Corrupt { .. } => "corrupt",
+            ReadError::TooLarge { .. } => "too_large",
+            ReadError::NoTables { .. } => "no_tables",
+            ReadError::AmbiguousTable { .. } => "ambiguous_table",
+            ReadError::VersionConflict { .. } => "version_conflict",
+            ReadError::VersionUnknown { .. } => "version_unknown",
+        }
+    }
+
+    /// What the user should do, in Chinese.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            ReadError::Io { .. } => "请检查路径是否正确、文件是否可读。",
+            ReadError::Empty { .. } | ReadError::Corrupt { .. } => {
+                "请向报送单位重新索取完整的文件（用 Excel 或 WPS 打开确认无误后另存为 .xlsx）。"
+            }
+            ReadError::UnknownFormat { .. } => {
+                "请用 Excel 或 WPS 打开该文件，另存为 .xlsx 后重试。"
+            }
+            ReadError::Encrypted { .. } => {
+                "请报送单位取消打开密码（文件→信息→保护工作簿→用密码进行加密，清空密码）后重新报送。"
+            }
+            ReadError::TooLarge { .. } => {
+                "该文件远超统计表的正常规模，可能含有误填的远端单元格或被恶意构造；请删除多余内容后另存，或用 --max-* 选项放宽上限。"
+            }
+            ReadError::NoTables { .. } => {
+                "请确认这是政府信息公开年度报告统计表；表格须保留“自然人”“信息内容”“行政复议”等原始标签。"
+            }
+            ReadError::AmbiguousTable { .. } => {
+                "请删除或隐藏其中一份（例如草稿或上年数据的工作表）后重试；隐藏的工作表不参与读取。"
+            }
+            ReadError::VersionConflict { .. } => {
+                "请按同一版本的格式填写全部表格（2021 年起使用国办公开办函〔2021〕30号格式）。"
+            }
+            ReadError::VersionUnknown { .. } => "请用 --format-version 2019 或 2021 指定格式版本。",
+        }
+    }
+
+    pub fn path(&self) -> &str {
+        match self {
+            ReadError::Io { path, .. }
+            | ReadError::Empty { path }
+            | ReadError::UnknownFormat { path, .. }
+            | ReadError::Encrypted { path }
+            | ReadError::Corrupt { path, .. }
+            | ReadError::TooLarge { path, .. }
+            | ReadError::NoTables { path }
+            | ReadError::AmbiguousTable { path, .. }
+            | ReadError::VersionConflict { path, .. }
+            | ReadError::VersionUnknown { path } => path,
+        }
+    }
+}

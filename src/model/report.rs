@@ -1,0 +1,197 @@
+//! One agency's report: metadata and every number, keyed as in `FORMATS.md`, each with its source cell.
+
+use rust_decimal::Decimal;
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+use super::{CellRef, Field, FormatVersion, MoneyUnit, TableKey, VersionSpec};
+
+/// How a number came to be what it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The cell held a number (possibly as text, with a unit or a note; see `raw`).
+    Filled,
+    /// The cell was empty: read as 0, and reported (R6).
+    Blank,
+    /// The row or column was not found in the workbook: 0, and reported (I-findings).
+    Missing,
+    /// The cell held something that is not a number: 0, and reported (I4).
+    Invalid,
+    /// A formula without a cached result: its value is unknown, 0 here, and reported.
+    FormulaNotCalculated,
+    /// Not read from a workbook but computed (a roll-up total, a `--fix` correction).
+    Computed,
+}
+
+impl Status {
+    /// Whether the number can be used in a cross-check: blanks count as 0, unknowns do not.
+    pub fn is_known(self) -> bool {
+        matches!(self, Status::Filled | Status::Blank | Status::Computed)
+    }
+}
+
+/// One number of the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Value {
+    /// The number, exact. Counts are whole numbers when valid (R5 checks it).
+    pub value: Decimal,
+    pub status: Status,
+    /// For money: the unit the cell or its header states; `None` when nobody stated one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<MoneyUnit>,
+    /// The cell's text as found when it was not a plain number (`22（其中修订16件）`, `１２`, `—`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw: Option<String>,
+    /// Where the number was read from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<CellRef>,
+}
+
+impl Value {
+    pub fn missing() -> Self {
+        Value {
+            value: Decimal::ZERO,
+            status: Status::Missing,
+            unit: None,
+            raw: None,
+            source: None,
+        }
+    }
+
+    pub fn computed(value: Decimal, unit: Option<MoneyUnit>) -> Self {
+        Value {
+            value,
+            status: Status::Computed,
+            unit,
+            raw: None,
+            source: None,
+        }
+    }
+
+    /// The value as a whole number, when it is one.
+    pub fn as_count(&self) -> Option<i64> {
+        if self.value.fract().is_zero() {
+            i64::try_from(self.value).ok()
+        } else {
+            None
+        }
+    }
+}
+
+/// Who, when, which format, from where.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Meta {
+    pub agency: Option<String>,
+    pub year: Option<u16>,
+    pub format: FormatVersion,
+    /// The file the report was read from (as given on the command line).
+    pub source: String,
+    /// The cell the agency name was read from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agency_cell: Option<CellRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub year_cell: Option<CellRef>,
+}
+
+/// One agency's statistics: every field of its format version, in document order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub meta: Meta,
+    values: Vec<Value>,
+}
+
+impl Report {
+    /// A report whose every value is `Missing`, to be filled by a reader.
+    pub fn empty(meta: Meta) -> Self {
+        let n = meta.format.spec().field_count();
+        Report {
+            meta,
+            values: vec![Value::missing(); n],
+        }
+    }
+
+    /// A report from values in [`VersionSpec::fields`] order. Panics on a length mismatch.
+    pub fn from_values(meta: Meta, values: Vec<Value>) -> Self {
+        assert_eq!(values.len(), meta.format.spec().field_count());
+        Report { meta, values }
+    }
+
+    pub fn spec(&self) -> &'static VersionSpec {
+        self.meta.format.spec()
+    }
+
+    pub fn get(&self, table: TableKey, row: &str, col: &str) -> Option<&Value> {
+        self.spec()
+            .index_of(table, row, col)
+            .map(|i| &self.values[i])
+    }
+
+    pub fn get_mut(&mut self, table: TableKey, row: &str, col: &str) -> Option<&mut Value> {
+        self.spec()
+            .index_of(table, row, col)
+            .map(|i| &mut self.values[i])
+    }
+
+    /// Every field with its value, in document order.
+    pub fn iter(&self) -> impl Iterator<Item = (Field, &Value)> {
+        self.spec().fields().zip(self.values.iter())
+    }
+
+    pub fn values(&self) -> &[Value] {
+        &self.values
+    }
+
+    pub fn values_mut(&mut self) -> &mut [Value] {
+        &mut self.values
+    }
+}
+
+impl Serialize for Report {
+    /// `{"agency", "year", "format", "source", …, "tables": {table: {row: {column: Value}}}}`
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Tables<'a>(&'a Report);
+        struct Rows<'a>(&'a Report, TableKey);
+        struct Cols<'a>(&'a Report, TableKey, &'static super::RowSpec);
+        impl Serialize for Tables<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(3))?;
+                for t in TableKey::ALL {
+                    m.serialize_entry(t.key(), &Rows(self.0, t))?;
+                }
+                m.end()
+            }
+        }
+        impl Serialize for Rows<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let rows = self.0.spec().table(self.1).rows;
+                let mut m = s.serialize_map(Some(rows.len()))?;
+                for r in rows {
+                    m.serialize_entry(r.key, &Cols(self.0, self.1, r))?;
+                }
+                m.end()
+            }
+        }
+        impl Serialize for Cols<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(self.2.columns.len()))?;
+                for c in self.2.columns {
+                    let v = self.0.get(self.1, self.2.key, c.key).expect("spec field");
+                    m.serialize_entry(c.key, v)?;
+                }
+                m.end()
+            }
+        }
+        #[derive(Serialize)]
+        struct Out<'a> {
+            #[serde(flatten)]
+            meta: &'a Meta,
+            tables: Tables<'a>,
+        }
+        Out {
+            meta: &self.meta,
+            tables: Tables(self),
+        }
+        .serialize(s)
+    }
+}

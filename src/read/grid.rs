@@ -1,0 +1,106 @@
+//! The one thing every reader produces: sheets of cells at absolute positions, with merged regions
+//! and where they came from. Everything after the grid is format-blind.
+
+use std::collections::BTreeMap;
+
+/// What a cell holds, as found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CellValue {
+    Text(String),
+    /// A number (xlsx stores every number as a float; xls integers arrive as `Int`).
+    Number(f64),
+    Int(i64),
+    Bool(bool),
+    /// An Excel error value such as `#DIV/0!`.
+    Error(String),
+    /// A formula cell whose cached result is missing: the value is unknown.
+    FormulaNotCalculated(String),
+}
+
+/// A rectangle of cells, inclusive, absolute 0-based positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Rect {
+    pub first_row: u32,
+    pub first_col: u32,
+    pub last_row: u32,
+    pub last_col: u32,
+}
+
+impl Rect {
+    pub fn contains(&self, row: u32, col: u32) -> bool {
+        (self.first_row..=self.last_row).contains(&row)
+            && (self.first_col..=self.last_col).contains(&col)
+    }
+}
+
+/// One worksheet.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sheet {
+    pub name: String,
+    /// Hidden or very hidden sheets may hold last year's copy of a table.
+    pub visible: bool,
+    /// Non-empty cells by absolute (row, col).
+    pub cells: BTreeMap<(u32, u32), CellValue>,
+    pub merges: Vec<Rect>,
+}
+
+impl Sheet {
+    pub fn new(name: impl Into<String>) -> Self {
+        Sheet {
+            name: name.into(),
+            visible: true,
+            ..Default::default()
+        }
+    }
+
+    pub fn get(&self, row: u32, col: u32) -> Option<&CellValue> {
+        self.cells.get(&(row, col))
+    }
+
+    /// The text of a cell, or a number's display form.
+    pub fn text(&self, row: u32, col: u32) -> Option<String> {
+        self.get(row, col).map(CellValue::display)
+    }
+
+    /// The merged region a cell belongs to, if any.
+    pub fn merge_at(&self, row: u32, col: u32) -> Option<&Rect> {
+        self.merges.iter().find(|m| m.contains(row, col))
+    }
+
+    pub fn set(&mut self, row: u32, col: u32, v: CellValue) {
+        self.cells.insert((row, col), v);
+    }
+}
+
+impl CellValue {
+    /// The value as a user would see it in the cell (numbers in shortest round-trip form).
+    pub fn display(&self) -> String {
+        match self {
+            CellValue::Text(s) => s.clone(),
+            CellValue::Number(f) => format_f64(*f),
+            CellValue::Int(i) => i.to_string(),
+            CellValue::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+            CellValue::Error(e) => e.clone(),
+            CellValue::FormulaNotCalculated(f) => format!("={f}"),
+        }
+    }
+}
+
+/// Shortest representation of a float that reads back to the same float, without exponent for
+/// the magnitudes found in these reports (`75394432.52`, not `7.539443252e7`).
+pub fn format_f64(f: f64) -> String {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
+}
+
+/// A whole workbook as read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Grid {
+    /// The file as named by the user.
+    pub source: String,
+    /// Sheets in tab order.
+    pub sheets: Vec<Sheet>,
+}

@@ -1,0 +1,9 @@
+//! Reading: bytes → [`Grid`] (`open`) → tables located by label (`locate`) → [`Report`].
+
+pub mod grid;
+pub mod normalize;
+pub mod open;
+pub mod value;
+
+pub use grid::{CellValue, Grid, Rect, Sheet};
+pub use open::{read_grid, read_grid_bytes, Limits};

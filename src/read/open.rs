@@ -1,0 +1,45 @@
+//! Opening a workbook: sniff the bytes, guard against hostile files, read every sheet into a [`Grid`].
+
+use std::path::Path;
+
+use super::Grid;
+use crate::error::ReadError;
+
+/// Size limits checked before any dense read. Adjustable from the CLI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest input file, in bytes.
+    pub max_file_bytes: u64,
+    /// Largest total uncompressed size of a zip container (xlsx/ods), in bytes.
+    pub max_unpacked_bytes: u64,
+    /// Largest row index + 1 of any non-empty cell.
+    pub max_rows: u32,
+    /// Largest column index + 1 of any non-empty cell.
+    pub max_cols: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 50 * 1024 * 1024,
+            max_unpacked_bytes: 100 * 1024 * 1024,
+            max_rows: 10_000,
+            max_cols: 500,
+        }
+    }
+}
+
+/// Read a workbook file into a grid. `display` is the name used in messages.
+pub fn read_grid(path: &Path, display: &str, limits: &Limits) -> Result<Grid, ReadError> {
+    let bytes = std::fs::read(path).map_err(|source| ReadError::Io {
+        path: display.to_string(),
+        source,
+    })?;
+    read_grid_bytes(&bytes, display, limits)
+}
+
+/// Read a workbook from memory into a grid.
+pub fn read_grid_bytes(bytes: &[u8], display: &str, limits: &Limits) -> Result<Grid, ReadError> {
+    let _ = (bytes, limits);
+    todo!("{display}")
+}
