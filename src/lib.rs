@@ -9,3 +9,4 @@ pub mod diag;
 pub mod error;
 pub mod model;
 pub mod read;
+pub mod write;

@@ -1,0 +1,126 @@
+//! Atomic output: write to a temporary file in the target directory, sync, rename into place.
+//! An output path equal to an input path is refused; a failure half-way leaves nothing behind.
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Why an output could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("输出文件 {output} 与输入文件相同，拒绝覆盖输入（请换一个输出文件名）")]
+    WouldOverwriteInput { output: String },
+    #[error("无法写入输出文件 {output}：{source}")]
+    Io {
+        output: String,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// Whether two paths name the same file (after resolving links), or are textually equal when
+/// the output does not exist yet.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Refuse `output` if it is one of `inputs` (or a link to one).
+pub fn refuse_input(output: &Path, inputs: &[PathBuf]) -> Result<(), WriteError> {
+    if inputs.iter().any(|i| same_file(output, i)) {
+        return Err(WriteError::WouldOverwriteInput {
+            output: output.display().to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Write `output` atomically: `fill` writes the content into a temporary file beside it, which is
+/// synced and renamed over `output` only when `fill` succeeded. The file gets mode 0644 (tempfile
+/// creates 0600). `inputs` are refused as outputs.
+pub fn write_atomic(
+    output: &Path,
+    inputs: &[PathBuf],
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), WriteError> {
+    refuse_input(output, inputs)?;
+    let io_err = |source| WriteError::Io {
+        output: output.display().to_string(),
+        source,
+    };
+    let dir = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".nianbao-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(io_err)?;
+    {
+        let mut w = io::BufWriter::new(tmp.as_file_mut());
+        fill(&mut w).map_err(io_err)?;
+        w.flush().map_err(io_err)?;
+    }
+    tmp.as_file().sync_all().map_err(io_err)?;
+    set_mode(tmp.as_file()).map_err(io_err)?;
+    tmp.persist(output).map_err(|e| io_err(e.error))?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn set_mode(f: &File) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    f.set_permissions(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_f: &File) -> io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_and_renames() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.csv");
+        write_atomic(&out, &[], |w| w.write_all(b"a,b\n")).unwrap();
+        assert_eq!(std::fs::read(&out).unwrap(), b"a,b\n");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o644);
+        }
+    }
+
+    #[test]
+    fn failure_leaves_no_output_and_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.csv");
+        std::fs::write(&out, b"old").unwrap();
+        let err = write_atomic(&out, &[], |w| {
+            w.write_all(b"half")?;
+            Err(io::Error::other("boom"))
+        });
+        assert!(matches!(err, Err(WriteError::Io { .. })));
+        assert_eq!(std::fs::read(&out).unwrap(), b"old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn refuses_to_overwrite_an_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.xlsx");
+        std::fs::write(&input, b"data").unwrap();
+        let via_dot = dir.path().join(".").join("in.xlsx");
+        let err = write_atomic(&via_dot, std::slice::from_ref(&input), |w| w.write_all(b"x"));
+        assert!(matches!(err, Err(WriteError::WouldOverwriteInput { .. })));
+        assert_eq!(std::fs::read(&input).unwrap(), b"data");
+    }
+}

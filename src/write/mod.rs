@@ -1,0 +1,3 @@
+//! Writers. Every file nianbao writes goes through [`atomic::write_atomic`].
+
+pub mod atomic;
