@@ -9,4 +9,5 @@ pub mod diag;
 pub mod error;
 pub mod model;
 pub mod read;
+pub mod validate;
 pub mod write;

@@ -1,0 +1,373 @@
+//! Cross-checks (勾稽关系) as values: each rule has a stable id, a severity, a one-line doc and a
+//! check from [`Report`] to findings. Ids are never renumbered or reused. Reading findings (`I*`)
+//! are raised by the reader ([`crate::read::locate`]) and documented here with the rest.
+
+use rust_decimal::Decimal;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::model::spec::result_rows;
+use crate::model::{CellRef, Report, Status, TableKey, Value, ValueKind};
+
+/// A rule: id, severity, title and doc (what / why / example); `check` is `None` for the
+/// reading findings, which the reader raises.
+pub struct Rule {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub title: &'static str,
+    pub doc: &'static str,
+    pub check: Option<fn(&Report, &mut Vec<Diagnostic>)>,
+}
+
+/// Every rule nianbao knows, in id order.
+pub static RULES: &[Rule] = &[
+    Rule {
+        id: "R1",
+        severity: Severity::Error,
+        title: "表三每列：新收 + 上年结转 = 办理结果总计 + 结转下年度",
+        doc: "表三自带的勾稽关系（第一项加第二项之和，等于第三项加第四项之和）。例：自然人列 新收 80 + 结转 0 = 80，但总计 78 + 结转下年度 0 = 78。",
+        check: Some(r1),
+    },
+    Rule {
+        id: "R2",
+        severity: Severity::Error,
+        title: "表三每行：总计 = 自然人 + 五类法人或其他组织",
+        doc: "总计列等于自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他六列之和（法人没有小计列）。",
+        check: Some(r2),
+    },
+    Rule {
+        id: "R3",
+        severity: Severity::Error,
+        title: "表三每列：（七）总计 = 各项办理结果之和",
+        doc: "（七）总计等于（一）予以公开至（六）其他处理各明细行之和；分组标题行不计数。",
+        check: Some(r3),
+    },
+    Rule {
+        id: "R4",
+        severity: Severity::Error,
+        title: "表四每组：总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结",
+        doc: "行政复议、未经复议直接起诉、复议后起诉三组各自成立。",
+        check: Some(r4),
+    },
+    Rule {
+        id: "R5",
+        severity: Severity::Error,
+        title: "件数为不小于 0 的整数（本年增/减可为负），金额不小于 0",
+        doc: "例：3.5 件、-2 件、-10 万元都是错误。",
+        check: Some(r5),
+    },
+    Rule {
+        id: "R6",
+        severity: Severity::Warning,
+        title: "空白单元格按 0 计",
+        doc: "空白按 0 参与校验，并逐行报告，以便区分“0”和“未填写”。",
+        check: Some(r6),
+    },
+    Rule {
+        id: "I1",
+        severity: Severity::Error,
+        title: "缺少整张统计表",
+        doc: "工作簿中找到了部分统计表，但没有找到表二、表三或表四之一；缺少的数按 0 计且不参与校验。",
+        check: None,
+    },
+    Rule {
+        id: "I2",
+        severity: Severity::Error,
+        title: "统计表缺少行",
+        doc: "按行标签找不到某一行（如“2.重复申请”）；该行数据按 0 计且不参与校验。",
+        check: None,
+    },
+    Rule {
+        id: "I3",
+        severity: Severity::Error,
+        title: "统计表缺少列",
+        doc: "按列标题找不到某一列（如“科研机构”）；该列数据按 0 计且不参与校验。",
+        check: None,
+    },
+    Rule {
+        id: "I4",
+        severity: Severity::Error,
+        title: "单元格不是数字",
+        doc: "如“见附件”“约12”“#DIV/0!”；按 0 计且不参与校验。",
+        check: None,
+    },
+    Rule {
+        id: "I5",
+        severity: Severity::Warning,
+        title: "数字后有附注或多余单位",
+        doc: "如“22（其中修订16件）”按 22 读取并报告，原文保留在 raw 中。",
+        check: None,
+    },
+    Rule {
+        id: "I6",
+        severity: Severity::Warning,
+        title: "金额单位未知或与表头不一致",
+        doc: "采购总金额表头没有单位：“251000元”“12.5万元”按所注单位保留；只有数字（非 0）时单位未知，不作猜测。",
+        check: None,
+    },
+    Rule {
+        id: "I7",
+        severity: Severity::Error,
+        title: "公式没有计算结果",
+        doc: "由脚本生成的文件中公式常无缓存结果，读作 0 会掩盖错误；该值不参与校验。",
+        check: None,
+    },
+    Rule {
+        id: "I8",
+        severity: Severity::Warning,
+        title: "隐藏工作表中的统计表",
+        doc: "隐藏工作表常存放上年数据：有可见副本时忽略隐藏的，只有隐藏的时使用它，均予报告。",
+        check: None,
+    },
+    Rule {
+        id: "I9",
+        severity: Severity::Warning,
+        title: "未找到单位名称或统计年度",
+        doc: "从标题行或“填报单位：”“统计年度：”单元格读取；可用 --agency / --year 指定。",
+        check: None,
+    },
+];
+
+/// Run every cross-check on a report. Findings are sorted deterministically.
+pub fn validate(report: &Report) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in RULES {
+        if let Some(check) = rule.check {
+            check(report, &mut out);
+        }
+    }
+    crate::diag::sort(&mut out);
+    out
+}
+
+/// Look up a rule by id.
+pub fn rule(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.id == id)
+}
+
+fn v<'r>(report: &'r Report, table: TableKey, row: &str, col: &str) -> &'r Value {
+    report
+        .get(table, row, col)
+        .expect("field of the report's own version")
+}
+
+/// Sum of values; `None` when any of them is unknown (not read, not a number, uncalculated).
+fn sum<'a>(values: impl IntoIterator<Item = &'a Value>) -> Option<Decimal> {
+    values.into_iter().try_fold(Decimal::ZERO, |acc, v| {
+        v.status.is_known().then(|| acc + v.value)
+    })
+}
+
+fn cells<'a>(values: impl IntoIterator<Item = &'a Value>) -> Vec<&'a CellRef> {
+    values
+        .into_iter()
+        .filter_map(|v| v.source.as_ref())
+        .collect()
+}
+
+/// An equation finding: `left` ≠ `right`; the first cell is the one to look at.
+fn equation(
+    report: &Report,
+    id: &'static str,
+    focus: &Value,
+    involved: &[&Value],
+    message: String,
+    help: &str,
+    (left, right): (Decimal, Decimal),
+) -> Diagnostic {
+    Diagnostic::new(id, Severity::Error, &report.meta.source, message)
+        .at(focus.source.as_ref())
+        .involving(cells(involved.iter().copied()))
+        .help(help)
+        .sides(left, right)
+}
+
+const REQ: TableKey = TableKey::Requests;
+
+fn r1(report: &Report, out: &mut Vec<Diagnostic>) {
+    let spec = report.spec().table(REQ);
+    for c in spec.rows[0].columns {
+        let [n, ci, ht, co] =
+            ["new", "carried_in", "handled_total", "carried_out"].map(|r| v(report, REQ, r, c.key));
+        let (Some(l), Some(r)) = (sum([n, ci]), sum([ht, co])) else {
+            continue;
+        };
+        if l != r {
+            out.push(equation(
+                report,
+                "R1",
+                ht,
+                &[ht, n, ci, co],
+                format!(
+                    "{}列 新收({})+上年结转({})={l}，但办理结果总计({})+结转下年度({})={r}",
+                    c.label, n.value, ci.value, ht.value, co.value
+                ),
+                "请核对该列的新收、上年结转、办理结果总计和结转下年度四个数。",
+                (l, r),
+            ));
+        }
+    }
+}
+
+fn r2(report: &Report, out: &mut Vec<Diagnostic>) {
+    for row in report.spec().table(REQ).rows {
+        let parts: Vec<&Value> = row.columns[..6]
+            .iter()
+            .map(|c| v(report, REQ, row.key, c.key))
+            .collect();
+        let total = v(report, REQ, row.key, "total");
+        let (Some(s), Some(t)) = (sum(parts.iter().copied()), sum([total])) else {
+            continue;
+        };
+        if s != t {
+            let mut involved = vec![total];
+            involved.extend(parts.iter().copied());
+            out.push(equation(
+                report,
+                "R2",
+                total,
+                &involved,
+                format!(
+                    "“{}”行 总计为 {t}，但自然人与五类法人或其他组织之和为 {s}（{}）",
+                    row.label,
+                    parts
+                        .iter()
+                        .map(|p| p.value.to_string())
+                        .collect::<Vec<_>>()
+                        .join("+")
+                ),
+                "请核对该行各申请人类别的数和总计。",
+                (t, s),
+            ));
+        }
+    }
+}
+
+fn r3(report: &Report, out: &mut Vec<Diagnostic>) {
+    let spec = report.spec().table(REQ);
+    for c in spec.rows[0].columns {
+        let parts: Vec<&Value> = result_rows(spec)
+            .map(|r| v(report, REQ, r.key, c.key))
+            .collect();
+        let total = v(report, REQ, "handled_total", c.key);
+        let (Some(s), Some(t)) = (sum(parts.iter().copied()), sum([total])) else {
+            continue;
+        };
+        if s != t {
+            let mut involved = vec![total];
+            involved.extend(parts.iter().copied());
+            out.push(equation(
+                report,
+                "R3",
+                total,
+                &involved,
+                format!(
+                    "{}列 （七）总计为 {t}，但（一）至（六）各项办理结果之和为 {s}",
+                    c.label
+                ),
+                "请核对该列各项办理结果，或把（七）总计改为各项之和。",
+                (t, s),
+            ));
+        }
+    }
+}
+
+fn r4(report: &Report, out: &mut Vec<Diagnostic>) {
+    let t4 = TableKey::Appeals;
+    for row in report.spec().table(t4).rows {
+        let parts: Vec<&Value> = ["upheld", "corrected", "other", "pending"]
+            .iter()
+            .map(|c| v(report, t4, row.key, c))
+            .collect();
+        let total = v(report, t4, row.key, "total");
+        let (Some(s), Some(t)) = (sum(parts.iter().copied()), sum([total])) else {
+            continue;
+        };
+        if s != t {
+            let mut involved = vec![total];
+            involved.extend(parts.iter().copied());
+            out.push(equation(
+                report,
+                "R4",
+                total,
+                &involved,
+                format!(
+                    "{} 总计为 {t}，但结果维持+结果纠正+其他结果+尚未审结={s}",
+                    row.group
+                        .map_or(row.label.to_string(), |g| format!("{g}（{}）", row.label))
+                ),
+                "请核对该组四项结果和总计。",
+                (t, s),
+            ));
+        }
+    }
+}
+
+fn r5(report: &Report, out: &mut Vec<Diagnostic>) {
+    for (f, val) in report.iter() {
+        if !matches!(val.status, Status::Filled | Status::Computed) {
+            continue;
+        }
+        let x = val.value;
+        let problem = match f.col.kind {
+            ValueKind::Count if !x.fract().is_zero() || x.is_sign_negative() && !x.is_zero() => {
+                Some("件数应为不小于 0 的整数")
+            }
+            ValueKind::SignedCount if !x.fract().is_zero() => Some("本年增/减应为整数"),
+            ValueKind::Money { .. } if x.is_sign_negative() && !x.is_zero() => {
+                Some("金额不能为负数")
+            }
+            _ => None,
+        };
+        if let Some(p) = problem {
+            out.push(
+                Diagnostic::new(
+                    "R5",
+                    Severity::Error,
+                    &report.meta.source,
+                    format!(
+                        "{}“{}”的“{}”为 {x}：{p}",
+                        f.table.short(),
+                        f.row.label,
+                        f.col.label
+                    ),
+                )
+                .at(val.source.as_ref())
+                .help("请填写正确的数值。"),
+            );
+        }
+    }
+}
+
+fn r6(report: &Report, out: &mut Vec<Diagnostic>) {
+    let spec = report.spec();
+    for t in &spec.tables {
+        for row in t.rows {
+            let blanks: Vec<(&str, &Value)> = row
+                .columns
+                .iter()
+                .map(|c| (c.label, v(report, t.key, row.key, c.key)))
+                .filter(|(_, val)| val.status == Status::Blank)
+                .collect();
+            if blanks.is_empty() {
+                continue;
+            }
+            let names: Vec<&str> = blanks.iter().map(|b| b.0).collect();
+            out.push(
+                Diagnostic::new(
+                    "R6",
+                    Severity::Warning,
+                    &report.meta.source,
+                    format!(
+                        "{}“{}”有 {} 个空白单元格按 0 计：{}",
+                        t.key.short(),
+                        row.label,
+                        blanks.len(),
+                        names.join("、")
+                    ),
+                )
+                .involving(cells(blanks.iter().map(|b| b.1)))
+                .help("没有发生的请填 0，以免与“未填写”混淆。"),
+            );
+        }
+    }
+}
