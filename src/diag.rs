@@ -43,9 +43,15 @@ pub struct Diagnostic {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// The two sides of a failed equation.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "rust_decimal::serde::arbitrary_precision_option"
+    )]
     pub left: Option<Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "rust_decimal::serde::arbitrary_precision_option"
+    )]
     pub right: Option<Decimal>,
 }
 

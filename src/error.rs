@@ -29,7 +29,7 @@ pub enum ReadError {
         path: String,
         detail: String,
         #[source]
-        source: Option<calamine::Error>,
+        source: Option<Box<calamine::Error>>,
     },
 
     /// A guard refused the file before reading it densely.
@@ -56,20 +56,34 @@ pub enum ReadError {
     },
 
     /// Labels of both format versions were found.
-    #[error("{path}：格式版本矛盾：{first} 的“{first_label}”属于 {} 版，而 {second} 的“{second_label}”属于 {} 版", first_version.id(), second_version.id())]
+    #[error("{path}：格式版本矛盾：{first}，而{second}")]
     VersionConflict {
         path: String,
-        first: CellRef,
-        first_label: String,
-        first_version: FormatVersion,
-        second: CellRef,
-        second_label: String,
-        second_version: FormatVersion,
+        first: Box<VersionClue>,
+        second: Box<VersionClue>,
     },
 
     /// No label tells the version apart.
     #[error("{path}：无法判断统计表的格式版本（2019 版或 2021 版）")]
     VersionUnknown { path: String },
+}
+
+/// A label that proves a format version, and where it stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VersionClue {
+    pub cell: CellRef,
+    pub label: String,
+    pub version: FormatVersion,
+}
+
+impl std::fmt::Display for VersionClue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} 的“{}”属于 {} 版",
+            self.cell, self.label, self.version
+        )
+    }
 }
 
 impl ReadError {

@@ -5,6 +5,7 @@
 //! label) → [`model::Report`] → [`validate`] → [`diag::Diagnostic`]s → writers.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod batch;
 pub mod diag;
 pub mod error;
 pub mod model;

@@ -1,16 +1,25 @@
 //! The command line: one file per subcommand, each with its clap `Args` and `run`.
 
+use std::path::PathBuf;
+
 use clap::{Parser, Subcommand};
+
+use nianbao::model::FormatVersion;
+use nianbao::read::{Limits, ReadOptions};
 
 pub mod check;
 pub mod convert;
+pub mod output;
 pub mod template;
 
 /// 政府信息公开工作年度报告统计表：读取、校验、转换、汇总。
-///
-/// 退出码：0 没有错误（允许有警告）；1 有错误级别的校验问题；2 有文件无法读取，或命令用法错误。
 #[derive(Debug, Parser)]
-#[command(name = "nianbao", version, about, long_about = None)]
+#[command(
+    name = "nianbao",
+    version,
+    about,
+    after_help = "退出码：0 没有错误（允许有警告）；1 有错误级别的校验问题；2 有文件无法读取，或命令用法错误。"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -40,4 +49,67 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Convert(a) => convert::run(a),
         Command::Template(a) => template::run(a),
     }
+}
+
+/// Options for reading workbooks, shared by every subcommand that reads.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReadArgs {
+    /// 单位名称（覆盖工作簿中的“填报单位”或标题）
+    #[arg(long)]
+    pub agency: Option<String>,
+    /// 统计年度（覆盖工作簿中的年度）
+    #[arg(long)]
+    pub year: Option<u16>,
+    /// 标签无法判断版本时采用的格式版本：2019 或 2021（标签能判断时以标签为准）
+    #[arg(long, value_parser = parse_version)]
+    pub format_version: Option<FormatVersion>,
+    /// 单个文件的大小上限（MB）
+    #[arg(long, default_value_t = Limits::default().max_file_bytes / MB)]
+    pub max_file_mb: u64,
+    /// 压缩包（xlsx/ods）解压后的总大小上限（MB）
+    #[arg(long, default_value_t = Limits::default().max_unpacked_bytes / MB)]
+    pub max_unpacked_mb: u64,
+    /// 工作表的行数上限（有内容的最远行）
+    #[arg(long, default_value_t = Limits::default().max_rows)]
+    pub max_rows: u32,
+    /// 工作表的列数上限（有内容的最远列）
+    #[arg(long, default_value_t = Limits::default().max_cols)]
+    pub max_cols: u32,
+}
+
+const MB: u64 = 1024 * 1024;
+
+fn parse_version(s: &str) -> Result<FormatVersion, String> {
+    FormatVersion::from_id(s).ok_or_else(|| format!("格式版本只能是 2019 或 2021，而不是“{s}”"))
+}
+
+impl ReadArgs {
+    pub fn options(&self) -> ReadOptions {
+        ReadOptions {
+            limits: Limits {
+                max_file_bytes: self.max_file_mb.saturating_mul(MB),
+                max_unpacked_bytes: self.max_unpacked_mb.saturating_mul(MB),
+                max_rows: self.max_rows,
+                max_cols: self.max_cols,
+            },
+            agency: self.agency.clone(),
+            year: self.year,
+            format: self.format_version,
+        }
+    }
+}
+
+/// The input files of a command; `--agency`/`--year` only make sense for one file.
+pub fn inputs(paths: &[PathBuf], read: &ReadArgs) -> anyhow::Result<Vec<PathBuf>> {
+    let files = nianbao::batch::collect_inputs(paths)?;
+    if files.is_empty() {
+        anyhow::bail!("在给出的输入中没有找到工作簿文件（.xlsx .xlsm .xls .ods .et）");
+    }
+    if files.len() > 1 && (read.agency.is_some() || read.year.is_some()) {
+        anyhow::bail!(
+            "--agency 和 --year 只能用于单个文件（输入中有 {} 个文件）",
+            files.len()
+        );
+    }
+    Ok(files)
 }

@@ -34,7 +34,8 @@ impl Status {
 /// One number of the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Value {
-    /// The number, exact. Counts are whole numbers when valid (R5 checks it).
+    /// The number, exact. Counts are whole numbers when valid (R5 checks it). A JSON number.
+    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
     pub value: Decimal,
     pub status: Status,
     /// For money: the unit the cell or its header states; `None` when nobody stated one.

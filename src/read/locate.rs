@@ -21,7 +21,7 @@ use super::normalize::{core, norm};
 use super::open::{read_grid, Limits};
 use super::value::{parse_cell, Parsed};
 use crate::diag::{Diagnostic, Severity};
-use crate::error::ReadError;
+use crate::error::{ReadError, VersionClue};
 use crate::model::spec::{ColSpec, RowSpec, VERSION_EVIDENCE};
 use crate::model::{CellRef, FormatVersion, Meta, Report, Status, TableKey, Value, ValueKind};
 
@@ -342,9 +342,7 @@ fn find_appeals(ix: &Indexed, sheet: usize, version: FormatVersion) -> Vec<Candi
 // ---------------------------------------------------------------- version
 
 struct Evidence {
-    cell: CellRef,
-    label: String,
-    version: FormatVersion,
+    clue: VersionClue,
     visible: bool,
 }
 
@@ -378,9 +376,11 @@ fn version_evidence(ixs: &[Indexed]) -> Vec<Evidence> {
             });
             if let Some(version) = hit {
                 out.push(Evidence {
-                    cell: ix.cell(t.row, t.col),
-                    label: t.raw.clone(),
-                    version,
+                    clue: VersionClue {
+                        cell: ix.cell(t.row, t.col),
+                        label: t.raw.clone(),
+                        version,
+                    },
                     visible: ix.sheet.visible,
                 });
             }
@@ -401,24 +401,20 @@ fn decide_version(
     } else {
         visible
     };
-    let first = pool.first();
-    if let (Some(a), Some(b)) = (
-        first,
-        pool.iter()
-            .find(|e| Some(e.version) != first.map(|f| f.version)),
-    ) {
+    let first = pool.first().map(|e| &e.clue);
+    let other = pool
+        .iter()
+        .map(|e| &e.clue)
+        .find(|c| Some(c.version) != first.map(|f| f.version));
+    if let (Some(a), Some(b)) = (first, other) {
         return Err(ReadError::VersionConflict {
             path: grid.source.clone(),
-            first: a.cell.clone(),
-            first_label: a.label.clone(),
-            first_version: a.version,
-            second: b.cell.clone(),
-            second_label: b.label.clone(),
-            second_version: b.version,
+            first: Box::new(a.clone()),
+            second: Box::new(b.clone()),
         });
     }
     first
-        .map(|e| e.version)
+        .map(|c| c.version)
         .or(opts.format)
         .ok_or_else(|| ReadError::VersionUnknown {
             path: grid.source.clone(),
@@ -1111,8 +1107,8 @@ mod tests {
         let err = locate(&grid(vec![a.sheet, b.sheet]), &ReadOptions::default()).unwrap_err();
         match err {
             ReadError::VersionConflict { first, second, .. } => {
-                assert_eq!(first.sheet, "表二");
-                assert_eq!(second.sheet, "表三");
+                assert_eq!(first.cell.sheet, "表二");
+                assert_eq!(second.cell.sheet, "表三");
             }
             other => panic!("{other:?}"),
         }

@@ -40,6 +40,41 @@ pub fn read_grid(path: &Path, display: &str, limits: &Limits) -> Result<Grid, Re
 
 /// Read a workbook from memory into a grid.
 pub fn read_grid_bytes(bytes: &[u8], display: &str, limits: &Limits) -> Result<Grid, ReadError> {
-    let _ = (bytes, limits);
-    todo!("{display}")
+    // TEMPORARY minimal reader (no guards); replaced by the hardened reader.
+    use calamine::{Data, Reader};
+    let _ = limits;
+    let corrupt = |e: calamine::Error| ReadError::Corrupt {
+        path: display.to_string(),
+        detail: e.to_string(),
+        source: Some(Box::new(e)),
+    };
+    let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec()))
+        .map_err(corrupt)?;
+    let visible: Vec<bool> = wb
+        .sheets_metadata()
+        .iter()
+        .map(|m| m.visible == calamine::SheetVisible::Visible)
+        .collect();
+    let mut grid = Grid {
+        source: display.to_string(),
+        sheets: Vec::new(),
+    };
+    for (i, name) in wb.sheet_names().into_iter().enumerate() {
+        let range = wb.worksheet_range(&name).map_err(corrupt)?;
+        let mut sheet = super::Sheet::new(name.clone());
+        sheet.visible = visible.get(i).copied().unwrap_or(true);
+        for (r, c, v) in range.used_cells() {
+            let (sr, sc) = range.start().unwrap_or((0, 0));
+            let cell = match v {
+                Data::String(s) => super::CellValue::Text(s.clone()),
+                Data::Float(f) => super::CellValue::Number(*f),
+                Data::Int(i) => super::CellValue::Int(*i),
+                Data::Bool(b) => super::CellValue::Bool(*b),
+                _ => continue,
+            };
+            sheet.set(sr + r as u32, sc + c as u32, cell);
+        }
+        grid.sheets.push(sheet);
+    }
+    Ok(grid)
 }

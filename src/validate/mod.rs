@@ -125,6 +125,13 @@ pub static RULES: &[Rule] = &[
         doc: "从标题行或“填报单位：”“统计年度：”单元格读取；可用 --agency / --year 指定。",
         check: None,
     },
+    Rule {
+        id: "B1",
+        severity: Severity::Error,
+        title: "同一单位同一年度重复报送",
+        doc: "一批文件中两份报表的单位名称（规范化后）和年度相同：两份都报错误并互相指明，汇总时不重复计入。",
+        check: None,
+    },
 ];
 
 /// Run every cross-check on a report. Findings are sorted deterministically.

@@ -1,0 +1,165 @@
+//! Many files: find the workbooks under the inputs, read and check each (in parallel, order
+//! preserved), and flag the same agency and year submitted twice. One unreadable file never stops
+//! the others.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::error::ReadError;
+use crate::model::Report;
+use crate::read::normalize::norm;
+use crate::read::{read_report, ReadOptions};
+
+/// Extensions a directory is searched for (case-insensitive). Files named on the command line
+/// are read whatever their name: the bytes decide.
+pub const WORKBOOK_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods", "et"];
+
+/// Why the inputs could not be listed.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("找不到输入 {path}（请检查路径）")]
+    NotFound { path: String },
+    #[error("无法读取目录 {path}：{source}")]
+    Walk {
+        path: String,
+        #[source]
+        source: walkdir::Error,
+    },
+}
+
+/// The files to read: files as given, directories searched recursively for workbooks (Excel's
+/// `~$` lock files and hidden files skipped), sorted and deduplicated so that the result does not
+/// depend on directory order.
+pub fn collect_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let mut found = Vec::new();
+            for entry in walkdir::WalkDir::new(input).follow_links(true) {
+                let entry = entry.map_err(|source| InputError::Walk {
+                    path: input.display().to_string(),
+                    source,
+                })?;
+                let name = entry.file_name().to_string_lossy();
+                if entry.file_type().is_file()
+                    && !name.starts_with("~$")
+                    && !name.starts_with('.')
+                    && is_workbook_name(entry.path())
+                {
+                    found.push(entry.into_path());
+                }
+            }
+            found.sort();
+            out.extend(found);
+        } else if input.exists() {
+            out.push(input.clone());
+        } else {
+            return Err(InputError::NotFound {
+                path: input.display().to_string(),
+            });
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())));
+    Ok(out)
+}
+
+fn is_workbook_name(p: &Path) -> bool {
+    p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        WORKBOOK_EXTENSIONS
+            .iter()
+            .any(|w| e.eq_ignore_ascii_case(w))
+    })
+}
+
+/// One file's result.
+#[derive(Debug)]
+pub struct Checked {
+    pub path: PathBuf,
+    /// The name used in messages (the path as given).
+    pub display: String,
+    pub outcome: Result<(Report, Vec<Diagnostic>), ReadError>,
+}
+
+impl Checked {
+    pub fn report(&self) -> Option<&Report> {
+        self.outcome.as_ref().ok().map(|(r, _)| r)
+    }
+
+    pub fn findings(&self) -> &[Diagnostic] {
+        self.outcome.as_ref().map_or(&[], |(_, f)| f.as_slice())
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.findings()
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// Read and validate one file: reading findings plus rule findings, sorted.
+pub fn check_file(path: &Path, opts: &ReadOptions) -> Checked {
+    let display = path.display().to_string();
+    let outcome = read_report(path, &display, opts).map(|(report, mut findings)| {
+        findings.extend(crate::validate::validate(&report));
+        crate::diag::sort(&mut findings);
+        (report, findings)
+    });
+    Checked {
+        path: path.to_path_buf(),
+        display,
+        outcome,
+    }
+}
+
+/// Check many files in parallel (results in input order), then flag duplicates (rule `B1`).
+pub fn check_files(paths: &[PathBuf], opts: &ReadOptions) -> Vec<Checked> {
+    let mut results: Vec<Checked> = paths.par_iter().map(|p| check_file(p, opts)).collect();
+    flag_duplicates(&mut results);
+    results
+}
+
+/// The key two reports of the same agency and year share: normalised name and year.
+pub fn agency_key(report: &Report) -> Option<(String, u16)> {
+    Some((norm(report.meta.agency.as_deref()?), report.meta.year?))
+}
+
+/// The same agency and year in two files is an error (B1) on every file involved, naming the others.
+pub fn flag_duplicates(results: &mut [Checked]) {
+    let mut by_key: BTreeMap<(String, u16), Vec<usize>> = BTreeMap::new();
+    for (i, c) in results.iter().enumerate() {
+        if let Some(k) = c.report().and_then(agency_key) {
+            by_key.entry(k).or_default().push(i);
+        }
+    }
+    for ((_, year), idx) in by_key.into_iter().filter(|(_, v)| v.len() > 1) {
+        let names: Vec<String> = idx.iter().map(|&i| results[i].display.clone()).collect();
+        for &i in &idx {
+            let c = &mut results[i];
+            let agency = c
+                .report()
+                .and_then(|r| r.meta.agency.clone())
+                .unwrap_or_default();
+            let others: Vec<&str> = names
+                .iter()
+                .filter(|n| **n != c.display)
+                .map(String::as_str)
+                .collect();
+            if let Ok((_, findings)) = &mut c.outcome {
+                findings.insert(
+                    0,
+                    Diagnostic::new(
+                        "B1",
+                        Severity::Error,
+                        &c.display,
+                        format!("“{agency}”{year}年的报表重复报送：另见 {}", others.join("、")),
+                    )
+                    .help("同一单位同一年度只能保留一份，请删除多余的文件后重试；汇总时不会重复计入。"),
+                );
+            }
+        }
+    }
+}
