@@ -123,42 +123,60 @@ pub fn check_files(paths: &[PathBuf], opts: &ReadOptions) -> Vec<Checked> {
 }
 
 /// The key two reports of the same agency and year share: normalised name and year.
-pub fn agency_key(report: &Report) -> Option<(String, u16)> {
-    Some((norm(report.meta.agency.as_deref()?), report.meta.year?))
+pub fn agency_key(agency: Option<&str>, year: Option<u16>) -> Option<(String, u16)> {
+    Some((norm(agency?), year?))
+}
+
+/// Groups of positions that share an agency and year (each group has two or more).
+pub fn duplicate_groups(
+    keys: impl IntoIterator<Item = Option<(String, u16)>>,
+) -> Vec<Vec<usize>> {
+    let mut by_key: BTreeMap<(String, u16), Vec<usize>> = BTreeMap::new();
+    for (i, k) in keys.into_iter().enumerate() {
+        if let Some(k) = k {
+            by_key.entry(k).or_default().push(i);
+        }
+    }
+    by_key.into_values().filter(|v| v.len() > 1).collect()
+}
+
+/// The B1 finding for one file of a duplicate group.
+pub fn duplicate_finding(display: &str, agency: &str, year: u16, others: &[&str]) -> Diagnostic {
+    Diagnostic::new(
+        "B1",
+        Severity::Error,
+        display,
+        format!(
+            "“{agency}”{year}年的报表重复报送：另见 {}",
+            others.join("、")
+        ),
+    )
+    .help("同一单位同一年度只能保留一份，请删除多余的文件后重试；汇总时两份都不计入。")
 }
 
 /// The same agency and year in two files is an error (B1) on every file involved, naming the others.
 pub fn flag_duplicates(results: &mut [Checked]) {
-    let mut by_key: BTreeMap<(String, u16), Vec<usize>> = BTreeMap::new();
-    for (i, c) in results.iter().enumerate() {
-        if let Some(k) = c.report().and_then(agency_key) {
-            by_key.entry(k).or_default().push(i);
-        }
-    }
-    for ((_, year), idx) in by_key.into_iter().filter(|(_, v)| v.len() > 1) {
+    let groups = duplicate_groups(results.iter().map(|c| {
+        c.report()
+            .and_then(|r| agency_key(r.meta.agency.as_deref(), r.meta.year))
+    }));
+    for idx in groups {
         let names: Vec<String> = idx.iter().map(|&i| results[i].display.clone()).collect();
         for &i in &idx {
             let c = &mut results[i];
-            let agency = c
-                .report()
-                .and_then(|r| r.meta.agency.clone())
-                .unwrap_or_default();
             let others: Vec<&str> = names
                 .iter()
                 .filter(|n| **n != c.display)
                 .map(String::as_str)
                 .collect();
-            if let Ok((_, findings)) = &mut c.outcome {
-                findings.insert(
-                    0,
-                    Diagnostic::new(
-                        "B1",
-                        Severity::Error,
-                        &c.display,
-                        format!("“{agency}”{year}年的报表重复报送：另见 {}", others.join("、")),
-                    )
-                    .help("同一单位同一年度只能保留一份，请删除多余的文件后重试；汇总时不会重复计入。"),
+            if let Ok((report, findings)) = &mut c.outcome {
+                let d = duplicate_finding(
+                    &c.display,
+                    report.meta.agency.as_deref().unwrap_or_default(),
+                    report.meta.year.unwrap_or_default(),
+                    &others,
                 );
+                findings.insert(0, d);
             }
         }
     }

@@ -10,5 +10,6 @@ pub mod diag;
 pub mod error;
 pub mod model;
 pub mod read;
+pub mod rollup;
 pub mod validate;
 pub mod write;

@@ -10,6 +10,7 @@ use nianbao::read::{Limits, ReadOptions};
 pub mod check;
 pub mod convert;
 pub mod output;
+pub mod rollup;
 pub mod template;
 
 /// 政府信息公开工作年度报告统计表：读取、校验、转换、汇总。
@@ -30,6 +31,7 @@ pub enum Command {
     Check(check::Args),
     Convert(convert::Args),
     Template(template::Args),
+    Rollup(rollup::Args),
 }
 
 /// Exit codes, documented in `--help` and the README.
@@ -48,6 +50,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Check(a) => check::run(a),
         Command::Convert(a) => convert::run(a),
         Command::Template(a) => template::run(a),
+        Command::Rollup(a) => rollup::run(a),
     }
 }
 

@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-use super::{CellRef, Field, FormatVersion, MoneyUnit, TableKey, VersionSpec};
+use super::{CellRef, Field, FormatVersion, MoneyUnit, TableKey, ValueKind, VersionSpec};
 
 /// How a number came to be what it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -67,6 +67,25 @@ impl Value {
             unit,
             raw: None,
             source: None,
+        }
+    }
+
+    /// The value in its field's canonical unit (money: the header's unit, or 元); `None` when
+    /// unknown: not read, or money whose unit nobody stated (a non-zero bare amount).
+    pub fn canonical(&self, kind: ValueKind) -> Option<Decimal> {
+        if !self.status.is_known() {
+            return None;
+        }
+        let Some(target) = kind.canonical_unit() else {
+            return Some(self.value);
+        };
+        let wan = Decimal::from(10_000);
+        match self.unit {
+            _ if self.value.is_zero() => Some(Decimal::ZERO),
+            None => None,
+            Some(u) if u == target => Some(self.value),
+            Some(MoneyUnit::WanYuan) => Some(self.value * wan),
+            Some(MoneyUnit::Yuan) => self.value.checked_div(wan),
         }
     }
 

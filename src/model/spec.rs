@@ -100,6 +100,16 @@ pub enum ValueKind {
     Money { header_unit: Option<MoneyUnit> },
 }
 
+impl ValueKind {
+    /// The unit money of this kind is summed and exported in: the header's unit, or 元.
+    pub fn canonical_unit(self) -> Option<MoneyUnit> {
+        match self {
+            ValueKind::Money { header_unit } => Some(header_unit.unwrap_or(MoneyUnit::Yuan)),
+            _ => None,
+        }
+    }
+}
+
 /// The unit of a money value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum MoneyUnit {

@@ -37,37 +37,77 @@ pub fn refuse_input(output: &Path, inputs: &[PathBuf]) -> Result<(), WriteError>
     Ok(())
 }
 
+/// An output file being written: a temporary file beside the destination, renamed into place by
+/// [`AtomicFile::commit`]. Dropped without commit, it leaves nothing behind.
+pub struct AtomicFile {
+    output: PathBuf,
+    tmp: tempfile::NamedTempFile,
+}
+
+impl AtomicFile {
+    /// Start writing `output`, refusing it if it is one of `inputs`.
+    pub fn create(output: &Path, inputs: &[PathBuf]) -> Result<Self, WriteError> {
+        refuse_input(output, inputs)?;
+        let dir = match output.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let tmp = tempfile::Builder::new()
+            .prefix(".nianbao-")
+            .suffix(".tmp")
+            .tempfile_in(&dir)
+            .map_err(|source| io_error(output, source))?;
+        Ok(AtomicFile {
+            output: output.to_path_buf(),
+            tmp,
+        })
+    }
+
+    pub fn file(&mut self) -> &mut File {
+        self.tmp.as_file_mut()
+    }
+
+    pub fn output(&self) -> &Path {
+        &self.output
+    }
+
+    /// Sync, set mode 0644 (tempfile creates 0600) and rename over the destination.
+    pub fn commit(self) -> Result<(), WriteError> {
+        let output = self.output;
+        self.tmp
+            .as_file()
+            .sync_all()
+            .and_then(|_| set_mode(self.tmp.as_file()))
+            .map_err(|e| io_error(&output, e))?;
+        self.tmp
+            .persist(&output)
+            .map_err(|e| io_error(&output, e.error))?;
+        Ok(())
+    }
+}
+
+fn io_error(output: &Path, source: io::Error) -> WriteError {
+    WriteError::Io {
+        output: output.display().to_string(),
+        source,
+    }
+}
+
 /// Write `output` atomically: `fill` writes the content into a temporary file beside it, which is
-/// synced and renamed over `output` only when `fill` succeeded. The file gets mode 0644 (tempfile
-/// creates 0600). `inputs` are refused as outputs.
+/// synced and renamed over `output` only when `fill` succeeded. `inputs` are refused as outputs.
 pub fn write_atomic(
     output: &Path,
     inputs: &[PathBuf],
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), WriteError> {
-    refuse_input(output, inputs)?;
-    let io_err = |source| WriteError::Io {
-        output: output.display().to_string(),
-        source,
-    };
-    let dir = match output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".nianbao-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(io_err)?;
+    let mut file = AtomicFile::create(output, inputs)?;
     {
-        let mut w = io::BufWriter::new(tmp.as_file_mut());
-        fill(&mut w).map_err(io_err)?;
-        w.flush().map_err(io_err)?;
+        let mut w = io::BufWriter::new(file.file());
+        fill(&mut w)
+            .and_then(|_| w.flush())
+            .map_err(|e| io_error(output, e))?;
     }
-    tmp.as_file().sync_all().map_err(io_err)?;
-    set_mode(tmp.as_file()).map_err(io_err)?;
-    tmp.persist(output).map_err(|e| io_err(e.error))?;
-    Ok(())
+    file.commit()
 }
 
 #[cfg(unix)]

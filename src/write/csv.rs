@@ -3,12 +3,14 @@
 //! Header: `agency,year,format,table,row,column,value,row_label,column_label,source`. Keys as in
 //! FORMATS.md; `value` a plain number (`12`, `4068.208`), empty when the number is unknown (row
 //! not found, not a number, formula without result) — never a made-up 0; a blank cell is 0.
+//! Money is in the header's unit (万元 for 2021 fees) or in 元 (2019 procurement), converted
+//! exactly from the unit the cell states; a bare non-zero amount has no known unit and is empty.
 //! `source` is `file!'Sheet'!A1`. UTF-8 with BOM (Excel on Chinese Windows reads BOM-less UTF-8 as
 //! ANSI); text fields that Excel would take for a formula are prefixed with `'`.
 
 use std::io::{self, Write};
 
-use crate::model::{Report, Status};
+use crate::model::Report;
 
 pub const HEADER: [&str; 10] = [
     "agency",
@@ -32,43 +34,53 @@ pub fn neutralize(s: &str) -> String {
     }
 }
 
+/// Start a long CSV on `w`: BOM and header.
+pub fn writer<W: Write>(mut w: W) -> io::Result<csv::Writer<W>> {
+    w.write_all("\u{feff}".as_bytes())?;
+    let mut csv = csv::Writer::from_writer(w);
+    csv.write_record(HEADER)?;
+    Ok(csv)
+}
+
+/// The rows of one report.
+pub fn write_rows<W: Write>(csv: &mut csv::Writer<W>, report: &Report) -> io::Result<()> {
+    let agency = neutralize(report.meta.agency.as_deref().unwrap_or(""));
+    let year = report.meta.year.map(|y| y.to_string()).unwrap_or_default();
+    let file = report.meta.source.as_str();
+    for (f, v) in report.iter() {
+        let value = v
+            .canonical(f.col.kind)
+            .map(|x| x.normalize().to_string())
+            .unwrap_or_default();
+        let source = v
+            .source
+            .as_ref()
+            .map(|c| neutralize(&format!("{file}!{}", c.qualified())))
+            .unwrap_or_default();
+        csv.write_record([
+            agency.as_str(),
+            year.as_str(),
+            report.meta.format.id(),
+            f.table.key(),
+            f.row.key,
+            f.col.key,
+            value.as_str(),
+            neutralize(f.row.label).as_str(),
+            neutralize(f.col.label).as_str(),
+            source.as_str(),
+        ])?;
+    }
+    Ok(())
+}
+
 /// Write the long CSV of several reports (BOM, header, rows) to `w`.
 pub fn write_long<'a>(
     w: &mut dyn Write,
     reports: impl IntoIterator<Item = &'a Report>,
 ) -> io::Result<()> {
-    w.write_all("\u{feff}".as_bytes())?;
-    let mut csv = csv::Writer::from_writer(w);
-    csv.write_record(HEADER)?;
+    let mut csv = writer(w)?;
     for report in reports {
-        let agency = neutralize(report.meta.agency.as_deref().unwrap_or(""));
-        let year = report.meta.year.map(|y| y.to_string()).unwrap_or_default();
-        let file = report.meta.source.as_str();
-        for (f, v) in report.iter() {
-            let value = if v.status.is_known() {
-                v.value.normalize().to_string()
-            } else {
-                String::new()
-            };
-            debug_assert!(v.status != Status::Missing || value.is_empty());
-            let source = v
-                .source
-                .as_ref()
-                .map(|c| neutralize(&format!("{file}!{}", c.qualified())))
-                .unwrap_or_default();
-            csv.write_record([
-                agency.as_str(),
-                year.as_str(),
-                report.meta.format.id(),
-                f.table.key(),
-                f.row.key,
-                f.col.key,
-                value.as_str(),
-                neutralize(f.row.label).as_str(),
-                neutralize(f.col.label).as_str(),
-                source.as_str(),
-            ])?;
-        }
+        write_rows(&mut csv, report)?;
     }
     csv.flush()
 }

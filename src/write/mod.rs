@@ -2,3 +2,4 @@
 
 pub mod atomic;
 pub mod csv;
+pub mod summary;

@@ -1,0 +1,212 @@
+//! `nianbao rollup`: a folder of agency workbooks → a checked regional summary workbook.
+
+use std::io::{BufWriter, IsTerminal};
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+
+use nianbao::batch::collect_inputs;
+use nianbao::rollup::crossyear::Previous;
+use nianbao::rollup::roster::{coverage, read_roster, Submission};
+use nianbao::rollup::{rollup, RollupOptions, Standing};
+use nianbao::write::atomic::{refuse_input, AtomicFile};
+
+use super::{exit, inputs, ReadArgs};
+
+/// 汇总多个单位的统计表：逐个读取校验，生成区域汇总工作簿（汇总、分单位明细、校验问题、报送情况、指标）
+///
+/// 有错误或无法读取的文件列入明细但不计入合计（--include-invalid 计入，--strict 则整个汇总失败）；
+/// 同一单位同一年度两份文件都报错且都不计入。一次汇总只能是同一年度、同一格式版本。
+/// 退出码：0 全部计入且没有错误；1 有错误（相应文件未计入）；2 有文件无法读取，或用法错误、年度或版本混杂。
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 各单位的工作簿文件或目录（目录递归查找）
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// 输出的汇总工作簿（.xlsx）
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// 区域名称（汇总表的“填报单位”），如“杜集区”
+    #[arg(long, default_value = "汇总")]
+    pub name: String,
+    /// 应报送单位名单（CSV，列：单位名称[,区划代码,层级,上级]），用于列出未报送的单位
+    #[arg(long)]
+    pub roster: Option<PathBuf>,
+    /// 同时输出长表 CSV：每个单位每个数一行，最后是区域合计
+    #[arg(long)]
+    pub csv: Option<PathBuf>,
+    /// 上一年度的报表（文件或目录，或上年的汇总工作簿），用于跨年校验 X1–X3
+    #[arg(long, num_args = 1..)]
+    pub previous: Vec<PathBuf>,
+    /// 任何文件有错误或无法读取时，整个汇总失败（不写出任何文件）
+    #[arg(long, conflicts_with = "include_invalid")]
+    pub strict: bool,
+    /// 有错误的报表也计入合计（默认不计入）
+    #[arg(long)]
+    pub include_invalid: bool,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+pub fn run(args: Args) -> anyhow::Result<i32> {
+    if !args
+        .output
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+    {
+        bail!(
+            "汇总工作簿的文件名须以 .xlsx 结尾：{}",
+            args.output.display()
+        );
+    }
+    if args.read.agency.is_some() || args.read.year.is_some() {
+        bail!("rollup 不接受 --agency / --year：每个单位的名称和年度从其工作簿中读取");
+    }
+    let files = inputs(&args.inputs, &args.read)?;
+    refuse_input(&args.output, &files)?;
+    if let Some(csv) = &args.csv {
+        refuse_input(csv, &files)?;
+        if csv == &args.output {
+            bail!("--csv 与 -o 不能是同一个文件");
+        }
+    }
+    let opts = RollupOptions {
+        read: args.read.options(),
+        name: args.name.clone(),
+        include_invalid: args.include_invalid,
+        chunk: 256,
+    };
+    let previous = if args.previous.is_empty() {
+        Previous::default()
+    } else {
+        Previous::load(&collect_inputs(&args.previous)?, &opts.read, &args.name)
+    };
+    let roster = args.roster.as_deref().map(read_roster).transpose()?;
+
+    let progress = progress_bar(files.len() as u64);
+    let mut csv_file = args
+        .csv
+        .as_deref()
+        .map(|p| AtomicFile::create(p, &files))
+        .transpose()?;
+    let mut csv_writer = match csv_file.as_mut() {
+        Some(f) => Some(nianbao::write::csv::writer(BufWriter::new(
+            f.file().try_clone()?,
+        ))?),
+        None => None,
+    };
+    let tick = |n: usize| {
+        if let Some(p) = &progress {
+            p.set_position(n as u64);
+        }
+    };
+    let result = rollup(&files, &opts, &previous, csv_writer.as_mut(), &tick);
+    if let Some(p) = &progress {
+        p.finish_and_clear();
+    }
+    let mut r = match result {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return Ok(exit::UNREADABLE);
+        }
+    };
+
+    let count = |s: Standing| r.heads.iter().filter(|h| h.standing == s).count();
+    let unreadable = count(Standing::Unreadable);
+    let counted = r.heads.iter().filter(|h| h.standing.counted()).count();
+    let any_errors = r.heads.iter().any(|h| h.errors > 0)
+        || r.region_findings
+            .iter()
+            .any(|d| d.severity == nianbao::diag::Severity::Error);
+    let summary = format!(
+        "{} 个文件：计入 {counted} 个；有错误未计入 {}，重复 {}，年度未知 {}，无法读取 {unreadable}",
+        r.heads.len(),
+        count(Standing::Invalid),
+        count(Standing::Duplicate),
+        count(Standing::YearUnknown),
+    );
+    let code = if unreadable > 0 {
+        exit::UNREADABLE
+    } else if any_errors || counted < r.heads.len() {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    };
+    if args.strict && code != exit::OK {
+        eprintln!("{summary}");
+        eprintln!("--strict：有文件有错误或无法读取，未写出任何文件（用 nianbao check 查看详情）");
+        return Ok(code);
+    }
+
+    if let (Some(mut w), Some(f)) = (csv_writer.take(), csv_file.take()) {
+        nianbao::write::csv::write_rows(&mut w, &r.total)?;
+        w.into_inner()
+            .map_err(|e| e.into_error())?
+            .into_inner()
+            .map_err(|e| e.into_error())?;
+        f.commit()?;
+    }
+    let submissions: Vec<Submission> = r
+        .heads
+        .iter()
+        .filter_map(|h| {
+            Some(Submission {
+                agency: h.agency.as_deref()?,
+                file: &h.display,
+                counted: h.standing.counted(),
+            })
+        })
+        .collect();
+    let rows = roster
+        .as_deref()
+        .map(|ro| coverage(ro, &submissions))
+        .unwrap_or_default();
+    let missing = rows
+        .iter()
+        .filter(|r| r.coverage == nianbao::rollup::roster::Coverage::Missing)
+        .count();
+    nianbao::write::summary::write_summary(&mut r, &rows, &args.output, &files, official_sheet)
+        .with_context(|| format!("写出 {} 失败", args.output.display()))?;
+    let roster_note = if roster.is_some() {
+        format!("；名单中未报送 {missing} 个")
+    } else {
+        String::new()
+    };
+    eprintln!("{summary}{roster_note}");
+    eprintln!(
+        "已写出 {}{}",
+        args.output.display(),
+        args.csv
+            .as_ref()
+            .map(|c| format!(" 和 {}", c.display()))
+            .unwrap_or_default()
+    );
+    Ok(code)
+}
+
+/// The `汇总` sheet: the official layout filled with the region's totals.
+fn official_sheet(
+    wb: &mut rust_xlsxwriter::Workbook,
+    report: &nianbao::model::Report,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    // TEMPORARY until the template writer lands.
+    let ws = wb.add_worksheet();
+    ws.set_name("汇总")?;
+    ws.write(0, 0, report.meta.agency.as_deref().unwrap_or(""))?;
+    Ok(())
+}
+
+fn progress_bar(len: u64) -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::new(len);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} 个文件 {elapsed_precise} 剩余 {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(pb)
+}

@@ -1,0 +1,292 @@
+//! Cross-year checks X1–X3 (FORMATS.md): this year's report against last year's, matched by the
+//! normalised agency name; the region total against last year's summary (a report whose agency is
+//! the region's name) or, without one, against the sum of last year's reports.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+
+use crate::batch::{check_file, Checked};
+use crate::diag::{Diagnostic, Severity};
+use crate::model::{FormatVersion, Report, TableKey};
+use crate::read::normalize::norm;
+use crate::read::ReadOptions;
+
+/// The fields of last year's report that the checks need.
+const KEPT: &[(TableKey, &str, &str)] = &[
+    (TableKey::Requests, "carried_out", "natural_person"),
+    (TableKey::Requests, "carried_out", "commercial"),
+    (TableKey::Requests, "carried_out", "research"),
+    (TableKey::Requests, "carried_out", "public_interest"),
+    (TableKey::Requests, "carried_out", "legal_services"),
+    (TableKey::Requests, "carried_out", "other_org"),
+    (TableKey::Requests, "carried_out", "total"),
+    (TableKey::Proactive, "regulations", "in_force"),
+    (TableKey::Proactive, "normative_documents", "in_force"),
+    (TableKey::Proactive, "licensing", "prior_items"),
+    (TableKey::Proactive, "licensing", "change"),
+    (TableKey::Proactive, "other_services", "prior_items"),
+    (TableKey::Proactive, "other_services", "change"),
+    (TableKey::Proactive, "penalty", "prior_items"),
+    (TableKey::Proactive, "penalty", "change"),
+    (TableKey::Proactive, "enforcement", "prior_items"),
+    (TableKey::Proactive, "enforcement", "change"),
+    (TableKey::Proactive, "fees", "prior_items"),
+    (TableKey::Proactive, "fees", "change"),
+];
+
+/// Last year's numbers of one agency (only the [`KEPT`] fields that its format has and that are known).
+#[derive(Debug, Clone, Default)]
+pub struct PrevRecord {
+    pub display: String,
+    pub year: Option<u16>,
+    pub format: Option<FormatVersion>,
+    kept: HashMap<(TableKey, &'static str, &'static str), Decimal>,
+}
+
+impl PrevRecord {
+    fn of(report: &Report) -> Self {
+        let kept = KEPT
+            .iter()
+            .filter_map(|&(t, r, c)| {
+                let v = report.get(t, r, c)?;
+                v.status.is_known().then_some(((t, r, c), v.value))
+            })
+            .collect();
+        PrevRecord {
+            display: report.meta.source.clone(),
+            year: report.meta.year,
+            format: Some(report.meta.format),
+            kept,
+        }
+    }
+
+    fn get(&self, t: TableKey, r: &str, c: &str) -> Option<Decimal> {
+        KEPT.iter()
+            .find(|k| k.0 == t && k.1 == r && k.2 == c)
+            .and_then(|k| self.kept.get(k).copied())
+    }
+}
+
+/// Last year's reports, by agency.
+#[derive(Debug, Default)]
+pub struct Previous {
+    by_agency: HashMap<String, PrevRecord>,
+    /// Last year's summary of the region (a report whose agency is the region name).
+    region: Option<PrevRecord>,
+    /// Sum of last year's reports, for the total when there is no summary.
+    sum: Option<PrevRecord>,
+    /// Files that could not be used, with the reason (reported as region findings).
+    pub problems: Vec<Diagnostic>,
+}
+
+impl Previous {
+    pub fn is_empty(&self) -> bool {
+        self.by_agency.is_empty() && self.region.is_none()
+    }
+
+    /// Read last year's files (reports or a summary workbook).
+    pub fn load(files: &[PathBuf], read: &ReadOptions, region_name: &str) -> Self {
+        let mut prev = Previous::default();
+        let region_key = norm(region_name);
+        let checked: Vec<Checked> = files.par_iter().map(|p| check_file(p, read)).collect();
+        let mut sum = PrevRecord {
+            display: "上年各单位合计".into(),
+            ..Default::default()
+        };
+        let mut seen_twice = Vec::new();
+        for c in checked {
+            let report = match c.outcome {
+                Ok((r, _)) => r,
+                Err(e) => {
+                    prev.problems.push(
+                        Diagnostic::new(
+                            "X1",
+                            Severity::Warning,
+                            &c.display,
+                            format!("上年报表无法读取，未做跨年校验：{e}"),
+                        )
+                        .help(e.hint()),
+                    );
+                    continue;
+                }
+            };
+            let rec = PrevRecord::of(&report);
+            let Some(agency) = report.meta.agency.as_deref() else {
+                continue;
+            };
+            let key = norm(agency);
+            if key == region_key {
+                prev.region = Some(rec);
+                continue;
+            }
+            if sum.format.is_none() || sum.format == rec.format {
+                sum.format = rec.format;
+                sum.year = rec.year;
+                for (k, v) in &rec.kept {
+                    *sum.kept.entry(*k).or_default() += v;
+                }
+            }
+            if prev.by_agency.insert(key.clone(), rec).is_some() {
+                seen_twice.push(key);
+            }
+        }
+        for key in seen_twice {
+            if let Some(r) = prev.by_agency.remove(&key) {
+                prev.problems.push(
+                    Diagnostic::new(
+                        "X1",
+                        Severity::Warning,
+                        &r.display,
+                        "上年报表中该单位出现不止一份，未做跨年校验".to_string(),
+                    )
+                    .help("请只提供每个单位一份上年报表。"),
+                );
+            }
+        }
+        if !prev.by_agency.is_empty() {
+            prev.sum = Some(sum);
+        }
+        prev
+    }
+
+    /// X1–X3 for one agency's report.
+    pub fn check(&self, current: &Report) -> Vec<Diagnostic> {
+        let Some(prev) = current
+            .meta
+            .agency
+            .as_deref()
+            .and_then(|a| self.by_agency.get(&norm(a)))
+        else {
+            return Vec::new();
+        };
+        check_pair(current, prev)
+    }
+
+    /// X1–X3 for the region total.
+    pub fn check_total(&self, total: &Report) -> Vec<Diagnostic> {
+        let mut out = self.problems.clone();
+        if let Some(prev) = self.region.as_ref().or(self.sum.as_ref()) {
+            out.extend(check_pair(total, prev));
+        }
+        out
+    }
+}
+
+fn check_pair(cur: &Report, prev: &PrevRecord) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let file = cur.meta.source.as_str();
+    if let (Some(y), Some(py)) = (cur.meta.year, prev.year) {
+        if py + 1 != y {
+            out.push(
+                Diagnostic::new(
+                    "X1",
+                    Severity::Warning,
+                    file,
+                    format!(
+                        "上年报表 {} 的年度是 {py} 年，不是 {} 年，未做跨年校验",
+                        prev.display,
+                        y - 1
+                    ),
+                )
+                .help("请用 --previous 提供上一年度的报表。"),
+            );
+            return out;
+        }
+    }
+    let cur_v = |t, r: &str, c: &str| {
+        cur.get(t, r, c)
+            .filter(|v| v.status.is_known())
+            .map(|v| (v.value, v.source.clone()))
+    };
+    // X1: carried_in(t) = carried_out(t−1), every column of 三.
+    for col in cur.spec().table(TableKey::Requests).rows[0].columns {
+        let (Some((now, cell)), Some(before)) = (
+            cur_v(TableKey::Requests, "carried_in", col.key),
+            prev.get(TableKey::Requests, "carried_out", col.key),
+        ) else {
+            continue;
+        };
+        if now != before {
+            out.push(
+                Diagnostic::new(
+                    "X1",
+                    Severity::Error,
+                    file,
+                    format!(
+                        "{}列 上年结转为 {now}，但上年报表（{}）的结转下年度为 {before}",
+                        col.label, prev.display
+                    ),
+                )
+                .at(cell.as_ref())
+                .help("本年“上年结转”应等于上年“结转下年度继续办理”；请核对本年或上年报表。")
+                .sides(now, before),
+            );
+        }
+    }
+    // X2 (2021): in_force(t) = in_force(t−1) + issued(t) − repealed(t)
+    if cur.meta.format == FormatVersion::V2021 && prev.format == Some(FormatVersion::V2021) {
+        for row in ["regulations", "normative_documents"] {
+            let p = TableKey::Proactive;
+            let (Some((now, cell)), Some((issued, _)), Some((repealed, _)), Some(before)) = (
+                cur_v(p, row, "in_force"),
+                cur_v(p, row, "issued"),
+                cur_v(p, row, "repealed"),
+                prev.get(p, row, "in_force"),
+            ) else {
+                continue;
+            };
+            let expect = before + issued - repealed;
+            if now != expect {
+                let label = cur.spec().table(p).row(row).map_or(row, |r| r.label);
+                out.push(
+                    Diagnostic::new(
+                        "X2",
+                        Severity::Warning,
+                        file,
+                        format!("“{label}”现行有效件数为 {now}，但上年 {before} + 本年制发 {issued} − 本年废止 {repealed} = {expect}"),
+                    )
+                    .at(cell.as_ref())
+                    .help("如本年做过文件清理，可在报告正文中说明；否则请核对。")
+                    .sides(now, expect),
+                );
+            }
+        }
+    }
+    // X3 (2019): prior_items(t) = prior_items(t−1) + change(t−1)
+    if cur.meta.format == FormatVersion::V2019 && prev.format == Some(FormatVersion::V2019) {
+        for row in [
+            "licensing",
+            "other_services",
+            "penalty",
+            "enforcement",
+            "fees",
+        ] {
+            let p = TableKey::Proactive;
+            let (Some((now, cell)), Some(before), Some(change)) = (
+                cur_v(p, row, "prior_items"),
+                prev.get(p, row, "prior_items"),
+                prev.get(p, row, "change"),
+            ) else {
+                continue;
+            };
+            if now != before + change {
+                let label = cur.spec().table(p).row(row).map_or(row, |r| r.label);
+                out.push(
+                    Diagnostic::new(
+                        "X3",
+                        Severity::Warning,
+                        file,
+                        format!("“{label}”上一年项目数量为 {now}，但上年报表的项目数量 {before} + 增减 {change} = {}", before + change),
+                    )
+                    .at(cell.as_ref())
+                    .help("请核对本年“上一年项目数量”与上年报表。")
+                    .sides(now, before + change),
+                );
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,328 @@
+//! The roster: the agencies expected to report, and who did.
+//!
+//! A CSV with a header row; the name column is required (`单位名称`, `单位`, `名称`, `name`),
+//! optional `区划代码`/`code`, `层级`/`level`, `上级`/`parent`. UTF-8 (with or without BOM) or GBK
+//! (as Excel on Chinese Windows saves CSV). Names are matched after normalisation (NFKC, no
+//! whitespace); a near miss (one name contains the other, or they differ by at most two
+//! characters) is suggested, never merged.
+
+use std::path::Path;
+
+use crate::read::normalize::norm;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterEntry {
+    pub name: String,
+    pub code: Option<String>,
+    pub level: Option<String>,
+    pub parent: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RosterError {
+    #[error("无法读取单位名单 {path}：{source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("单位名单 {path} 第 {line} 行无法解析：{source}")]
+    Csv {
+        path: String,
+        line: u64,
+        #[source]
+        source: csv::Error,
+    },
+    #[error("单位名单 {path} 没有“单位名称”列（表头应包含 单位名称、区划代码、层级、上级 之一）")]
+    NoNameColumn { path: String },
+}
+
+const NAME: &[&str] = &["单位名称", "单位", "名称", "name", "agency"];
+const CODE: &[&str] = &["区划代码", "代码", "code"];
+const LEVEL: &[&str] = &["层级", "级别", "level"];
+const PARENT: &[&str] = &["上级", "上级单位", "parent"];
+
+/// Read a roster CSV.
+pub fn read_roster(path: &Path) -> Result<Vec<RosterEntry>, RosterError> {
+    let display = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| RosterError::Io {
+        path: display.clone(),
+        source,
+    })?;
+    parse_roster(&bytes, &display)
+}
+
+pub fn parse_roster(bytes: &[u8], display: &str) -> Result<Vec<RosterEntry>, RosterError> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::GBK.decode(bytes).0.into_owned(),
+    };
+    let text = text.trim_start_matches('\u{feff}');
+    let mut rd = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let csv_err = |source: csv::Error| RosterError::Csv {
+        path: display.to_string(),
+        line: source.position().map_or(1, |p| p.line()),
+        source,
+    };
+    let headers: Vec<String> = rd.headers().map_err(csv_err)?.iter().map(norm).collect();
+    let find = |names: &[&str]| {
+        headers
+            .iter()
+            .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
+    };
+    let name = find(NAME).ok_or_else(|| RosterError::NoNameColumn {
+        path: display.to_string(),
+    })?;
+    let (code, level, parent) = (find(CODE), find(LEVEL), find(PARENT));
+    let mut out = Vec::new();
+    for rec in rd.records() {
+        let rec = rec.map_err(csv_err)?;
+        let get = |i: Option<usize>| {
+            i.and_then(|i| rec.get(i))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        if let Some(n) = get(Some(name)) {
+            out.push(RosterEntry {
+                name: n,
+                code: get(code),
+                level: get(level),
+                parent: get(parent),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// How a roster entry or a submitted file stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Coverage {
+    /// 已报送 (and counted)
+    Submitted,
+    /// 有错误 (submitted, not counted)
+    Invalid,
+    /// 未报送
+    Missing,
+    /// 名单外
+    Unexpected,
+}
+
+impl Coverage {
+    pub fn label(self) -> &'static str {
+        match self {
+            Coverage::Submitted => "已报送",
+            Coverage::Invalid => "有错误",
+            Coverage::Missing => "未报送",
+            Coverage::Unexpected => "名单外",
+        }
+    }
+}
+
+/// One line of the coverage report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoverageRow {
+    pub coverage: Coverage,
+    pub entry: Option<RosterEntry>,
+    /// The agency name as submitted.
+    pub submitted_name: Option<String>,
+    pub file: Option<String>,
+    pub note: String,
+}
+
+/// A submitted report as the roster sees it.
+pub struct Submission<'a> {
+    pub agency: &'a str,
+    pub file: &'a str,
+    pub counted: bool,
+}
+
+/// Match submissions against the roster: every roster entry once (submitted / invalid /
+/// missing), then every submission not on it (unexpected, with a near-miss suggestion).
+pub fn coverage(roster: &[RosterEntry], submissions: &[Submission]) -> Vec<CoverageRow> {
+    let keys: Vec<String> = roster.iter().map(|e| norm(&e.name)).collect();
+    let mut rows = Vec::new();
+    let mut matched = vec![false; submissions.len()];
+    for (e, k) in roster.iter().zip(&keys) {
+        let hits: Vec<usize> = submissions
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| norm(s.agency) == *k)
+            .map(|(i, _)| i)
+            .collect();
+        for &i in &hits {
+            matched[i] = true;
+        }
+        let row = match hits
+            .iter()
+            .find(|&&i| submissions[i].counted)
+            .or(hits.first())
+        {
+            Some(&i) => CoverageRow {
+                coverage: if submissions[i].counted {
+                    Coverage::Submitted
+                } else {
+                    Coverage::Invalid
+                },
+                entry: Some(e.clone()),
+                submitted_name: Some(submissions[i].agency.to_string()),
+                file: Some(submissions[i].file.to_string()),
+                note: if submissions[i].counted {
+                    String::new()
+                } else {
+                    "已报送但有错误或重复，未计入汇总".to_string()
+                },
+            },
+            None => CoverageRow {
+                coverage: Coverage::Missing,
+                entry: Some(e.clone()),
+                submitted_name: None,
+                file: None,
+                note: String::new(),
+            },
+        };
+        rows.push(row);
+    }
+    let missing: Vec<RosterEntry> = rows
+        .iter()
+        .filter(|r| r.coverage == Coverage::Missing)
+        .filter_map(|r| r.entry.clone())
+        .collect();
+    let mut suggested_for: Vec<(String, String)> = Vec::new();
+    for (_, s) in submissions.iter().enumerate().filter(|(i, _)| !matched[*i]) {
+        let near = missing
+            .iter()
+            .find(|e| near_miss(&norm(&e.name), &norm(s.agency)));
+        let note = match near {
+            Some(e) => {
+                suggested_for.push((e.name.clone(), s.agency.to_string()));
+                format!(
+                    "不在名单中；可能是名单中的“{}”（名称不一致，未自动合并，请核对）",
+                    e.name
+                )
+            }
+            None => "不在名单中".to_string(),
+        };
+        rows.push(CoverageRow {
+            coverage: Coverage::Unexpected,
+            entry: None,
+            submitted_name: Some(s.agency.to_string()),
+            file: Some(s.file.to_string()),
+            note,
+        });
+    }
+    for r in rows.iter_mut().filter(|r| r.coverage == Coverage::Missing) {
+        let name = &r.entry.as_ref().expect("roster row").name;
+        if let Some((_, s)) = suggested_for.iter().find(|(e, _)| e == name) {
+            r.note = format!("可能以“{s}”的名称报送（名称不一致，未自动合并，请核对）");
+        }
+    }
+    rows
+}
+
+/// One normalised name contains the other, or they differ by at most two characters.
+fn near_miss(a: &str, b: &str) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    a.contains(b) || b.contains(a) || edit_distance(a, b) <= 2
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_utf8_bom_and_gbk() {
+        let csv = "\u{feff}单位名称,区划代码\n杜集区教育局,340602\n 杜集区财政局 ,\n";
+        let r = parse_roster(csv.as_bytes(), "r.csv").unwrap();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].code.as_deref(), Some("340602"));
+        assert_eq!(r[1].name, "杜集区财政局");
+        let (gbk, _, _) = encoding_rs::GBK.encode("单位,层级\n杜集区教育局,区级\n");
+        let r = parse_roster(&gbk, "r.csv").unwrap();
+        assert_eq!(r[0].name, "杜集区教育局");
+        assert_eq!(r[0].level.as_deref(), Some("区级"));
+        assert!(matches!(
+            parse_roster("名字\nx\n".as_bytes(), "r.csv"),
+            Err(RosterError::NoNameColumn { .. })
+        ));
+    }
+
+    #[test]
+    fn coverage_statuses_and_near_miss_suggestion() {
+        let roster: Vec<RosterEntry> = [
+            "杜集区教育局",
+            "杜集区财政局",
+            "杜集区民政局",
+            "杜集区司法局",
+        ]
+        .iter()
+        .map(|n| RosterEntry {
+            name: n.to_string(),
+            code: None,
+            level: None,
+            parent: None,
+        })
+        .collect();
+        let subs = [
+            Submission {
+                agency: "杜集区教育局",
+                file: "a.xlsx",
+                counted: true,
+            },
+            Submission {
+                agency: "杜集区 财政局",
+                file: "b.xlsx",
+                counted: false,
+            },
+            Submission {
+                agency: "民政局",
+                file: "c.xlsx",
+                counted: true,
+            },
+            Submission {
+                agency: "相山区教育局",
+                file: "d.xlsx",
+                counted: true,
+            },
+        ];
+        let rows = coverage(&roster, &subs);
+        let got: Vec<(Coverage, Option<&str>)> = rows
+            .iter()
+            .map(|r| (r.coverage, r.file.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Coverage::Submitted, Some("a.xlsx")),
+                (Coverage::Invalid, Some("b.xlsx")),
+                (Coverage::Missing, None),
+                (Coverage::Missing, None),
+                (Coverage::Unexpected, Some("c.xlsx")),
+                (Coverage::Unexpected, Some("d.xlsx")),
+            ]
+        );
+        assert!(rows[4].note.contains("杜集区民政局"));
+        assert!(rows[2].note.contains("民政局"));
+        assert!(!rows[5].note.contains("可能"));
+    }
+}

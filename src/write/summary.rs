@@ -1,0 +1,471 @@
+//! The roll-up's summary workbook: `汇总` (the official layout, filled with the region's totals),
+//! `分单位明细` (one row per file), `校验问题`, `报送情况` and `指标` (ratios and native charts).
+//! Per-file sheets are written in constant-memory mode, streamed from the roll-up's spool, so the
+//! workbook's memory does not grow with the number of agencies.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rust_decimal::Decimal;
+use rust_xlsxwriter::{
+    Chart, ChartType, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula,
+    Workbook, Worksheet, XlsxError,
+};
+
+use super::atomic::{AtomicFile, WriteError};
+use crate::model::cellref::col_name;
+use crate::model::{Field, TableKey};
+use crate::rollup::metrics::METRICS;
+use crate::rollup::roster::CoverageRow;
+use crate::rollup::{duplicate_rows, FindingRow, Rollup, RollupError};
+
+/// The CJK font every cell is written in (a format without a font is Calibri in Excel).
+pub const CJK_FONT: &str = "宋体";
+
+/// Why the summary could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum SummaryError {
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    #[error("生成汇总工作簿失败：{0}")]
+    Xlsx(#[from] XlsxError),
+    #[error(transparent)]
+    Rollup(#[from] RollupError),
+}
+
+struct Formats {
+    text: Format,
+    header: Format,
+    number: Format,
+    percent: Format,
+    bold: Format,
+}
+
+impl Formats {
+    fn new() -> Self {
+        let base = Format::new().set_font_name(CJK_FONT).set_font_size(10);
+        Formats {
+            header: base
+                .clone()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_background_color("#DDEBF7")
+                .set_border(FormatBorder::Thin),
+            number: base.clone().set_num_format("#,##0.####"),
+            percent: base.clone().set_num_format("0.00%"),
+            bold: base.clone().set_bold(),
+            text: base,
+        }
+    }
+}
+
+/// Column widths in Excel units, counting a CJK character as two.
+fn width(s: &str) -> f64 {
+    (unicode_width::UnicodeWidthStr::width(s) as f64 + 2.0).clamp(6.0, 60.0)
+}
+
+/// Write the summary workbook atomically to `out` (never over one of `inputs`).
+/// `official` writes the `汇总` sheet (the official layout of the region's total).
+pub fn write_summary(
+    rollup: &mut Rollup,
+    coverage: &[CoverageRow],
+    out: &Path,
+    inputs: &[PathBuf],
+    official: impl FnOnce(&mut Workbook, &crate::model::Report) -> Result<(), XlsxError>,
+) -> Result<(), SummaryError> {
+    let mut file = AtomicFile::create(out, inputs)?;
+    let mut wb = Workbook::new();
+    let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!(
+                "{}{}年政府信息公开工作年度报告汇总",
+                rollup.total.meta.agency.as_deref().unwrap_or(""),
+                rollup.year
+            ))
+            .set_author("nianbao")
+            .set_creation_datetime(&created),
+    );
+    let f = Formats::new();
+    official(&mut wb, &rollup.total)?;
+    let fields: Vec<Field> = rollup.format.spec().fields().collect();
+
+    // 分单位明细 and 校验问题 are streamed together from the spool.
+    let mut detail = wb.new_worksheet_with_constant_memory()?;
+    detail.set_name("分单位明细")?;
+    let fixed = [
+        "单位名称",
+        "文件",
+        "格式版本",
+        "年度",
+        "状态",
+        "计入汇总",
+        "错误数",
+        "警告数",
+    ];
+    let first_value_col = fixed.len() as u16;
+    // Constant-memory sheets take rows in order: the whole label row, then the key row.
+    detail.set_row_height(0, 60.0)?;
+    for (c, h) in fixed.iter().enumerate() {
+        detail.write_string_with_format(0, c as u16, *h, &f.header)?;
+        detail.set_column_width(c as u16, if c < 2 { 30.0 } else { width(h) })?;
+    }
+    for (i, fl) in fields.iter().enumerate() {
+        let c = first_value_col + i as u16;
+        let unit = fl
+            .col
+            .kind
+            .canonical_unit()
+            .map(|u| format!("（{}）", u.label()))
+            .unwrap_or_default();
+        let label = format!(
+            "{}·{}·{}{unit}",
+            table_no(fl.table),
+            fl.row.label,
+            fl.col.label
+        );
+        detail.write_string_with_format(0, c, &label, &f.header)?;
+        detail.set_column_width(c, 14.0)?;
+    }
+    for c in 0..first_value_col {
+        detail.write_string_with_format(1, c, "", &f.header)?;
+    }
+    for (i, fl) in fields.iter().enumerate() {
+        let key = format!("{}.{}.{}", fl.table.key(), fl.row.key, fl.col.key);
+        detail.write_string_with_format(1, first_value_col + i as u16, key, &f.header)?;
+    }
+    detail.set_freeze_panes(2, 1)?;
+
+    let mut issues = wb.new_worksheet_with_constant_memory()?;
+    issues.set_name("校验问题")?;
+    let cols = [
+        "文件",
+        "规则",
+        "级别",
+        "工作表",
+        "单元格",
+        "说明",
+        "处理建议",
+    ];
+    let widths = [36.0, 6.0, 6.0, 14.0, 8.0, 80.0, 50.0];
+    for (c, h) in cols.iter().enumerate() {
+        issues.write_string_with_format(0, c as u16, *h, &f.header)?;
+        issues.set_column_width(c as u16, widths[c])?;
+    }
+    issues.set_freeze_panes(1, 0)?;
+    let mut issue_row = 1u32;
+    let mut write_issue = |ws: &mut Worksheet, fr: &FindingRow| -> Result<(), XlsxError> {
+        for (c, v) in [
+            &fr.file,
+            &fr.rule,
+            &fr.severity,
+            &fr.sheet,
+            &fr.cell,
+            &fr.message,
+            &fr.help,
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string_with_format(issue_row, c as u16, v.as_str(), &f.text)?;
+        }
+        issue_row += 1;
+        Ok(())
+    };
+    for d in &rollup.region_findings {
+        write_issue(&mut issues, &FindingRow::from(d))?;
+    }
+
+    let mut row = 2u32;
+    let mut failed: Option<XlsxError> = None;
+    rollup.for_each_detail(|head, d| {
+        let mut one = || -> Result<(), XlsxError> {
+            detail.write_string_with_format(
+                row,
+                0,
+                head.agency.as_deref().unwrap_or(""),
+                &f.text,
+            )?;
+            detail.write_string_with_format(row, 1, &head.display, &f.text)?;
+            detail.write_string_with_format(row, 2, head.format.map_or("", |v| v.id()), &f.text)?;
+            if let Some(y) = head.year {
+                detail.write_number_with_format(row, 3, y as f64, &f.text)?;
+            }
+            detail.write_string_with_format(row, 4, head.standing.label(), &f.text)?;
+            detail.write_number_with_format(
+                row,
+                5,
+                u8::from(head.standing.counted()) as f64,
+                &f.text,
+            )?;
+            detail.write_number_with_format(row, 6, head.errors as f64, &f.text)?;
+            detail.write_number_with_format(row, 7, head.warnings as f64, &f.text)?;
+            for (i, v) in d.iter().flat_map(|d| d.values.iter().enumerate()) {
+                if let Some(v) = v {
+                    detail.write_number_with_format(
+                        row,
+                        first_value_col + i as u16,
+                        decimal_f64(*v),
+                        &f.number,
+                    )?;
+                }
+            }
+            if let Some(fatal) = &head.fatal {
+                write_issue(
+                    &mut issues,
+                    &FindingRow {
+                        rule: "读取".into(),
+                        severity: "错误".into(),
+                        file: head.display.clone(),
+                        sheet: String::new(),
+                        cell: String::new(),
+                        message: fatal.clone(),
+                        help: String::new(),
+                    },
+                )?;
+            }
+            if let Some(dup) = duplicate_rows(head) {
+                write_issue(&mut issues, &dup)?;
+            }
+            for fr in d.iter().flat_map(|d| d.findings.iter()) {
+                write_issue(&mut issues, fr)?;
+            }
+            Ok(())
+        };
+        if let Err(e) = one() {
+            failed.get_or_insert(e);
+        }
+        row += 1;
+        Ok(())
+    })?;
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    // Totals row: formulas over the counted rows, with the result computed here.
+    let total_row = row;
+    detail.write_string_with_format(total_row, 0, "合计（计入汇总的单位）", &f.bold)?;
+    let last = total_row.max(3);
+    let flag = format!("$F$3:$F${last}");
+    // The region total is the sum of the counted rows, by construction of the roll-up.
+    for (i, t) in rollup.total.values().iter().map(|v| v.value).enumerate() {
+        let c = col_name((first_value_col + i as u16) as u32);
+        let formula = Formula::new(format!("=SUMIFS({c}3:{c}{last},{flag},1)"))
+            .set_result(t.normalize().to_string());
+        detail.write_formula_with_format(
+            total_row,
+            first_value_col + i as u16,
+            formula,
+            &f.bold,
+        )?;
+    }
+    detail.autofilter(
+        1,
+        0,
+        total_row - 1,
+        first_value_col + fields.len() as u16 - 1,
+    )?;
+    issues.autofilter(
+        0,
+        0,
+        issue_row.saturating_sub(1).max(1),
+        cols.len() as u16 - 1,
+    )?;
+    wb.push_worksheet(detail);
+    wb.push_worksheet(issues);
+
+    coverage_sheet(wb.add_worksheet(), rollup, coverage, &f)?;
+    metrics_sheet(&mut wb, rollup, &f)?;
+
+    wb.save_to_writer(std::io::BufWriter::new(file.file()))?;
+    file.file().flush().map_err(|source| WriteError::Io {
+        output: out.display().to_string(),
+        source,
+    })?;
+    file.commit()?;
+    Ok(())
+}
+
+fn table_no(t: TableKey) -> &'static str {
+    match t {
+        TableKey::Proactive => "二",
+        TableKey::Requests => "三",
+        TableKey::Appeals => "四",
+    }
+}
+
+/// A decimal as the float Excel stores (the exact value stays in the CSV and JSON).
+fn decimal_f64(d: Decimal) -> f64 {
+    d.normalize().to_string().parse().unwrap_or(0.0)
+}
+
+fn coverage_sheet(
+    ws: &mut Worksheet,
+    rollup: &Rollup,
+    coverage: &[CoverageRow],
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    ws.set_name("报送情况")?;
+    let cols = [
+        "状态",
+        "名单中的单位",
+        "区划代码",
+        "层级",
+        "上级",
+        "报送的单位名称",
+        "文件",
+        "说明",
+    ];
+    let widths = [10.0, 30.0, 12.0, 8.0, 20.0, 30.0, 40.0, 60.0];
+    for (c, h) in cols.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &f.header)?;
+        ws.set_column_width(c as u16, widths[c])?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    let mut r = 1;
+    for row in coverage {
+        let e = row.entry.as_ref();
+        let cells = [
+            row.coverage.label(),
+            e.map_or("", |e| e.name.as_str()),
+            e.and_then(|e| e.code.as_deref()).unwrap_or(""),
+            e.and_then(|e| e.level.as_deref()).unwrap_or(""),
+            e.and_then(|e| e.parent.as_deref()).unwrap_or(""),
+            row.submitted_name.as_deref().unwrap_or(""),
+            row.file.as_deref().unwrap_or(""),
+            row.note.as_str(),
+        ];
+        for (c, v) in cells.iter().enumerate() {
+            ws.write_string_with_format(r, c as u16, *v, &f.text)?;
+        }
+        r += 1;
+    }
+    // Without a roster (or for files the roster cannot place): every file and where it stands.
+    for head in rollup
+        .heads
+        .iter()
+        .filter(|h| coverage.is_empty() || h.fatal.is_some())
+    {
+        let cells = [
+            head.standing.label(),
+            "",
+            "",
+            "",
+            "",
+            head.agency.as_deref().unwrap_or(""),
+            head.display.as_str(),
+            head.fatal.as_deref().unwrap_or(""),
+        ];
+        for (c, v) in cells.iter().enumerate() {
+            ws.write_string_with_format(r, c as u16, *v, &f.text)?;
+        }
+        r += 1;
+    }
+    ws.autofilter(0, 0, r.saturating_sub(1).max(1), cols.len() as u16 - 1)?;
+    Ok(())
+}
+
+fn metrics_sheet(wb: &mut Workbook, rollup: &Rollup, f: &Formats) -> Result<(), XlsxError> {
+    let name = "指标";
+    let ws = wb.add_worksheet();
+    ws.set_name(name)?;
+    let total = &rollup.total;
+    // Region ratios, with their definitions.
+    ws.write_string_with_format(0, 0, "指标", &f.header)?;
+    ws.write_string_with_format(0, 1, "全区", &f.header)?;
+    ws.write_string_with_format(0, 2, "计算方法", &f.header)?;
+    ws.set_column_width(0, 30.0)?;
+    ws.set_column_width(1, 12.0)?;
+    ws.set_column_width(2, 60.0)?;
+    for (i, m) in METRICS.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string_with_format(r, 0, m.name, &f.text)?;
+        match m.of(total) {
+            Some(v) => ws.write_number_with_format(r, 1, decimal_f64(v), &f.percent)?,
+            None => ws.write_string_with_format(r, 1, "N/A", &f.text)?,
+        };
+        ws.write_string_with_format(r, 2, m.formula, &f.text)?;
+    }
+    // Chart data: applicant mix of new applications, and outcome distribution (总计 column).
+    let req = TableKey::Requests;
+    let get = |row: &str, col: &str| total.get(req, row, col).map_or(Decimal::ZERO, |v| v.value);
+    let mix_top = METRICS.len() as u32 + 2;
+    ws.write_string_with_format(mix_top, 0, "本年新收申请的申请人构成", &f.header)?;
+    ws.write_string_with_format(mix_top, 1, "件数", &f.header)?;
+    let columns = total.spec().table(req).rows[0].columns;
+    for (i, c) in columns[..6].iter().enumerate() {
+        let r = mix_top + 1 + i as u32;
+        ws.write_string_with_format(r, 0, c.label, &f.text)?;
+        ws.write_number_with_format(r, 1, decimal_f64(get("new", c.key)), &f.number)?;
+    }
+    let out_top = mix_top + 8;
+    ws.write_string_with_format(out_top, 0, "办理结果分布（总计列）", &f.header)?;
+    ws.write_string_with_format(out_top, 1, "件数", &f.header)?;
+    let groups: Vec<(&str, Decimal)> = outcome_groups(total);
+    for (i, (label, v)) in groups.iter().enumerate() {
+        let r = out_top + 1 + i as u32;
+        ws.write_string_with_format(r, 0, *label, &f.text)?;
+        ws.write_number_with_format(r, 1, decimal_f64(*v), &f.number)?;
+    }
+    let mut pie = Chart::new(ChartType::Pie);
+    pie.title().set_name("申请人构成（本年新收）");
+    pie.add_series()
+        .set_categories((name, mix_top + 1, 0, mix_top + 6, 0))
+        .set_values((name, mix_top + 1, 1, mix_top + 6, 1));
+    ws.insert_chart(0, 4, &pie)?;
+    let mut bar = Chart::new(ChartType::Column);
+    bar.title().set_name("办理结果分布");
+    bar.legend().set_hidden();
+    bar.add_series()
+        .set_categories((name, out_top + 1, 0, out_top + groups.len() as u32, 0))
+        .set_values((name, out_top + 1, 1, out_top + groups.len() as u32, 1));
+    ws.insert_chart(16, 4, &bar)?;
+
+    // Per agency ratios.
+    let top = out_top + groups.len() as u32 + 3;
+    ws.write_string_with_format(top, 0, "单位", &f.header)?;
+    ws.write_string_with_format(top, 1, "状态", &f.header)?;
+    for (i, m) in METRICS.iter().enumerate() {
+        ws.write_string_with_format(top, 2 + i as u16, m.name, &f.header)?;
+    }
+    for (k, head) in rollup.heads.iter().enumerate() {
+        let r = top + 1 + k as u32;
+        ws.write_string_with_format(
+            r,
+            0,
+            head.agency.as_deref().unwrap_or(&head.display),
+            &f.text,
+        )?;
+        ws.write_string_with_format(r, 1, head.standing.label(), &f.text)?;
+        for (i, m) in head.metrics.iter().enumerate() {
+            match m {
+                Some(v) => {
+                    ws.write_number_with_format(r, 2 + i as u16, decimal_f64(*v), &f.percent)?
+                }
+                None => ws.write_string_with_format(r, 2 + i as u16, "N/A", &f.text)?,
+            };
+        }
+    }
+    Ok(())
+}
+
+/// The result groups of table 三 (总计 column), summed per group.
+fn outcome_groups(total: &crate::model::Report) -> Vec<(&'static str, Decimal)> {
+    let spec = total.spec().table(TableKey::Requests);
+    let mut out: Vec<(&'static str, Decimal)> = Vec::new();
+    for row in crate::model::spec::result_rows(spec) {
+        let label = match row.group {
+            Some(g) if g != crate::model::spec::RESULTS_GROUP => g,
+            _ => row.label,
+        };
+        let v = total
+            .get(TableKey::Requests, row.key, "total")
+            .map_or(Decimal::ZERO, |v| v.value);
+        match out.last_mut() {
+            Some((l, acc)) if *l == label => *acc += v,
+            _ => out.push((label, v)),
+        }
+    }
+    out
+}
