@@ -128,9 +128,7 @@ pub fn agency_key(agency: Option<&str>, year: Option<u16>) -> Option<(String, u1
 }
 
 /// Groups of positions that share an agency and year (each group has two or more).
-pub fn duplicate_groups(
-    keys: impl IntoIterator<Item = Option<(String, u16)>>,
-) -> Vec<Vec<usize>> {
+pub fn duplicate_groups(keys: impl IntoIterator<Item = Option<(String, u16)>>) -> Vec<Vec<usize>> {
     let mut by_key: BTreeMap<(String, u16), Vec<usize>> = BTreeMap::new();
     for (i, k) in keys.into_iter().enumerate() {
         if let Some(k) = k {

@@ -3,6 +3,7 @@
 pub mod cellref;
 pub mod report;
 pub mod spec;
+pub mod synthetic;
 
 pub use cellref::CellRef;
 pub use report::{Meta, Report, Status, Value};

@@ -210,3 +210,82 @@ mod tests {
         ));
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Full-width digits as agencies type them with a Chinese IME.
+    fn full_width(s: &str) -> String {
+        s.chars()
+            .map(|c| match c {
+                '0'..='9' => char::from_u32(c as u32 - '0' as u32 + 0xFF10).unwrap(),
+                ',' => '，',
+                '.' => '．',
+                c => c,
+            })
+            .collect()
+    }
+
+    fn thousands(n: u64) -> String {
+        let s = n.to_string();
+        let mut out = String::new();
+        for (i, c) in s.chars().enumerate() {
+            if i > 0 && (s.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn any_written_form_of_a_count_reads_back(n in 0u64..10_000_000_000, form in 0usize..7) {
+            let text = match form {
+                0 => n.to_string(),
+                1 => full_width(&n.to_string()),
+                2 => thousands(n),
+                3 => full_width(&thousands(n)),
+                4 => format!("{n}件"),
+                5 => format!(" {n} "),
+                _ => format!("{n}（其中新增{n}件）"),
+            };
+            match parse_text(&text) {
+                Parsed::Number { value, .. } => prop_assert_eq!(value, Decimal::from(n)),
+                other => prop_assert!(false, "{text:?} → {other:?}"),
+            }
+        }
+
+        #[test]
+        fn decimals_read_exactly(int in 0u64..100_000_000, frac in 0u32..10_000, unit in 0usize..3) {
+            let s = format!("{int}.{frac:04}");
+            let text = format!("{s}{}", ["", "元", "万元"][unit]);
+            let expect = Decimal::from_str_exact(&s).unwrap();
+            match parse_text(&text) {
+                Parsed::Number { value, unit: u, note, .. } => {
+                    prop_assert_eq!(value, expect);
+                    prop_assert_eq!(u, [None, Some(MoneyUnit::Yuan), Some(MoneyUnit::WanYuan)][unit]);
+                    prop_assert_eq!(note, None);
+                }
+                other => prop_assert!(false, "{text:?} → {other:?}"),
+            }
+        }
+
+        #[test]
+        fn floats_from_xlsx_keep_their_decimal(cents in 0i64..100_000_000_000) {
+            let d = Decimal::new(cents, 2);
+            let f: f64 = d.to_string().parse().unwrap();
+            match parse_cell(Some(&CellValue::Number(f))) {
+                Parsed::Number { value, .. } => prop_assert_eq!(value.normalize(), d.normalize()),
+                other => prop_assert!(false, "{f} → {other:?}"),
+            }
+        }
+
+        #[test]
+        fn never_panics_on_any_text(s in "\\PC{0,20}") {
+            let _ = parse_text(&s);
+        }
+    }
+}

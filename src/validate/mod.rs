@@ -378,3 +378,138 @@ fn r6(report: &Report, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! One fixture per rule: a consistent report with exactly one number changed.
+    use super::*;
+    use crate::model::synthetic::consistent_report;
+    use crate::model::FormatVersion;
+
+    fn base(version: FormatVersion) -> Report {
+        let mut r = consistent_report(version, "测试局", 2021, 7);
+        // give every value a source cell so findings can name it
+        for (i, v) in r.values_mut().iter_mut().enumerate() {
+            v.source = Some(CellRef::new("Sheet1", i as u32, 3));
+        }
+        r
+    }
+
+    fn bump(r: &mut Report, t: TableKey, row: &str, col: &str, by: i64) -> String {
+        let v = r.get_mut(t, row, col).unwrap();
+        v.value += Decimal::from(by);
+        v.source.as_ref().unwrap().a1()
+    }
+
+    fn rules(r: &Report) -> Vec<&'static str> {
+        validate(r).iter().map(|d| d.rule).collect()
+    }
+
+    #[test]
+    fn r1_carried_out_changed() {
+        for v in FormatVersion::ALL {
+            let mut r = base(v);
+            bump(&mut r, REQ, "carried_out", "natural_person", 1);
+            bump(&mut r, REQ, "carried_out", "total", 1);
+            assert_eq!(rules(&r), vec!["R1", "R1"], "{v}");
+            let d = &validate(&r)[0];
+            assert_eq!(d.left.unwrap() + Decimal::ONE, d.right.unwrap());
+            assert!(d.message.starts_with("自然人列"));
+        }
+    }
+
+    #[test]
+    fn r2_detail_changed_total_not() {
+        let mut r = base(FormatVersion::V2021);
+        let cell = bump(&mut r, REQ, "new", "research", 2);
+        bump(&mut r, REQ, "handled_total", "research", 2);
+        bump(&mut r, REQ, "granted", "research", 2);
+        let found = validate(&r);
+        // new, granted and handled_total rows each miss their 2 in the total column
+        assert_eq!(
+            found.iter().map(|d| d.rule).collect::<Vec<_>>(),
+            vec!["R2", "R2", "R2"]
+        );
+        assert!(found.iter().any(|d| d.cells.contains(&cell)));
+    }
+
+    #[test]
+    fn r3_handled_total_differs_from_results() {
+        let mut r = base(FormatVersion::V2019);
+        bump(&mut r, REQ, "other", "commercial", 1);
+        bump(&mut r, REQ, "other", "total", 1);
+        assert_eq!(rules(&r), vec!["R3", "R3"]);
+    }
+
+    #[test]
+    fn r4_appeal_total() {
+        let mut r = base(FormatVersion::V2021);
+        let cell = bump(
+            &mut r,
+            TableKey::Appeals,
+            "litigation_after_review",
+            "total",
+            1,
+        );
+        let found = validate(&r);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].rule, found[0].cell.as_deref()),
+            ("R4", Some(cell.as_str()))
+        );
+        assert!(found[0].message.contains("复议后起诉"));
+    }
+
+    #[test]
+    fn r5_fractional_negative_and_signed_change() {
+        let mut r = base(FormatVersion::V2019);
+        r.get_mut(TableKey::Proactive, "regulations", "produced")
+            .unwrap()
+            .value = Decimal::new(35, 1);
+        r.get_mut(TableKey::Proactive, "regulations", "published")
+            .unwrap()
+            .value = Decimal::from(-2);
+        r.get_mut(TableKey::Proactive, "licensing", "change")
+            .unwrap()
+            .value = Decimal::from(-4);
+        r.get_mut(TableKey::Proactive, "procurement", "amount")
+            .unwrap()
+            .value = Decimal::from(-10);
+        assert_eq!(rules(&r), vec!["R5", "R5", "R5"]);
+    }
+
+    #[test]
+    fn r6_blank_cells_grouped_per_row_and_unknown_values_skip_equations() {
+        let mut r = base(FormatVersion::V2021);
+        for c in ["commercial", "research"] {
+            let v = r.get_mut(REQ, "granted", c).unwrap();
+            v.status = Status::Blank;
+            v.value = Decimal::ZERO;
+        }
+        let found = validate(&r);
+        let r6: Vec<_> = found.iter().filter(|d| d.rule == "R6").collect();
+        assert_eq!(r6.len(), 1);
+        assert_eq!(r6[0].cells.len(), 2);
+        assert_eq!(r6[0].severity, Severity::Warning);
+
+        let mut r = base(FormatVersion::V2021);
+        let v = r.get_mut(REQ, "carried_out", "total").unwrap();
+        v.status = Status::Invalid;
+        v.value = Decimal::from(999);
+        assert!(
+            !rules(&r).contains(&"R1"),
+            "an unknown value takes no part in an equation"
+        );
+    }
+
+    #[test]
+    fn rule_ids_are_unique_and_documented() {
+        let mut ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), RULES.len());
+        assert!(RULES
+            .iter()
+            .all(|r| !r.title.is_empty() && !r.doc.is_empty()));
+    }
+}
