@@ -7,6 +7,7 @@
 
 pub mod diag;
 pub mod error;
+pub mod fix;
 pub mod model;
 pub mod read;
 pub mod write;
