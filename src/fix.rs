@@ -253,7 +253,10 @@ mod tests {
             // a target is never a part of an earlier derivation (computed in order)
             for (i, di) in d.iter().enumerate() {
                 for dj in &d[..i] {
-                    assert!(!dj.parts.contains(&di.target), "{di:?} used before computed");
+                    assert!(
+                        !dj.parts.contains(&di.target),
+                        "{di:?} used before computed"
+                    );
                 }
             }
         }
@@ -283,7 +286,10 @@ mod tests {
         assert_eq!(keys, [("granted", "total"), ("handled_total", "total")]);
         assert_eq!(c[0].old, right + Decimal::from(5));
         assert_eq!(c[0].new, right);
-        assert_eq!(c[0].source, Some(CellRef::new("Sheet1", c[0].index as u32, 3)));
+        assert_eq!(
+            c[0].source,
+            Some(CellRef::new("Sheet1", c[0].index as u32, 3))
+        );
         let v = r.get(t, "granted", "total").unwrap();
         assert_eq!((v.value, v.status), (right, Status::Computed));
         // the wrong sum carried into handled_total/total is corrected too (step 2 after step 1)
@@ -296,7 +302,9 @@ mod tests {
         let mut r = consistent(FormatVersion::V2019);
         let t = TableKey::Requests;
         r.get_mut(t, "handled_total", "research").unwrap().value = Decimal::from(999);
-        r.get_mut(TableKey::Appeals, "review", "total").unwrap().value = Decimal::ZERO;
+        r.get_mut(TableKey::Appeals, "review", "total")
+            .unwrap()
+            .value = Decimal::ZERO;
         let c = fix(&mut r);
         let keys: Vec<_> = c.iter().map(|c| (c.table, c.row, c.col)).collect();
         assert_eq!(
@@ -309,7 +317,10 @@ mod tests {
         let expected: Decimal = spec::result_rows(r.spec().table(t))
             .map(|row| r.get(t, row.key, "research").unwrap().value)
             .sum();
-        assert_eq!(r.get(t, "handled_total", "research").unwrap().value, expected);
+        assert_eq!(
+            r.get(t, "handled_total", "research").unwrap().value,
+            expected
+        );
         let a = TableKey::Appeals;
         let four: Decimal = ["upheld", "corrected", "other", "pending"]
             .iter()
@@ -323,7 +334,9 @@ mod tests {
     fn details_are_never_changed() {
         let mut r = consistent(FormatVersion::V2021);
         // break R1 and a detail so that only details could "fix" it
-        r.get_mut(TableKey::Requests, "new", "commercial").unwrap().value = Decimal::from(77);
+        r.get_mut(TableKey::Requests, "new", "commercial")
+            .unwrap()
+            .value = Decimal::from(77);
         let before = r.clone();
         let c = fix(&mut r);
         let targets: Vec<usize> = derivations(FormatVersion::V2021)

@@ -75,7 +75,9 @@ pub fn parse_a1(s: &str) -> Option<(u32, u32)> {
     }
     let mut col: u32 = 0;
     for c in letters.chars() {
-        col = col.checked_mul(26)?.checked_add(c.to_ascii_uppercase() as u32 - 'A' as u32 + 1)?;
+        col = col
+            .checked_mul(26)?
+            .checked_add(c.to_ascii_uppercase() as u32 - 'A' as u32 + 1)?;
     }
     let row: u32 = digits.parse().ok()?;
     if row == 0 {

@@ -126,7 +126,9 @@ mod tests {
         let input = dir.path().join("in.xlsx");
         std::fs::write(&input, b"data").unwrap();
         let via_dot = dir.path().join(".").join("in.xlsx");
-        let err = write_atomic(&via_dot, std::slice::from_ref(&input), |w| w.write_all(b"x"));
+        let err = write_atomic(&via_dot, std::slice::from_ref(&input), |w| {
+            w.write_all(b"x")
+        });
         assert!(matches!(err, Err(WriteError::WouldOverwriteInput { .. })));
         assert_eq!(std::fs::read(&input).unwrap(), b"data");
     }

@@ -170,7 +170,8 @@ impl Builder {
 }
 
 /// The instructions printed below the tables.
-pub const FOOTER: &str = "填表说明：只需填写白色单元格；带底纹的合计单元格由公式自动计算，无需填写。\
+pub const FOOTER: &str =
+    "填表说明：只需填写白色单元格；带底纹的合计单元格由公式自动计算，无需填写。\
 没有发生的事项请填 0，不要留空（空白单元格视为“未填报”）。";
 
 impl Layout {
@@ -200,7 +201,14 @@ impl Layout {
 
         // ---- table 二 ----
         let t = spec.table(TableKey::Proactive);
-        b.text(b.row, 0, b.row, last, TableKey::Proactive.title(), Style::Heading);
+        b.text(
+            b.row,
+            0,
+            b.row,
+            last,
+            TableKey::Proactive.title(),
+            Style::Heading,
+        );
         b.row += 1;
         let mut section: Option<&str> = None;
         for row in t.rows {
@@ -227,25 +235,62 @@ impl Layout {
         // ---- table 三 ----
         let t = spec.table(TableKey::Requests);
         let requests_heading = b.row;
-        b.text(b.row, 0, b.row, last, TableKey::Requests.title(), Style::Heading);
+        b.text(
+            b.row,
+            0,
+            b.row,
+            last,
+            TableKey::Requests.title(),
+            Style::Heading,
+        );
         b.row += 1;
         let h = b.row;
         let cols = t.rows[0].columns;
         let v0 = R_LABEL_COLS; // first value column (I)
         let vlast = v0 + cols.len() as u16 - 1;
-        b.text(h, 0, h + 2, R_LABEL_COLS - 1, spec::REQUESTS_NOTE, Style::Note);
+        b.text(
+            h,
+            0,
+            h + 2,
+            R_LABEL_COLS - 1,
+            spec::REQUESTS_NOTE,
+            Style::Note,
+        );
         b.text(h, v0, h, vlast, spec::APPLICANT_HEADER, Style::Header);
         b.text(h + 1, v0, h + 2, v0, cols[0].label, Style::Header);
-        b.text(h + 1, v0 + 1, h + 1, vlast - 1, spec::ORG_HEADER, Style::Header);
+        b.text(
+            h + 1,
+            v0 + 1,
+            h + 1,
+            vlast - 1,
+            spec::ORG_HEADER,
+            Style::Header,
+        );
         for (i, col) in cols.iter().enumerate().skip(1).take(cols.len() - 2) {
-            b.text(h + 2, v0 + i as u16, h + 2, v0 + i as u16, col.label, Style::Header);
+            b.text(
+                h + 2,
+                v0 + i as u16,
+                h + 2,
+                v0 + i as u16,
+                col.label,
+                Style::Header,
+            );
         }
-        b.text(h + 1, vlast, h + 2, vlast, cols[cols.len() - 1].label, Style::Header);
+        b.text(
+            h + 1,
+            vlast,
+            h + 2,
+            vlast,
+            cols[cols.len() - 1].label,
+            Style::Header,
+        );
         b.row += 3;
         let first = b.row;
         let in_results = |r: &RowSpec| r.group.is_some();
         // the results group (A) spans every grouped row
-        let res: Vec<usize> = (0..t.rows.len()).filter(|&i| in_results(&t.rows[i])).collect();
+        let res: Vec<usize> = (0..t.rows.len())
+            .filter(|&i| in_results(&t.rows[i]))
+            .collect();
         if let (Some(&s), Some(&e)) = (res.first(), res.last()) {
             b.text(
                 first + s as u32,
@@ -266,7 +311,10 @@ impl Layout {
                     b.text(r, 1, r, R_LABEL_COLS - 1, row.label, Style::Label)
                 }
                 Some(g) => {
-                    let n = t.rows[i..].iter().take_while(|x| x.group == Some(g)).count();
+                    let n = t.rows[i..]
+                        .iter()
+                        .take_while(|x| x.group == Some(g))
+                        .count();
                     b.text(r, 1, r + n as u32 - 1, 1, g, Style::Group);
                     for (k, sub) in t.rows[i..i + n].iter().enumerate() {
                         let rk = r + k as u32;
@@ -275,9 +323,10 @@ impl Layout {
                 }
             }
             i += match row.group {
-                Some(g) if g != spec::RESULTS_GROUP => {
-                    t.rows[i..].iter().take_while(|x| x.group == Some(g)).count()
-                }
+                Some(g) if g != spec::RESULTS_GROUP => t.rows[i..]
+                    .iter()
+                    .take_while(|x| x.group == Some(g))
+                    .count(),
                 _ => 1,
             };
         }
@@ -292,7 +341,14 @@ impl Layout {
 
         // ---- table 四 ----
         let t = spec.table(TableKey::Appeals);
-        b.text(b.row, 0, b.row, last, TableKey::Appeals.title(), Style::Heading);
+        b.text(
+            b.row,
+            0,
+            b.row,
+            last,
+            TableKey::Appeals.title(),
+            Style::Heading,
+        );
         b.row += 1;
         let h = b.row;
         let data = h + 3;
@@ -313,8 +369,10 @@ impl Layout {
                     k += 1;
                 }
                 Some(g) => {
-                    let members: Vec<&RowSpec> =
-                        t.rows[k..].iter().take_while(|x| x.group == Some(g)).collect();
+                    let members: Vec<&RowSpec> = t.rows[k..]
+                        .iter()
+                        .take_while(|x| x.group == Some(g))
+                        .collect();
                     let width: u16 = members.iter().map(|m| m.columns.len() as u16).sum();
                     b.text(h, c, h, c + width - 1, g, Style::Header);
                     for m in &members {
@@ -457,7 +515,9 @@ mod tests {
     fn requests_values_sit_right_of_their_labels() {
         let l = Layout::new(FormatVersion::V2021, 3);
         let spec = FormatVersion::V2021.spec();
-        let i = spec.index_of(TableKey::Requests, "new", "natural_person").unwrap();
+        let i = spec
+            .index_of(TableKey::Requests, "new", "natural_person")
+            .unwrap();
         let j = spec.index_of(TableKey::Requests, "new", "total").unwrap();
         let (r, c) = l.positions[i];
         assert_eq!(c, R_LABEL_COLS);
@@ -474,7 +534,10 @@ mod tests {
 
     #[test]
     fn wide_numbers_widen_the_grid() {
-        assert_eq!(Layout::new(FormatVersion::V2019, 3).col_width, MIN_COL_WIDTH);
+        assert_eq!(
+            Layout::new(FormatVersion::V2019, 3).col_width,
+            MIN_COL_WIDTH
+        );
         assert_eq!(Layout::new(FormatVersion::V2019, 9).col_width, 11.0);
     }
 }

@@ -230,10 +230,12 @@ fn field_cells(report: &Report, layout: &Layout, opts: &SheetOptions) -> Vec<Fie
             if d.severity == Severity::Error {
                 errors[i] = true;
             }
-            notes
-                .entry(i)
-                .or_default()
-                .push(format!("{} {}：{}", d.rule, d.severity.label(), d.message));
+            notes.entry(i).or_default().push(format!(
+                "{} {}：{}",
+                d.rule,
+                d.severity.label(),
+                d.message
+            ));
         }
     }
     let corrected: HashMap<usize, &Correction> =
@@ -339,10 +341,7 @@ const ERROR_FONT: u32 = 0x9C0006;
 impl Formats {
     fn new() -> Formats {
         let base = base_format();
-        let boxed = base
-            .clone()
-            .set_border(FormatBorder::Thin)
-            .set_text_wrap();
+        let boxed = base.clone().set_border(FormatBorder::Thin).set_text_wrap();
         let center = boxed.clone().set_align(FormatAlign::Center);
         let value = center.clone();
         let by_style = [
@@ -378,7 +377,10 @@ impl Formats {
                 Style::Note,
                 center.clone().set_background_color(HEADER_FILL),
             ),
-            (Style::Label, boxed.clone().set_align(FormatAlign::Left)),
+            (
+                Style::Label,
+                boxed.clone().set_align(FormatAlign::Left).set_indent(1),
+            ),
             (Style::Group, center.clone()),
             (Style::Value, value.clone()),
             (

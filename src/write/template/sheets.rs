@@ -24,11 +24,9 @@ enum Cell {
 impl Cell {
     fn width(&self) -> usize {
         match self {
-            Cell::Text(t) | Cell::Link(_, t) => t
-                .lines()
-                .map(UnicodeWidthStr::width)
-                .max()
-                .unwrap_or(0),
+            Cell::Text(t) | Cell::Link(_, t) => {
+                t.lines().map(UnicodeWidthStr::width).max().unwrap_or(0)
+            }
             Cell::Number(d) => dec(*d).len(),
             Cell::Empty => 0,
         }
@@ -194,25 +192,33 @@ pub(super) fn add_sources_sheet(
     ];
     let m = &report.meta;
     let file = || text(m.source.clone());
-    let meta_row = |what: &str, value: Cell, src: Option<&crate::model::CellRef>, at: (u32, u16)| {
-        vec![
-            text("表头"),
-            text(what),
-            Cell::Empty,
-            text(if what == "填报单位" { "agency" } else { "year" }),
-            value,
-            Cell::Empty,
-            Cell::Empty,
-            Cell::Empty,
-            file(),
-            opt_text(src.map(|c| c.sheet.clone())),
-            opt_text(src.map(|c| c.a1())),
-            Cell::Link(
-                format!("internal:{}", super::sheet_ref(&map.sheet, at.0, at.1.into())),
-                super::sheet_ref(&map.sheet, at.0, at.1.into()),
-            ),
-        ]
-    };
+    let meta_row =
+        |what: &str, value: Cell, src: Option<&crate::model::CellRef>, at: (u32, u16)| {
+            vec![
+                text("表头"),
+                text(what),
+                Cell::Empty,
+                text(if what == "填报单位" {
+                    "agency"
+                } else {
+                    "year"
+                }),
+                value,
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                file(),
+                opt_text(src.map(|c| c.sheet.clone())),
+                opt_text(src.map(|c| c.a1())),
+                Cell::Link(
+                    format!(
+                        "internal:{}",
+                        super::sheet_ref(&map.sheet, at.0, at.1.into())
+                    ),
+                    super::sheet_ref(&map.sheet, at.0, at.1.into()),
+                ),
+            ]
+        };
     let mut rows = vec![
         meta_row(
             "填报单位",
