@@ -2,12 +2,16 @@
 //! numbers of `shared/domain/samples/dujiqu_jingxinju_2020.txt` typed in by hand (the sample is
 //! published text, not a workbook, so the values have no source cells).
 //!
-//!     cargo run --example dujiqu_template -- OUT.xlsx
+//!     cargo run --example dujiqu_template -- OUT.xlsx [--demo-error]
 //!     scripts/render.sh OUT_DIR OUT.xlsx
+//!
+//! `--demo-error` is for looking at how findings are shown: it changes one total to a wrong
+//! number, gives the values made-up source cells (`演示!A1`…) and adds an R2 finding on it.
 
 use std::path::PathBuf;
 
-use nianbao::model::{FormatVersion, Meta, Report, Status, TableKey, Value};
+use nianbao::diag::{Diagnostic, Severity};
+use nianbao::model::{CellRef, FormatVersion, Meta, Report, Status, TableKey, Value};
 use rust_decimal::Decimal;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -15,6 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .map(PathBuf::from)
         .unwrap_or_else(|| "dujiqu_2020.xlsx".into());
+    let demo = std::env::args().any(|a| a == "--demo-error");
     let meta = Meta {
         agency: Some("杜集区经济和信息化局".into()),
         year: Some(2020),
@@ -44,7 +49,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             source: None,
         };
     }
-    nianbao::write::template::write_report(&report, &[], &[], &out, &[])?;
+    let mut diags = Vec::new();
+    if demo {
+        for (i, v) in report.values_mut().iter_mut().enumerate() {
+            v.source = Some(CellRef::new("演示", i as u32, 0));
+        }
+        let t = TableKey::Requests;
+        let total = report.get_mut(t, "new", "total").expect("field");
+        total.value = Decimal::from(3);
+        let src = total.source.clone();
+        diags.push(
+            Diagnostic::new(
+                "R2",
+                Severity::Error,
+                "演示.xlsx",
+                "一、本年新收政府信息公开申请数量：总计 3 不等于各类申请人之和 0".into(),
+            )
+            .at(src.as_ref())
+            .help("核对各类申请人数量，或用 --fix 按分项之和重新计算总计")
+            .sides(Decimal::from(3), Decimal::ZERO),
+        );
+    }
+    nianbao::write::template::write_report(&report, &diags, &[], &out, &[])?;
     eprintln!("{}", out.display());
     Ok(())
 }
