@@ -443,3 +443,63 @@ fn cli_writes_the_blank_template() {
         .failure()
         .code(2);
 }
+
+/// What a label-based reader relies on, read back from the file: every number has its row label
+/// on its own row (left of the numbers) and, going up its column, its column label as the first
+/// text above it (table 二: in the `信息内容` header row of its sub-table).
+#[test]
+fn every_number_sits_under_its_column_label_and_beside_its_row_label() {
+    for v in FormatVersion::ALL {
+        let r = filled(v);
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.xlsx");
+        template::write_report(&r, &[], &[], &out, &[]).unwrap();
+        let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+        let range = wb.worksheet_range(SHEET_NAME).unwrap();
+        let text = |row: u32, col: u32| match range.get_value((row, col)) {
+            Some(Data::String(s)) => Some(s.as_str()),
+            _ => None,
+        };
+        let map = template::add_report_sheet(
+            &mut template::new_workbook("x").unwrap(),
+            SHEET_NAME,
+            &r,
+            &Default::default(),
+        )
+        .unwrap();
+        for (i, f) in r.spec().fields().enumerate() {
+            let cell = map.cell(i);
+            let what = format!(
+                "{v} {}.{}.{} at {cell}",
+                f.table.key(),
+                f.row.key,
+                f.col.key
+            );
+            // column label: first text going up
+            let above = (0..cell.row)
+                .rev()
+                .find_map(|k| text(k, cell.col))
+                .unwrap_or_else(|| panic!("{what}: nothing above"));
+            assert_eq!(above, f.col.label, "{what}");
+            match f.table {
+                TableKey::Proactive => {
+                    assert_eq!(text(cell.row, 0), Some(f.row.label), "{what}");
+                    let header = (0..cell.row)
+                        .rev()
+                        .find(|&k| text(k, 0) == Some("信息内容"));
+                    assert!(header.is_some(), "{what}");
+                }
+                TableKey::Requests => {
+                    let labels: Vec<&str> = (0..8).filter_map(|c| text(cell.row, c)).collect();
+                    assert_eq!(labels.last(), Some(&f.row.label), "{what}");
+                }
+                TableKey::Appeals => {
+                    // the row label (行政复议 / 未经复议直接起诉 / 复议后起诉) heads its five columns
+                    let first_col = cell.col - cell.col % 5;
+                    let found = (0..cell.row).any(|k| text(k, first_col) == Some(f.row.label));
+                    assert!(found, "{what}");
+                }
+            }
+        }
+    }
+}

@@ -251,6 +251,8 @@ fn field_cells(report: &Report, layout: &Layout, opts: &SheetOptions) -> Vec<Fie
                     let sum: Decimal = d.parts.iter().map(|&p| values[p].value).sum();
                     let number = matches!(v.status, Status::Filled | Status::Computed);
                     if parts_known && number && v.value == sum {
+                        // the original text, if it was more than the number, goes in the note
+                        note.extend(as_read(v, kinds[i]).1);
                         Out::Formula {
                             text: sum_formula(layout, &d.parts),
                             result: v.value,

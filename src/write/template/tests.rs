@@ -153,6 +153,12 @@ fn values_as_read_blank_invalid_missing_money_units() {
     assert_eq!(c[yuan].out, Out::Text("75394432.52元".into()));
     assert_eq!(c[noted].out, Out::Number(Decimal::from(22)));
     assert!(c[noted].note[0].contains("22（其中修订16件）"));
+    // a right total with a unit in its cell is a formula, its text in the note
+    let total = idx(&r, TableKey::Requests, "new", "total");
+    r.values_mut()[total].raw = Some(format!("{}件", r.values()[total].value));
+    let (_, c) = cells(&r, &SheetOptions::default());
+    assert!(matches!(c[total].out, Out::Formula { .. }));
+    assert_eq!(c[total].note.len(), 1);
 }
 
 #[test]
