@@ -49,8 +49,8 @@ pub const MIN_COL_WIDTH: f64 = 7.0;
 /// Height of one line of 11-point text, in points, and the padding of a wrapped cell.
 const LINE_PT: f64 = 14.5;
 const PAD_PT: f64 = 4.0;
-/// The default row height (宋体 11).
-pub const DEFAULT_ROW_PT: f64 = 18.0;
+/// The default row height of the workbook (18 px = 13.5 pt, 宋体 11; see `new_workbook`).
+pub const DEFAULT_ROW_PT: f64 = 13.5;
 
 /// What a block shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -424,7 +424,9 @@ impl Layout {
         let need = |b: &Block| -> Option<f64> {
             let text = match &b.content {
                 Content::Text(t) => t.as_str(),
-                _ => return None,
+                Content::Title => return None,
+                // numbers and the meta inputs: one line
+                _ => "0",
             };
             let cols = f64::from(b.last_col - b.first_col + 1);
             let avail = (cols * self.col_width - 1.0).max(1.0);
