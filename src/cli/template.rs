@@ -1,9 +1,46 @@
-//! `nianbao template`
+//! `nianbao template`: write the blank official template.
 
-/// (not yet implemented)
+use std::path::PathBuf;
+
+use anyhow::Context;
+use nianbao::model::FormatVersion;
+use nianbao::write::template;
+
+/// 生成空白的官方统计表模板（表二、表三、表四），供各单位填报。
+///
+/// 填报项为空白单元格（未填写的单元格读回时会提示“未填报”，而不是当作 0）；总计单元格为公式，自动计算。
+/// 工作表已保护（无密码），只有填报项可以修改。
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// 格式版本：2021（国办公开办函〔2021〕30号，2021 年度起）或 2019（国办公开办函〔2019〕60号，2019、2020 年度）
+    #[arg(long, value_parser = parse_version, default_value = "2021")]
+    pub version: FormatVersion,
 
-pub fn run(_args: Args) -> anyhow::Result<i32> {
-    anyhow::bail!("nianbao template: 尚未实现")
+    /// 输出文件（.xlsx）
+    #[arg(short, long)]
+    pub output: PathBuf,
+
+    /// 预先填写的填报单位名称（可选）
+    #[arg(long)]
+    pub agency: Option<String>,
+
+    /// 预先填写的统计年度（可选）
+    #[arg(long, value_parser = clap::value_parser!(u16).range(2000..=2100))]
+    pub year: Option<u16>,
+}
+
+fn parse_version(s: &str) -> Result<FormatVersion, String> {
+    FormatVersion::from_id(s).ok_or_else(|| format!("格式版本只能是 2021 或 2019，而不是“{s}”"))
+}
+
+pub fn run(args: Args) -> anyhow::Result<i32> {
+    template::write_template(
+        args.version,
+        args.agency.as_deref(),
+        args.year,
+        &args.output,
+        &[],
+    )
+    .with_context(|| format!("无法生成模板 {}", args.output.display()))?;
+    Ok(super::exit::OK)
 }

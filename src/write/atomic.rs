@@ -10,6 +10,13 @@ use std::path::{Path, PathBuf};
 pub enum WriteError {
     #[error("输出文件 {output} 与输入文件相同，拒绝覆盖输入（请换一个输出文件名）")]
     WouldOverwriteInput { output: String },
+    /// The workbook could not be built (a rust_xlsxwriter limit or bug), before anything was written.
+    #[error("无法生成工作簿 {output}：{source}")]
+    Xlsx {
+        output: String,
+        #[source]
+        source: rust_xlsxwriter::XlsxError,
+    },
     #[error("无法写入输出文件 {output}：{source}")]
     Io {
         output: String,

@@ -1,5 +1,6 @@
-//! Writers. Every file nianbao writes goes through [`atomic::write_atomic`].
+//! Writers. Every file nianbao writes goes through [`atomic::AtomicFile`].
 
 pub mod atomic;
 pub mod csv;
 pub mod summary;
+pub mod template;

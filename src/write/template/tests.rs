@@ -1,0 +1,240 @@
+use super::*;
+use crate::fix::{derivations, fix};
+use crate::model::{MoneyUnit, TableKey};
+
+fn meta(version: FormatVersion) -> Meta {
+    Meta {
+        agency: Some("测试局".into()),
+        year: Some(2021),
+        format: version,
+        source: "in.xlsx".into(),
+        agency_cell: None,
+        year_cell: None,
+    }
+}
+
+/// Every value filled and distinct-ish, every total right, sources on `Sheet1` column D.
+fn consistent(version: FormatVersion) -> Report {
+    let mut r = Report::empty(meta(version));
+    for (i, v) in r.values_mut().iter_mut().enumerate() {
+        *v = Value {
+            value: Decimal::from((i % 5) as i64 + 1),
+            status: Status::Filled,
+            unit: None,
+            raw: None,
+            source: Some(CellRef::new("Sheet1", i as u32, 3)),
+        };
+    }
+    for d in derivations(version) {
+        let s: Decimal = d.parts.iter().map(|&p| r.values()[p].value).sum();
+        r.values_mut()[d.target].value = s;
+    }
+    r
+}
+
+fn idx(r: &Report, t: TableKey, row: &str, col: &str) -> usize {
+    r.spec().index_of(t, row, col).unwrap()
+}
+
+fn cells(r: &Report, opts: &SheetOptions) -> (Layout, Vec<FieldCell>) {
+    let l = Layout::new(r.meta.format, 0);
+    let c = field_cells(r, &l, opts);
+    (l, c)
+}
+
+#[test]
+fn consistent_totals_are_formulas_with_their_results() {
+    for v in FormatVersion::ALL {
+        let r = consistent(v);
+        let (_, c) = cells(&r, &SheetOptions::default());
+        for d in derivations(v) {
+            match &c[d.target].out {
+                Out::Formula { result, .. } => assert_eq!(*result, r.values()[d.target].value),
+                other => panic!("{other:?}"),
+            }
+        }
+        let n_formulas = c
+            .iter()
+            .filter(|c| matches!(c.out, Out::Formula { .. }))
+            .count();
+        assert_eq!(n_formulas, derivations(v).len());
+    }
+}
+
+#[test]
+fn formula_ranges_follow_the_layout() {
+    let r = consistent(FormatVersion::V2021);
+    let (l, c) = cells(&r, &SheetOptions::default());
+    let t = TableKey::Requests;
+    let text = |i: usize| match &c[i].out {
+        Out::Formula { text, .. } => text.clone(),
+        o => panic!("{o:?}"),
+    };
+    let (row, _) = l.positions[idx(&r, t, "new", "total")];
+    assert_eq!(
+        text(idx(&r, t, "new", "total")),
+        format!("=SUM(I{n}:N{n})", n = row + 1)
+    );
+    let (g, _) = l.positions[idx(&r, t, "granted", "research")];
+    let (m, _) = l.positions[idx(&r, t, "other_misc", "research")];
+    assert_eq!(
+        text(idx(&r, t, "handled_total", "research")),
+        format!("=SUM(K{}:K{})", g + 1, m + 1)
+    );
+    let (a, _) = l.positions[idx(&r, TableKey::Appeals, "litigation_direct", "total")];
+    assert_eq!(
+        text(idx(&r, TableKey::Appeals, "litigation_direct", "total")),
+        format!("=SUM(F{n}:I{n})", n = a + 1)
+    );
+}
+
+#[test]
+fn a_wrong_total_is_written_as_read_with_a_note() {
+    let mut r = consistent(FormatVersion::V2019);
+    let i = idx(&r, TableKey::Requests, "new", "total");
+    r.values_mut()[i].value += Decimal::from(3);
+    let (_, c) = cells(&r, &SheetOptions::default());
+    assert_eq!(c[i].out, Out::Number(r.values()[i].value));
+    assert!(c[i].derived);
+    assert!(
+        c[i].note.iter().any(|n| n.contains("不一致")),
+        "{:?}",
+        c[i].note
+    );
+    // the handled_total column is unaffected (new is not a result row)
+    let h = idx(&r, TableKey::Requests, "handled_total", "total");
+    assert!(matches!(c[h].out, Out::Formula { .. }));
+}
+
+#[test]
+fn after_fix_every_total_is_a_formula_and_marked() {
+    let mut r = consistent(FormatVersion::V2021);
+    let i = idx(&r, TableKey::Appeals, "review", "total");
+    r.values_mut()[i].value = Decimal::from(999);
+    let corrections = fix(&mut r);
+    assert_eq!(corrections.len(), 1);
+    let opts = SheetOptions {
+        corrections: &corrections,
+        ..Default::default()
+    };
+    let (_, c) = cells(&r, &opts);
+    assert!(matches!(c[i].out, Out::Formula { .. }));
+    assert!(c[i].corrected);
+    assert!(c[i].note.iter().any(|n| n.contains("原值 999")));
+}
+
+#[test]
+fn values_as_read_blank_invalid_missing_money_units() {
+    let mut r = consistent(FormatVersion::V2019);
+    let t = TableKey::Proactive;
+    let blank = idx(&r, t, "regulations", "produced");
+    let invalid = idx(&r, t, "regulations", "published");
+    let missing = idx(&r, t, "licensing", "decisions");
+    let yuan = idx(&r, t, "procurement", "amount");
+    let noted = idx(&r, t, "normative_documents", "produced");
+    {
+        let v = r.values_mut();
+        v[blank].status = Status::Blank;
+        v[blank].value = Decimal::ZERO;
+        v[invalid].status = Status::Invalid;
+        v[invalid].raw = Some("不详".into());
+        v[missing] = Value::missing();
+        v[yuan].unit = Some(MoneyUnit::Yuan);
+        v[yuan].value = Decimal::new(7539443252, 2);
+        v[noted].value = Decimal::from(22);
+        v[noted].raw = Some("22（其中修订16件）".into());
+    }
+    let (_, c) = cells(&r, &SheetOptions::default());
+    assert_eq!(c[blank].out, Out::Empty);
+    assert!(c[blank].note.is_empty());
+    assert_eq!(c[invalid].out, Out::Text("不详".into()));
+    assert_eq!(c[missing].out, Out::Empty);
+    assert!(!c[missing].note.is_empty());
+    assert_eq!(c[yuan].out, Out::Text("75394432.52元".into()));
+    assert_eq!(c[noted].out, Out::Number(Decimal::from(22)));
+    assert!(c[noted].note[0].contains("22（其中修订16件）"));
+    // a right total with a unit in its cell is a formula, its text in the note
+    let total = idx(&r, TableKey::Requests, "new", "total");
+    r.values_mut()[total].raw = Some(format!("{}件", r.values()[total].value));
+    let (_, c) = cells(&r, &SheetOptions::default());
+    assert!(matches!(c[total].out, Out::Formula { .. }));
+    assert_eq!(c[total].note.len(), 1);
+}
+
+#[test]
+fn a_blank_total_stays_blank_and_an_unknown_part_blocks_the_formula() {
+    let mut r = consistent(FormatVersion::V2021);
+    let t = TableKey::Requests;
+    let total = idx(&r, t, "new", "total");
+    r.values_mut()[total].status = Status::Blank;
+    let part = idx(&r, t, "carried_in", "research");
+    r.values_mut()[part].status = Status::FormulaNotCalculated;
+    let (_, c) = cells(&r, &SheetOptions::default());
+    assert_eq!(c[total].out, Out::Empty);
+    let ci = idx(&r, t, "carried_in", "total");
+    assert_eq!(c[ci].out, Out::Number(r.values()[ci].value));
+}
+
+#[test]
+fn error_findings_highlight_their_source_cells() {
+    let r = consistent(FormatVersion::V2021);
+    let a = idx(&r, TableKey::Requests, "new", "natural_person");
+    let b = idx(&r, TableKey::Requests, "new", "total");
+    let src = |i: usize| r.values()[i].source.clone().unwrap();
+    let diags = vec![
+        Diagnostic::new(
+            "R2",
+            Severity::Error,
+            "in.xlsx",
+            "总计不等于各列之和".into(),
+        )
+        .involving([&src(b), &src(a)]),
+        Diagnostic::new("R6", Severity::Warning, "in.xlsx", "空白按 0 计".into()).at(Some(&src(a))),
+    ];
+    let opts = SheetOptions {
+        diags: &diags,
+        ..Default::default()
+    };
+    let (_, c) = cells(&r, &opts);
+    assert!(c[a].error && c[b].error);
+    assert_eq!(c[a].note.len(), 2);
+    assert!(c[a].note[0].starts_with("R2 错误"));
+    assert_eq!(c.iter().filter(|c| c.error).count(), 2);
+}
+
+#[test]
+fn blank_report_has_blank_inputs_and_computed_totals() {
+    for v in FormatVersion::ALL {
+        let r = blank_report(v, None, None);
+        let (_, c) = cells(&r, &SheetOptions::default());
+        for (i, cell) in c.iter().enumerate() {
+            if derivation_of(v, i).is_some() {
+                assert_eq!(
+                    cell.out,
+                    Out::Formula {
+                        text: cell_formula(&cell.out),
+                        result: Decimal::ZERO
+                    }
+                );
+            } else {
+                assert_eq!(cell.out, Out::Empty);
+            }
+        }
+    }
+}
+
+fn cell_formula(o: &Out) -> String {
+    match o {
+        Out::Formula { text, .. } => text.clone(),
+        _ => String::new(),
+    }
+}
+
+#[test]
+fn title_leaves_out_unknown_parts() {
+    assert_eq!(
+        title(Some("杜集区经济和信息化局"), Some(2020)),
+        "杜集区经济和信息化局2020年政府信息公开工作年度报告统计表"
+    );
+    assert_eq!(title(None, None), "政府信息公开工作年度报告统计表");
+}
