@@ -524,7 +524,7 @@ pub fn ascii_grid(
     cols: u16,
 ) -> String {
     use unicode_width::UnicodeWidthStr;
-    const MAX: usize = 14;
+    const MAX: usize = 22;
     let cut = |s: &str| -> String {
         let s = s.replace('\n', "⏎");
         let mut out = String::new();
