@@ -66,43 +66,8 @@ fn test_report(version: FormatVersion) -> Report {
     Report::from_values(meta, values)
 }
 
-/// A test-local reading of a written value (independent of nianbao's reader): full-width digits,
-/// thousands separators, 件/元/万元 suffixes, `—`/`无`/blank as 0.
 fn read_number(d: &Data) -> (Decimal, Option<MoneyUnit>) {
-    match d {
-        Data::Empty => (Decimal::ZERO, None),
-        Data::Float(f) => (Decimal::from_str(&f.to_string()).unwrap(), None),
-        Data::Int(i) => (Decimal::from(*i), None),
-        Data::String(s) => {
-            let s: String = s
-                .chars()
-                .map(|c| match c {
-                    '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap(),
-                    '．' => '.',
-                    '－' => '-',
-                    c => c,
-                })
-                .filter(|c| *c != ',')
-                .collect();
-            if s == "—" || s == "无" {
-                return (Decimal::ZERO, None);
-            }
-            let (num, unit) = if let Some(n) = s.strip_suffix("万元") {
-                (n, Some(MoneyUnit::WanYuan))
-            } else if let Some(n) = s.strip_suffix('元') {
-                (n, Some(MoneyUnit::Yuan))
-            } else if let Some(n) = s.strip_suffix('件') {
-                (n, None)
-            } else {
-                (s.as_str(), None)
-            };
-            (
-                Decimal::from_str(num).unwrap_or_else(|_| panic!("not a number: {s:?}")),
-                unit,
-            )
-        }
-        other => panic!("unexpected cell {other:?}"),
-    }
+    reference_number(d).unwrap_or_else(|| panic!("not a number: {d:?}"))
 }
 
 fn open(bytes: &[u8]) -> Xlsx<Cursor<Vec<u8>>> {
@@ -347,4 +312,26 @@ fn same_input_same_bytes() {
         let b = write_report(&report, &layout).unwrap().bytes;
         assert_eq!(a, b);
     }
+}
+
+#[test]
+fn label_forms() {
+    assert_eq!(spaced("1.属于国家秘密"), "1. 属于国家秘密");
+    assert_eq!(spaced("（三）不予公开"), "（三） 不予公开");
+    assert_eq!(
+        spaced("一、本年新收政府信息公开申请数量"),
+        "一、 本年新收政府信息公开申请数量"
+    );
+    assert_eq!(spaced("第二十条第（一）项"), "第二十条 第（一）项");
+    assert_eq!(spaced("规章"), "规章");
+    assert_eq!(broken("本年新制作数量"), "本年新\n制作数量");
+    assert_eq!(broken("结果维持"), "结果维持");
+    assert_eq!(
+        half_width("3.危及“三安全一稳定”（一）"),
+        "3.危及\"三安全一稳定\"(一)"
+    );
+    assert_eq!(thousands(Decimal::new(7_539_443_252, 2)), "75,394,432.52");
+    assert_eq!(thousands(Decimal::from(-1234)), "-1,234");
+    assert_eq!(thousands(Decimal::from(999)), "999");
+    assert_eq!(full_width_digits("4068.208"), "４０６８．２０８");
 }

@@ -10,7 +10,6 @@
 //! `.xls` / `.ods` copies are made with LibreOffice (`soffice --headless --convert-to`) when it is
 //! installed; otherwise that step is skipped with a note and the committed copies stay.
 
-#[allow(dead_code)]
 #[path = "../../tests/support/layouts.rs"]
 mod layouts;
 

@@ -121,7 +121,7 @@ pub enum ZeroForm {
 pub enum Title {
     None,
     /// `{单位}{年度}年政府信息公开工作年度报告统计表`, merged across the table width.
-    TitleRow,
+    Row,
     /// `填报单位：{单位}` and `统计年度：{年度}年` in one row.
     FillCells,
     /// Both.
@@ -181,7 +181,7 @@ impl Layout {
             label_variants: false,
             numbers: NumberForm::Number,
             zeros: ZeroForm::AsNumber,
-            title: Title::TitleRow,
+            title: Title::Row,
             headings: true,
             totals_as_formulas: false,
             notes_sheet: false,
@@ -359,7 +359,7 @@ impl ZeroForm {
     ];
 }
 impl Title {
-    pub const ALL: [Title; 4] = [Title::None, Title::TitleRow, Title::FillCells, Title::Both];
+    pub const ALL: [Title; 4] = [Title::None, Title::Row, Title::FillCells, Title::Both];
 }
 
 /// A proptest strategy over every layout (origins up to row 12, column 6).
@@ -649,7 +649,7 @@ fn notes_lines(report: &Report) -> Vec<String> {
 // ---------------------------------------------------------------------------------------------
 // Label forms
 
-fn half_width(s: &str) -> String {
+pub fn half_width(s: &str) -> String {
     s.chars()
         .map(|c| match c {
             '（' => '(',
@@ -665,7 +665,7 @@ fn half_width(s: &str) -> String {
 
 /// A space after the label's leading numbering (`1.`, `（一）`, `(一)`, `一、`), or between
 /// `第二十条` and `第（N）项`.
-fn spaced(s: &str) -> String {
+pub fn spaced(s: &str) -> String {
     if let Some(rest) = s.strip_prefix("第二十条") {
         return format!("第二十条 {rest}");
     }
@@ -706,7 +706,7 @@ fn spaced(s: &str) -> String {
 }
 
 /// A column header of 5+ characters broken in the middle: `本年新\n制作数量`.
-fn broken(s: &str) -> String {
+pub fn broken(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     if chars.len() < 5 {
         return s.to_string();
@@ -802,7 +802,7 @@ fn to_f64(d: Decimal) -> f64 {
     d.to_string().parse().expect("decimal renders as a float")
 }
 
-fn full_width_digits(s: &str) -> String {
+pub fn full_width_digits(s: &str) -> String {
     s.chars()
         .map(|c| match c {
             '0'..='9' => char::from_u32(c as u32 - '0' as u32 + '０' as u32).expect("digit"),
@@ -813,7 +813,7 @@ fn full_width_digits(s: &str) -> String {
         .collect()
 }
 
-fn thousands(d: Decimal) -> String {
+pub fn thousands(d: Decimal) -> String {
     let s = d.to_string();
     let (sign, s) = s.strip_prefix('-').map(|r| ("-", r)).unwrap_or(("", &s));
     let (int, frac) = s
@@ -1103,7 +1103,7 @@ impl<'w, 'l> SheetWriter<'w, 'l> {
             return Ok(r);
         };
         let wide = self.layout.label_cols.count() + 7 - 1;
-        if matches!(self.layout.title, Title::TitleRow | Title::Both) {
+        if matches!(self.layout.title, Title::Row | Title::Both) {
             let fmt = self
                 .base
                 .clone()
@@ -1373,29 +1373,45 @@ impl<'w, 'l> SheetWriter<'w, 'l> {
     }
 }
 
-#[cfg(test)]
-mod unit {
-    use super::*;
-
-    #[test]
-    fn label_forms() {
-        assert_eq!(spaced("1.属于国家秘密"), "1. 属于国家秘密");
-        assert_eq!(spaced("（三）不予公开"), "（三） 不予公开");
-        assert_eq!(
-            spaced("一、本年新收政府信息公开申请数量"),
-            "一、 本年新收政府信息公开申请数量"
-        );
-        assert_eq!(spaced("第二十条第（一）项"), "第二十条 第（一）项");
-        assert_eq!(spaced("规章"), "规章");
-        assert_eq!(broken("本年新制作数量"), "本年新\n制作数量");
-        assert_eq!(broken("结果维持"), "结果维持");
-        assert_eq!(
-            half_width("3.危及“三安全一稳定”（一）"),
-            "3.危及\"三安全一稳定\"(一)"
-        );
-        assert_eq!(thousands(Decimal::new(75394432_52, 2)), "75,394,432.52");
-        assert_eq!(thousands(Decimal::from(-1234)), "-1,234");
-        assert_eq!(thousands(Decimal::from(999)), "999");
-        assert_eq!(full_width_digits("4068.208"), "４０６８．２０８");
+/// A reference reading of a value cell, independent of nianbao's reader, for tests of this
+/// writer and of the committed samples: empty → 0; full-width digits, `．`, `－`; thousands
+/// separators; `—` / `无` → 0; a note after the number (`22（其中修订16件）`); a `件`, `元` or `万元`
+/// suffix (the unit is returned). `None` when the cell is not a number in one of these forms.
+pub fn reference_number(d: &calamine::Data) -> Option<(Decimal, Option<MoneyUnit>)> {
+    use calamine::Data;
+    use std::str::FromStr;
+    match d {
+        Data::Empty => Some((Decimal::ZERO, None)),
+        Data::Float(f) => Decimal::from_str(&f.to_string()).ok().map(|d| (d, None)),
+        Data::Int(i) => Some((Decimal::from(*i), None)),
+        Data::String(s) => {
+            let s: String = s
+                .chars()
+                .map(|c| match c {
+                    '０'..='９' => {
+                        char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c)
+                    }
+                    '．' => '.',
+                    '－' => '-',
+                    c => c,
+                })
+                .filter(|c| *c != ',' && !c.is_whitespace())
+                .collect();
+            if s == "—" || s == "无" {
+                return Some((Decimal::ZERO, None));
+            }
+            let s = s.split(['（', '(']).next().unwrap_or_default();
+            let (num, unit) = if let Some(n) = s.strip_suffix("万元") {
+                (n, Some(MoneyUnit::WanYuan))
+            } else if let Some(n) = s.strip_suffix('元') {
+                (n, Some(MoneyUnit::Yuan))
+            } else if let Some(n) = s.strip_suffix('件') {
+                (n, None)
+            } else {
+                (s, None)
+            };
+            Decimal::from_str(num).ok().map(|d| (d, unit))
+        }
+        _ => None,
     }
 }
