@@ -1337,6 +1337,17 @@ fn sample_json(s: &Sample, file: &str, copy_of: Option<&str>) -> Json {
     if let Some(c) = copy_of {
         obj.insert("converted_from".into(), json!(c));
     }
+    obj.insert(
+        "sheets".into(),
+        Json::Array(
+            s.written
+                .sheets
+                .iter()
+                .map(|w| json!({"name": w.name, "hidden": w.hidden}))
+                .collect(),
+        ),
+    );
+    obj.insert("quirks".into(), json!(s.quirks));
     match &s.outcome {
         Outcome::Findings(f) => {
             let errors = f.iter().any(|f| f.severity == "error");
@@ -1389,7 +1400,7 @@ fn manifest(samples: &[Sample], copies: &[Copy]) -> Json {
         list.push(sample_json(s, &c.file, Some(&c.from)));
     }
     json!({
-        "about": "Expected results per sample workbook, written by `cargo run --example gen_samples` from the same data as the workbooks. `rules`: the exact set of rule ids (R1–R6) the file must produce; `findings`: each expected finding, keyed by table/row/column (R1/R3 name a column, R2/R4 a row, R6 a blank cell); reading findings (I…) are not listed. `fatal`: ReadError::kind() when the file cannot be used, with `fatal_names` the sheets/cells the error should name. `pinned`: numbers that must be read exactly (value as a decimal string, unit for money, status filled/blank, the source cell).",
+        "about": "Expected results per sample workbook, written by `cargo run --example gen_samples` from the same data as the workbooks. `rules`: the exact set of rule ids (R1–R6) the file must produce; `findings`: each expected finding, keyed by table/row/column (R1/R3 name a column, R2/R4 a row, R6 a blank cell); reading findings (I…) are not listed. `fatal`: ReadError::kind() when the file cannot be used, with `fatal_names` the sheets/cells the error should name. `sheets`: tab order and visibility; `quirks`: what the sample exercises (prose). `pinned`: numbers that must be read exactly (value as a decimal string, unit for money, status filled/blank, the source cell).",
         "samples": list,
     })
 }
