@@ -1417,7 +1417,8 @@ fn readme(samples: &[Sample], copies: &[Copy]) -> String {
          a rule). Bad inputs (damaged, encrypted, oversized, …) are in `bad/`.\n\n\
          Grids show the top-left of each table (row numbers and column letters as in Excel; \
          merged cells show their text in the top-left cell only; `⏎` is a line feed inside a \
-         cell; `→` after a formula is its cached result).\n\n",
+         cell; `→` after a formula is its cached result; a value stored as text is shown with \
+         Excel's leading `'`, e.g. `'１２`).\n\n",
     );
     o.push_str("| file | agency | year | format | expected |\n|---|---|---|---|---|\n");
     for s in samples {

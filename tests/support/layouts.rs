@@ -478,7 +478,8 @@ pub struct TableBox {
     pub cols: u16,
 }
 
-/// One written sheet: every cell as shown (merged regions: top-left only), the merges and the tables.
+/// One written sheet: every cell as shown (merged regions: top-left only; a value stored as text
+/// prefixed with `'`), the merges and the tables.
 #[derive(Debug, Clone, Default)]
 pub struct WrittenSheet {
     pub name: String,
@@ -1016,7 +1017,12 @@ impl<'w, 'l> SheetWriter<'w, 'l> {
         }
         let shown = out.shown();
         if !shown.is_empty() {
-            self.out.cells.insert((r, c), shown.clone());
+            // In the grid, a value stored as text is marked with Excel's leading apostrophe.
+            let grid = match &out {
+                CellOut::Text(s) => format!("'{s}"),
+                _ => shown.clone(),
+            };
+            self.out.cells.insert((r, c), grid);
         }
         self.placed.push(Placed {
             sheet: self.sheet.clone(),
