@@ -335,3 +335,29 @@ fn label_forms() {
     assert_eq!(thousands(Decimal::from(999)), "999");
     assert_eq!(full_width_digits("4068.208"), "４０６８．２０８");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// Any generated layout writes (no overlapping merges, valid sheet names) and every value's
+    /// form reads back to the same number with the reference reading.
+    #[test]
+    fn any_layout_writes_and_reads_back(layout in arb_layout(), v2021 in proptest::bool::ANY) {
+        let version = if v2021 { FormatVersion::V2021 } else { FormatVersion::V2019 };
+        let report = test_report(version);
+        let w = write_report(&report, &layout).expect("write");
+        let mut wb = open(&w.bytes);
+        let ranges: std::collections::HashMap<String, calamine::Range<Data>> = w
+            .sheets
+            .iter()
+            .map(|s| (s.name.clone(), wb.worksheet_range(&s.name).unwrap()))
+            .collect();
+        for p in &w.values {
+            let range = &ranges[&p.sheet];
+            let cell = range.get_value((p.row, u32::from(p.col))).cloned().unwrap_or(Data::Empty);
+            let (got, _) = read_number(&cell);
+            let v = report.get(p.table, p.row_key, p.col_key).unwrap();
+            proptest::prop_assert_eq!(got, v.value);
+        }
+    }
+}
