@@ -1,27 +1,37 @@
-//! `nianbao convert`: one workbook → JSON, long CSV (or the filled template, `.xlsx`).
+//! `nianbao convert`: one workbook → the filled official template (`.xlsx`), the model (`.json`)
+//! or the long CSV (`.csv`).
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context};
+use anyhow::bail;
+
+use nianbao::batch::Checked;
 
 use super::{output, ReadArgs};
 
-/// 把一个工作簿转换为 JSON（报表模型）或 CSV（长表，每个数一行），按输出文件扩展名决定
+/// 把一个工作簿转换为官方格式统计表（.xlsx）、报表模型（.json）或长表（.csv），按输出文件扩展名决定
 ///
-/// 校验问题打印到标准错误。退出码：0 没有错误；1 有错误级别的校验问题（输出照常写出）；2 文件无法读取或用法错误。
+/// .xlsx：官方格式的统计表，附“校验结果”“数据来源”工作表，有错误的单元格标红；总计为公式。
+/// 不加 --fix 时数字一律照原样写出；加 --fix 时按明细重新计算各总计（不改动任何明细数），
+/// 更正的单元格列入“更正记录”工作表并打印到标准错误。校验问题打印到标准错误。
+/// 退出码：0 没有错误；1 有错误级别的校验问题（输出照常写出）；2 文件无法读取或用法错误。
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// 输入工作簿
     pub input: PathBuf,
-    /// 输出文件：.json 或 .csv
+    /// 输出文件：.xlsx、.json 或 .csv
     #[arg(short, long)]
     pub output: PathBuf,
+    /// 按明细重新计算可推导的总计（表三总计列、（七）总计行，表四总计），并列出每处更正
+    #[arg(long)]
+    pub fix: bool,
     #[command(flatten)]
     pub read: ReadArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Target {
+    Xlsx,
     Json,
     Csv,
 }
@@ -32,13 +42,11 @@ fn target(output: &Path) -> anyhow::Result<Target> {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     match ext.as_deref() {
+        Some("xlsx") => Ok(Target::Xlsx),
         Some("json") => Ok(Target::Json),
         Some("csv") => Ok(Target::Csv),
-        Some("xlsx") => {
-            bail!("暂不支持输出 .xlsx（填好的官方模板将在后续版本提供）；请改用 .json 或 .csv")
-        }
         _ => bail!(
-            "无法从输出文件名 {} 判断格式：请用 .json 或 .csv 结尾",
+            "无法从输出文件名 {} 判断格式：请用 .xlsx、.json 或 .csv 结尾",
             output.display()
         ),
     }
@@ -51,21 +59,65 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     }
     let files = super::inputs(std::slice::from_ref(&args.input), &args.read)?;
     nianbao::write::atomic::refuse_input(&args.output, &files)?;
-    let checked = nianbao::batch::check_file(&files[0], &args.read.options());
-    {
-        let stderr = std::io::stderr();
-        output::text(&mut stderr.lock(), std::slice::from_ref(&checked))?;
-    }
-    let Ok((report, _)) = &checked.outcome else {
-        return Ok(super::exit::UNREADABLE);
-    };
-    nianbao::write::atomic::write_atomic(&args.output, &files, |w| match target {
-        Target::Json => {
-            serde_json::to_writer_pretty(&mut *w, report)?;
-            w.write_all(b"\n")
+    let display = files[0].display().to_string();
+    let outcome = nianbao::read::read_report(&files[0], &display, &args.read.options()).map(
+        |(mut report, mut findings)| {
+            let corrections = if args.fix {
+                nianbao::fix::fix(&mut report)
+            } else {
+                Vec::new()
+            };
+            findings.extend(nianbao::validate::validate(&report));
+            nianbao::diag::sort(&mut findings);
+            (report, findings, corrections)
+        },
+    );
+    let (report, findings, corrections) = match outcome {
+        Ok(x) => x,
+        Err(e) => {
+            let checked = Checked {
+                path: files[0].clone(),
+                display,
+                outcome: Err(e),
+            };
+            output::text(
+                &mut std::io::stderr().lock(),
+                std::slice::from_ref(&checked),
+            )?;
+            return Ok(super::exit::UNREADABLE);
         }
-        Target::Csv => nianbao::write::csv::write_long(w, [report]),
-    })
-    .with_context(|| format!("写出 {} 失败", args.output.display()))?;
+    };
+    for c in &corrections {
+        eprintln!("{}", c.message());
+    }
+    let checked = Checked {
+        path: files[0].clone(),
+        display,
+        outcome: Ok((report, findings)),
+    };
+    output::text(
+        &mut std::io::stderr().lock(),
+        std::slice::from_ref(&checked),
+    )?;
+    let Ok((report, findings)) = &checked.outcome else {
+        unreachable!("set above")
+    };
+    match target {
+        Target::Xlsx => nianbao::write::template::write_report(
+            report,
+            findings,
+            &corrections,
+            &args.output,
+            &files,
+        )?,
+        Target::Json => nianbao::write::atomic::write_atomic(&args.output, &files, |w| {
+            serde_json::to_writer_pretty(&mut *w, report)?;
+            writeln!(w)
+        })?,
+        Target::Csv => nianbao::write::atomic::write_atomic(&args.output, &files, |w| {
+            nianbao::write::csv::write_long(w, [report])
+        })?,
+    }
+    eprintln!("已写出 {}", args.output.display());
     Ok(output::Summary::of(std::slice::from_ref(&checked)).exit_code())
 }

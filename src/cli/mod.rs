@@ -82,7 +82,7 @@ pub struct ReadArgs {
 
 const MB: u64 = 1024 * 1024;
 
-fn parse_version(s: &str) -> Result<FormatVersion, String> {
+pub fn parse_version(s: &str) -> Result<FormatVersion, String> {
     FormatVersion::from_id(s).ok_or_else(|| format!("格式版本只能是 2019 或 2021，而不是“{s}”"))
 }
 

@@ -166,7 +166,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         .iter()
         .filter(|r| r.coverage == nianbao::rollup::roster::Coverage::Missing)
         .count();
-    nianbao::write::summary::write_summary(&mut r, &rows, &args.output, &files, official_sheet)
+    nianbao::write::summary::write_summary(&mut r, &rows, &args.output, &files)
         .with_context(|| format!("写出 {} 失败", args.output.display()))?;
     let roster_note = if roster.is_some() {
         format!("；名单中未报送 {missing} 个")
@@ -183,18 +183,6 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             .unwrap_or_default()
     );
     Ok(code)
-}
-
-/// The `汇总` sheet: the official layout filled with the region's totals.
-fn official_sheet(
-    wb: &mut rust_xlsxwriter::Workbook,
-    report: &nianbao::model::Report,
-) -> Result<(), rust_xlsxwriter::XlsxError> {
-    // TEMPORARY until the template writer lands.
-    let ws = wb.add_worksheet();
-    ws.set_name("汇总")?;
-    ws.write(0, 0, report.meta.agency.as_deref().unwrap_or(""))?;
-    Ok(())
 }
 
 fn progress_bar(len: u64) -> Option<indicatif::ProgressBar> {

@@ -13,7 +13,7 @@ use nianbao::write::template;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// 格式版本：2021（国办公开办函〔2021〕30号，2021 年度起）或 2019（国办公开办函〔2019〕60号，2019、2020 年度）
-    #[arg(long, value_parser = parse_version, default_value = "2021")]
+    #[arg(long, value_parser = super::parse_version, default_value = "2021")]
     pub version: FormatVersion,
 
     /// 输出文件（.xlsx）
@@ -27,10 +27,6 @@ pub struct Args {
     /// 预先填写的统计年度（可选）
     #[arg(long, value_parser = clap::value_parser!(u16).range(2000..=2100))]
     pub year: Option<u16>,
-}
-
-fn parse_version(s: &str) -> Result<FormatVersion, String> {
-    FormatVersion::from_id(s).ok_or_else(|| format!("格式版本只能是 2021 或 2019，而不是“{s}”"))
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {

@@ -307,18 +307,22 @@ fn find_appeals(ix: &Indexed, sheet: usize, version: FormatVersion) -> Vec<Candi
             let span_end = groups
                 .get(i + 1)
                 .map_or(span_end, |g| span_end.min(g.2.saturating_sub(1)));
+            // The five labels stand side by side on one row below the group header.
+            let all: Vec<String> = row.columns.iter().flat_map(col_cores).collect();
+            let label_row = ix
+                .texts
+                .iter()
+                .filter(|t| t.row > gr && t.row <= gr + 3 && (gc..=span_end).contains(&t.col))
+                .filter(|t| all.contains(&t.core))
+                .map(|t| t.row)
+                .min();
             for c in row.columns {
                 let cores = col_cores(c);
-                let hit = ix
-                    .texts
-                    .iter()
-                    .filter(|t| {
-                        t.row > gr
-                            && t.row <= gr + 3
-                            && (gc..=span_end).contains(&t.col)
-                            && cores.contains(&t.core)
-                    })
-                    .min_by_key(|t| (t.row, t.col));
+                let hit = ix.texts.iter().find(|t| {
+                    Some(t.row) == label_row
+                        && (gc..=span_end).contains(&t.col)
+                        && cores.contains(&t.core)
+                });
                 match hit {
                     Some(t) => found.push((row, c, t.row, t.col)),
                     None => cand.missing_cols.push((c, (gr, gc))),
@@ -332,7 +336,8 @@ fn find_appeals(ix: &Indexed, sheet: usize, version: FormatVersion) -> Vec<Candi
             cand.cells.insert((row.key, c.key), (data_row, *col));
         }
         cand.rows_found = groups.iter().map(|g| g.0.key).collect();
-        if found.len() >= 3 {
+        // A table, not a list of labels: at least three labels side by side under 行政复议.
+        if found.iter().filter(|f| f.0.key == spec.rows[0].key).count() >= 3 {
             out.push(cand);
         }
     }
@@ -360,17 +365,16 @@ fn version_evidence(ixs: &[Indexed]) -> Vec<Evidence> {
                 t.norm.contains(m.as_str()) && t.norm.chars().count() <= m.chars().count() + 40
             });
             let hit = hit.map(|(_, v)| *v).or_else(|| {
-                // A single numeric （六）其他处理 row means 2019.
+                // A single numeric （六）其他处理 row of table 三 means 2019: the label, then
+                // numbers in the applicant columns (at least three, some may be blank).
                 (t.core.ends_with(&other_core) && t.core.len() <= other_core.len() + 30 && {
-                    let next = ix
+                    let right: Vec<bool> = ix
                         .sheet
                         .cells
                         .range((t.row, t.col + 1)..(t.row, u32::MAX))
-                        .next();
-                    matches!(
-                        next.map(|(_, v)| parse_cell(Some(v))),
-                        Some(Parsed::Number { .. })
-                    )
+                        .map(|(_, v)| matches!(parse_cell(Some(v)), Parsed::Number { .. }))
+                        .collect();
+                    right.first() == Some(&true) && right.iter().filter(|n| **n).count() >= 3
                 })
                 .then_some(FormatVersion::V2019)
             });

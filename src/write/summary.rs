@@ -8,19 +8,16 @@ use std::path::{Path, PathBuf};
 
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{
-    Chart, ChartType, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula,
-    Workbook, Worksheet, XlsxError,
+    Chart, ChartType, Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet, XlsxError,
 };
 
 use super::atomic::{AtomicFile, WriteError};
+use super::template;
 use crate::model::cellref::col_name;
 use crate::model::{Field, TableKey};
 use crate::rollup::metrics::METRICS;
 use crate::rollup::roster::CoverageRow;
 use crate::rollup::{duplicate_rows, FindingRow, Rollup, RollupError};
-
-/// The CJK font every cell is written in (a format without a font is Calibri in Excel).
-pub const CJK_FONT: &str = "宋体";
 
 /// Why the summary could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -43,7 +40,9 @@ struct Formats {
 
 impl Formats {
     fn new() -> Self {
-        let base = Format::new().set_font_name(CJK_FONT).set_font_size(10);
+        let base = Format::new()
+            .set_font_name(template::FONT)
+            .set_font_size(10);
         Formats {
             header: base
                 .clone()
@@ -66,30 +65,31 @@ fn width(s: &str) -> f64 {
     (unicode_width::UnicodeWidthStr::width(s) as f64 + 2.0).clamp(6.0, 60.0)
 }
 
+/// The name of the sheet holding the region's total in the official layout.
+pub const TOTAL_SHEET: &str = "汇总";
+
 /// Write the summary workbook atomically to `out` (never over one of `inputs`).
-/// `official` writes the `汇总` sheet (the official layout of the region's total).
 pub fn write_summary(
     rollup: &mut Rollup,
     coverage: &[CoverageRow],
     out: &Path,
     inputs: &[PathBuf],
-    official: impl FnOnce(&mut Workbook, &crate::model::Report) -> Result<(), XlsxError>,
 ) -> Result<(), SummaryError> {
     let mut file = AtomicFile::create(out, inputs)?;
-    let mut wb = Workbook::new();
-    let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
-    wb.set_properties(
-        &DocProperties::new()
-            .set_title(format!(
-                "{}{}年政府信息公开工作年度报告汇总",
-                rollup.total.meta.agency.as_deref().unwrap_or(""),
-                rollup.year
-            ))
-            .set_author("nianbao")
-            .set_creation_datetime(&created),
-    );
+    let total = &rollup.total;
+    let mut wb = template::new_workbook(&format!(
+        "{}汇总",
+        template::title(total.meta.agency.as_deref(), total.meta.year)
+    ))?;
     let f = Formats::new();
-    official(&mut wb, &rollup.total)?;
+    // The region's total is itself a valid report in the official layout: a city can roll up
+    // its counties' summaries.
+    template::add_report_sheet(
+        &mut wb,
+        TOTAL_SHEET,
+        total,
+        &template::SheetOptions::default(),
+    )?;
     let fields: Vec<Field> = rollup.format.spec().fields().collect();
 
     // 分单位明细 and 校验问题 are streamed together from the spool.
@@ -459,6 +459,9 @@ fn outcome_groups(total: &crate::model::Report) -> Vec<(&'static str, Decimal)> 
             Some(g) if g != crate::model::spec::RESULTS_GROUP => g,
             _ => row.label,
         };
+        // Chart categories without the numbering, so the sheet holds no table row label.
+        let label = label.split_once('）').map_or(label, |(_, rest)| rest);
+        let label = label.split_once('（').map_or(label, |(head, _)| head);
         let v = total
             .get(TableKey::Requests, row.key, "total")
             .map_or(Decimal::ZERO, |v| v.value);
