@@ -35,8 +35,8 @@ pub struct Args {
     /// 同时输出长表 CSV：每个单位每个数一行，最后是区域合计
     #[arg(long)]
     pub csv: Option<PathBuf>,
-    /// 上一年度的报表（文件或目录，或上年的汇总工作簿），用于跨年校验 X1–X3
-    #[arg(long, num_args = 1..)]
+    /// 上一年度的报表（文件或目录，或上年的汇总工作簿），用于跨年校验 X1–X3；可重复给出
+    #[arg(long)]
     pub previous: Vec<PathBuf>,
     /// 任何文件有错误或无法读取时，整个汇总失败（不写出任何文件）
     #[arg(long, conflicts_with = "include_invalid")]

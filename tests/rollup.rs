@@ -1,0 +1,429 @@
+//! `nianbao rollup` end to end: totals, exclusions, duplicates, mixed versions, roster,
+//! cross-year, hierarchical roll-up, and the summary read back through the reader.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use calamine::{open_workbook, Data, Reader, Xlsx};
+use nianbao::model::synthetic::consistent_report;
+use nianbao::model::{FormatVersion, Report, TableKey};
+use nianbao::write::template;
+use rust_decimal::Decimal;
+
+fn nianbao() -> Command {
+    Command::cargo_bin("nianbao").unwrap()
+}
+
+fn write(dir: &Path, name: &str, r: &Report) -> PathBuf {
+    let p = dir.join(name);
+    template::write_report(r, &[], &[], &p, &[]).unwrap();
+    p
+}
+
+fn agencies(version: FormatVersion, year: u16, names: &[&str], seed: u64) -> Vec<Report> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| consistent_report(version, n, year, seed + i as u64))
+        .collect()
+}
+
+/// The region total computed independently: the sum of every field's canonical value.
+fn sum(reports: &[&Report]) -> Vec<Decimal> {
+    let n = reports[0].values().len();
+    let mut out = vec![Decimal::ZERO; n];
+    for r in reports {
+        for (i, (f, v)) in r.iter().enumerate() {
+            out[i] += v.canonical(f.col.kind).unwrap();
+        }
+    }
+    out
+}
+
+fn read_total(path: &Path) -> Report {
+    let (r, findings) = nianbao::read::read_report(path, "sum.xlsx", &Default::default()).unwrap();
+    let errors: Vec<_> = findings
+        .iter()
+        .filter(|d| d.severity == nianbao::diag::Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(nianbao::validate::validate(&r).is_empty());
+    r
+}
+
+fn canonical(r: &Report) -> Vec<Decimal> {
+    r.iter()
+        .map(|(f, v)| v.canonical(f.col.kind).unwrap())
+        .collect()
+}
+
+fn column(path: &Path, sheet: &str, col: u32) -> Vec<String> {
+    let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+    let range = wb.worksheet_range(sheet).unwrap();
+    (0..range.end().unwrap().0 + 1)
+        .map(|r| match range.get_value((r, col)) {
+            Some(Data::String(s)) => s.clone(),
+            Some(Data::Float(f)) => f.to_string(),
+            _ => String::new(),
+        })
+        .collect()
+}
+
+#[test]
+fn totals_exclusions_csv_and_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let inp = dir.path().join("in");
+    std::fs::create_dir(&inp).unwrap();
+    let good = agencies(
+        FormatVersion::V2021,
+        2023,
+        &[
+            "云台区教育局",
+            "云台区财政局",
+            "云台区民政局",
+            "云台区司法局",
+        ],
+        10,
+    );
+    for (i, r) in good.iter().enumerate() {
+        write(&inp, &format!("{i}.xlsx"), r);
+    }
+    let mut bad = consistent_report(FormatVersion::V2021, "云台区审计局", 2023, 99);
+    bad.get_mut(TableKey::Requests, "carried_out", "natural_person")
+        .unwrap()
+        .value += Decimal::ONE;
+    write(&inp, "bad.xlsx", &bad);
+    std::fs::write(inp.join("broken.xlsx"), b"PK\x03\x04 not really a workbook").unwrap();
+
+    let out = dir.path().join("汇总.xlsx");
+    let csv = dir.path().join("明细.csv");
+    let assert = nianbao()
+        .args(["rollup", "--name", "云台区", "-o"])
+        .arg(&out)
+        .arg("--csv")
+        .arg(&csv)
+        .arg(&inp)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(stderr.contains("计入 4 个"), "{stderr}");
+
+    let total = read_total(&out);
+    assert_eq!(total.meta.agency.as_deref(), Some("云台区"));
+    assert_eq!(total.meta.year, Some(2023));
+    assert_eq!(canonical(&total), sum(&good.iter().collect::<Vec<_>>()));
+
+    let status = column(&out, "分单位明细", 4);
+    let files = column(&out, "分单位明细", 1);
+    let of = |name: &str| status[files.iter().position(|f| f.ends_with(name)).unwrap()].clone();
+    assert_eq!(of("bad.xlsx"), "有错误，未汇总");
+    assert_eq!(of("broken.xlsx"), "无法读取");
+    assert_eq!(of("0.xlsx"), "已汇总");
+    let rules = column(&out, "校验问题", 1);
+    assert!(rules.iter().any(|r| r == "R1"));
+    assert!(rules.iter().any(|r| r == "读取"));
+
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with('\u{feff}'));
+    let region_rows = text
+        .lines()
+        .filter(|l| l.starts_with("云台区,2023,"))
+        .count();
+    assert_eq!(region_rows, FormatVersion::V2021.spec().field_count());
+
+    // With --include-invalid the R1 report is counted too.
+    let out2 = dir.path().join("汇总2.xlsx");
+    nianbao()
+        .args(["rollup", "--include-invalid", "--name", "云台区", "-o"])
+        .arg(&out2)
+        .arg(&inp)
+        .assert()
+        .code(2);
+    let mut all: Vec<&Report> = good.iter().collect();
+    all.push(&bad);
+    assert_eq!(
+        canonical(
+            &nianbao::read::read_report(&out2, "x", &Default::default())
+                .unwrap()
+                .0
+        ),
+        sum(&all)
+    );
+
+    // --strict fails the whole run and writes nothing.
+    let out3 = dir.path().join("汇总3.xlsx");
+    nianbao()
+        .args(["rollup", "--strict", "-o"])
+        .arg(&out3)
+        .arg(&inp)
+        .assert()
+        .code(2);
+    assert!(!out3.exists());
+}
+
+#[test]
+fn duplicate_agency_is_never_counted_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = agencies(
+        FormatVersion::V2021,
+        2023,
+        &["云台区教育局", "云台区财政局"],
+        1,
+    );
+    let a = write(dir.path(), "a.xlsx", &r[0]);
+    let b = write(dir.path(), "b.xlsx", &r[1]);
+    let mut again = r[1].clone();
+    again.meta.agency = Some("云台区 财政局".into()); // the same agency, spelled with a space
+    let c = write(dir.path(), "c.xlsx", &again);
+    let out = dir.path().join("sum.xlsx");
+    nianbao()
+        .args(["rollup", "-o"])
+        .arg(&out)
+        .args([&a, &b, &c])
+        .assert()
+        .code(1);
+    assert_eq!(canonical(&read_total(&out)), sum(&[&r[0]]));
+    let status = column(&out, "分单位明细", 4);
+    assert_eq!(
+        status.iter().filter(|s| *s == "重复报送，未汇总").count(),
+        2
+    );
+    let msgs = column(&out, "校验问题", 5);
+    assert!(msgs
+        .iter()
+        .any(|m| m.contains("重复报送") && m.contains("c.xlsx")));
+}
+
+#[test]
+fn mixed_versions_and_mixed_years_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(
+        dir.path(),
+        "a.xlsx",
+        &consistent_report(FormatVersion::V2021, "甲局", 2021, 1),
+    );
+    let b = write(
+        dir.path(),
+        "b.xlsx",
+        &consistent_report(FormatVersion::V2019, "乙局", 2021, 2),
+    );
+    let c = write(
+        dir.path(),
+        "c.xlsx",
+        &consistent_report(FormatVersion::V2021, "丙局", 2022, 3),
+    );
+    let out = dir.path().join("sum.xlsx");
+    let o = nianbao()
+        .args(["rollup", "-o"])
+        .arg(&out)
+        .args([&a, &b])
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&o.get_output().stderr).to_string();
+    assert!(
+        err.contains("2019 版") && err.contains("b.xlsx") && err.contains("a.xlsx"),
+        "{err}"
+    );
+    let o = nianbao()
+        .args(["rollup", "-o"])
+        .arg(&out)
+        .args([&a, &c])
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&o.get_output().stderr).to_string();
+    assert!(err.contains("2022 年") && err.contains("c.xlsx"), "{err}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn roster_coverage_with_near_miss() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = agencies(
+        FormatVersion::V2021,
+        2023,
+        &["云台区教育局", "云台区人社局"],
+        5,
+    );
+    let inputs: Vec<PathBuf> = r
+        .iter()
+        .enumerate()
+        .map(|(i, r)| write(dir.path(), &format!("{i}.xlsx"), r))
+        .collect();
+    let roster = dir.path().join("名单.csv");
+    std::fs::write(
+        &roster,
+        "\u{feff}单位名称,区划代码\n云台区教育局,1\n云台区人社局局,2\n云台区交通运输局,3\n",
+    )
+    .unwrap();
+    let out = dir.path().join("sum.xlsx");
+    let o = nianbao()
+        .args(["rollup", "-o"])
+        .arg(&out)
+        .arg("--roster")
+        .arg(&roster)
+        .args(&inputs)
+        .assert()
+        .code(0);
+    let err = String::from_utf8_lossy(&o.get_output().stderr).to_string();
+    assert!(err.contains("名单中未报送 2 个"), "{err}");
+    let status = column(&out, "报送情况", 0);
+    let names = column(&out, "报送情况", 1);
+    let notes = column(&out, "报送情况", 7);
+    let row = |n: &str| names.iter().position(|x| x == n).unwrap();
+    assert_eq!(status[row("云台区教育局")], "已报送");
+    assert_eq!(status[row("云台区交通运输局")], "未报送");
+    assert_eq!(status[row("云台区人社局局")], "未报送");
+    assert!(notes[row("云台区人社局局")].contains("云台区人社局"));
+    assert!(status.iter().any(|s| s == "名单外"));
+}
+
+#[test]
+fn cross_year_carried_over_checked_per_agency() {
+    let dir = tempfile::tempdir().unwrap();
+    let prev_dir = dir.path().join("2022");
+    std::fs::create_dir(&prev_dir).unwrap();
+    let now = agencies(
+        FormatVersion::V2021,
+        2023,
+        &["云台区教育局", "云台区财政局"],
+        3,
+    );
+    let mut before = agencies(
+        FormatVersion::V2021,
+        2022,
+        &["云台区教育局", "云台区财政局"],
+        30,
+    );
+    // last year's carried_out equals this year's carried_in for 教育局 only
+    for c in [
+        "natural_person",
+        "commercial",
+        "research",
+        "public_interest",
+        "legal_services",
+        "other_org",
+        "total",
+    ] {
+        let v = now[0]
+            .get(TableKey::Requests, "carried_in", c)
+            .unwrap()
+            .value;
+        before[0]
+            .get_mut(TableKey::Requests, "carried_out", c)
+            .unwrap()
+            .value = v;
+    }
+    let inputs: Vec<PathBuf> = now
+        .iter()
+        .enumerate()
+        .map(|(i, r)| write(dir.path(), &format!("{i}.xlsx"), r))
+        .collect();
+    for (i, r) in before.iter().enumerate() {
+        write(&prev_dir, &format!("{i}.xlsx"), r);
+    }
+    let out = dir.path().join("sum.xlsx");
+    nianbao()
+        .args(["rollup", "-o"])
+        .arg(&out)
+        .arg("--previous")
+        .arg(&prev_dir)
+        .args(&inputs)
+        .assert();
+    let files = column(&out, "校验问题", 0);
+    let rules = column(&out, "校验问题", 1);
+    let x1: Vec<&String> = files
+        .iter()
+        .zip(&rules)
+        .filter(|(_, r)| *r == "X1")
+        .map(|(f, _)| f)
+        .collect();
+    assert!(!x1.is_empty());
+    assert!(x1.iter().all(|f| !f.ends_with("0.xlsx")), "{x1:?}");
+    assert!(x1.iter().any(|f| f.ends_with("1.xlsx")), "{x1:?}");
+}
+
+#[test]
+fn rolling_up_county_summaries_equals_rolling_up_their_agencies() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = agencies(
+        FormatVersion::V2019,
+        2020,
+        &["甲县教育局", "甲县财政局", "甲县民政局"],
+        11,
+    );
+    let b = agencies(
+        FormatVersion::V2019,
+        2020,
+        &["乙县教育局", "乙县财政局"],
+        21,
+    );
+    let (da, db) = (dir.path().join("甲县"), dir.path().join("乙县"));
+    std::fs::create_dir(&da).unwrap();
+    std::fs::create_dir(&db).unwrap();
+    for (i, r) in a.iter().enumerate() {
+        write(&da, &format!("{i}.xlsx"), r);
+    }
+    for (i, r) in b.iter().enumerate() {
+        write(&db, &format!("{i}.xlsx"), r);
+    }
+    let [sa, sb, city, flat] =
+        ["甲县.xlsx", "乙县.xlsx", "市.xlsx", "全部.xlsx"].map(|n| dir.path().join("out").join(n));
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    nianbao()
+        .args(["rollup", "--name", "甲县", "-o"])
+        .arg(&sa)
+        .arg(&da)
+        .assert()
+        .success();
+    nianbao()
+        .args(["rollup", "--name", "乙县", "-o"])
+        .arg(&sb)
+        .arg(&db)
+        .assert()
+        .success();
+    nianbao()
+        .args(["rollup", "--name", "某市", "-o"])
+        .arg(&city)
+        .args([&sa, &sb])
+        .assert()
+        .success();
+    nianbao()
+        .args(["rollup", "--name", "某市", "-o"])
+        .arg(&flat)
+        .args([&da, &db])
+        .assert()
+        .success();
+    let all: Vec<&Report> = a.iter().chain(&b).collect();
+    assert_eq!(canonical(&read_total(&city)), sum(&all));
+    assert_eq!(canonical(&read_total(&city)), canonical(&read_total(&flat)));
+    // Same inputs, same bytes.
+    let again = dir.path().join("out").join("again.xlsx");
+    nianbao()
+        .args(["rollup", "--name", "某市", "-o"])
+        .arg(&again)
+        .args([&da, &db])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(&again).unwrap(),
+        std::fs::read(&flat).unwrap()
+    );
+}
+
+#[test]
+fn output_over_an_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(
+        dir.path(),
+        "a.xlsx",
+        &consistent_report(FormatVersion::V2021, "甲局", 2021, 1),
+    );
+    let before = std::fs::read(&a).unwrap();
+    nianbao()
+        .args(["rollup", "-o"])
+        .arg(&a)
+        .arg(&a)
+        .assert()
+        .code(2);
+    assert_eq!(std::fs::read(&a).unwrap(), before);
+}
