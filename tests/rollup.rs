@@ -328,7 +328,8 @@ fn cross_year_carried_over_checked_per_agency() {
         .arg("--previous")
         .arg(&prev_dir)
         .args(&inputs)
-        .assert();
+        .assert()
+        .code(1);
     let files = column(&out, "校验问题", 0);
     let rules = column(&out, "校验问题", 1);
     let x1: Vec<&String> = files
