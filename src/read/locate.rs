@@ -17,12 +17,12 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::grid::{CellValue, Grid, Sheet};
-use super::normalize::{core, norm};
+use super::normalize::{core, core_of_norm, norm};
 use super::open::{read_grid, Limits};
 use super::value::{parse_cell, Parsed};
 use crate::diag::{Diagnostic, Severity};
 use crate::error::{ReadError, VersionClue};
-use crate::model::spec::{ColSpec, RowSpec, VERSION_EVIDENCE};
+use crate::model::spec::{ColSpec, FastMap, RowSpec, VERSION_EVIDENCE};
 use crate::model::{CellRef, FormatVersion, Meta, Report, Status, TableKey, Value, ValueKind};
 
 /// How to read one file.
@@ -67,13 +67,16 @@ impl<'g> Indexed<'g> {
             .cells
             .iter()
             .filter_map(|(&(row, col), v)| match v {
-                CellValue::Text(s) if !s.trim().is_empty() => Some(Text {
-                    row,
-                    col,
-                    raw: s.clone(),
-                    norm: norm(s),
-                    core: core(s),
-                }),
+                CellValue::Text(s) if !s.trim().is_empty() => {
+                    let norm = norm(s);
+                    Some(Text {
+                        row,
+                        col,
+                        raw: s.clone(),
+                        core: core_of_norm(&norm),
+                        norm,
+                    })
+                }
                 _ => None,
             })
             .collect();
@@ -90,14 +93,40 @@ impl<'g> Indexed<'g> {
     }
 }
 
-fn cores_of(label: &str, aliases: &[&str]) -> Vec<String> {
+fn compute_cores(label: &str, aliases: &[&str]) -> Vec<String> {
     std::iter::once(label)
         .chain(aliases.iter().copied())
         .map(core)
         .collect()
 }
 
-fn col_cores(c: &ColSpec) -> Vec<String> {
+/// The cores of every label and alias of both versions, computed once.
+static SPEC_CORES: LazyLock<HashMap<&'static str, Vec<String>>> = LazyLock::new(|| {
+    let mut m = HashMap::new();
+    for v in FormatVersion::ALL {
+        for t in &v.spec().tables {
+            for r in t.rows {
+                m.entry(r.label)
+                    .or_insert_with(|| compute_cores(r.label, r.aliases));
+                for c in r.columns {
+                    m.entry(c.label)
+                        .or_insert_with(|| compute_cores(c.label, c.aliases));
+                }
+            }
+        }
+    }
+    m
+});
+
+/// The cores a spec label (with its aliases) is matched by.
+fn cores_of(label: &'static str, _aliases: &'static [&'static str]) -> &'static [String] {
+    SPEC_CORES
+        .get(label)
+        .map(Vec::as_slice)
+        .expect("a label of the spec")
+}
+
+fn col_cores(c: &ColSpec) -> &'static [String] {
     cores_of(c.label, c.aliases)
 }
 
@@ -107,7 +136,7 @@ struct Candidate {
     sheet: usize,
     anchor: (u32, u32),
     /// (row key, col key) → (row, col)
-    cells: HashMap<(&'static str, &'static str), (u32, u32)>,
+    cells: FastMap<(&'static str, &'static str), (u32, u32)>,
     /// Keys of the rows whose label was found.
     rows_found: Vec<&'static str>,
     /// (column label, where it was looked for)
@@ -120,7 +149,7 @@ impl Candidate {
             table,
             sheet,
             anchor,
-            cells: HashMap::new(),
+            cells: FastMap::default(),
             rows_found: Vec::new(),
             missing_cols: Vec::new(),
         }
@@ -133,7 +162,7 @@ fn find_requests(ix: &Indexed, sheet: usize, version: FormatVersion) -> Vec<Cand
     let spec = version.spec().table(TableKey::Requests);
     let columns = spec.rows[0].columns;
     let np = col_cores(&columns[0]);
-    let row_cores: Vec<(&'static RowSpec, Vec<String>)> = spec
+    let row_cores: Vec<(&'static RowSpec, &'static [String])> = spec
         .rows
         .iter()
         .map(|r| (r, cores_of(r.label, r.aliases)))
@@ -308,12 +337,12 @@ fn find_appeals(ix: &Indexed, sheet: usize, version: FormatVersion) -> Vec<Candi
                 .get(i + 1)
                 .map_or(span_end, |g| span_end.min(g.2.saturating_sub(1)));
             // The five labels stand side by side on one row below the group header.
-            let all: Vec<String> = row.columns.iter().flat_map(col_cores).collect();
+            let all: Vec<&String> = row.columns.iter().flat_map(col_cores).collect();
             let label_row = ix
                 .texts
                 .iter()
                 .filter(|t| t.row > gr && t.row <= gr + 3 && (gc..=span_end).contains(&t.col))
-                .filter(|t| all.contains(&t.core))
+                .filter(|t| all.contains(&&t.core))
                 .map(|t| t.row)
                 .min();
             for c in row.columns {
@@ -467,7 +496,7 @@ fn find_meta(ixs: &[Indexed]) -> (Found<String>, Found<u16>) {
                         .map(|y| (y, c))
                 });
             }
-            if title_year.is_none() {
+            if title_year.is_none() && t.norm.contains("政府信息公开") {
                 if let Some(m) = TITLE.captures(&t.raw) {
                     let y: String = norm(&m[2]);
                     if let Ok(y) = y.parse::<u16>() {
@@ -662,15 +691,14 @@ pub fn locate(grid: &Grid, opts: &ReadOptions) -> Result<(Report, Vec<Diagnostic
                 .help("请按官方格式补上该列，列标题文字须与格式一致。"),
             );
         }
-        for row in spec.rows {
-            for c in row.columns {
-                let Some(&(r, col)) = cand.cells.get(&(row.key, c.key)) else {
-                    continue;
-                };
-                let at = ix.cell(r, col);
-                let value = read_value(ix.sheet.get(r, col), c, at, row, file, &mut findings);
-                *report.get_mut(table, row.key, c.key).expect("spec field") = value;
-            }
+        let fields = version.spec().fields().enumerate();
+        for (i, f) in fields.filter(|(_, f)| f.table == table) {
+            let Some(&(r, col)) = cand.cells.get(&(f.row.key, f.col.key)) else {
+                continue;
+            };
+            let at = ix.cell(r, col);
+            let value = read_value(ix.sheet.get(r, col), f.col, at, f.row, file, &mut findings);
+            report.values_mut()[i] = value;
         }
     }
     Ok((report, findings))
@@ -694,7 +722,7 @@ fn read_value(
     file: &str,
     findings: &mut Vec<Diagnostic>,
 ) -> Value {
-    let what = format!("“{}”的“{}”", row.label, col.label);
+    let what = || format!("“{}”的“{}”", row.label, col.label);
     let raw = match cell {
         Some(CellValue::Text(s)) => Some(s.clone()),
         _ => None,
@@ -716,7 +744,10 @@ fn read_value(
         } => {
             v.value = value;
             // Keep the raw text only where it says more than the number does.
-            if raw.as_deref().map(str::trim) == Some(value.to_string().as_str()) {
+            if raw
+                .as_deref()
+                .is_some_and(|r| r.trim() == value.to_string())
+            {
                 v.raw = None;
             }
             match col.kind {
@@ -730,7 +761,8 @@ fn read_value(
                                 file,
                                 format!(
                                     "{what}“{}”没有注明单位（元或万元），单位未知",
-                                    display(cell)
+                                    display(cell),
+                                    what = what()
                                 ),
                             )
                             .at(Some(&at))
@@ -744,7 +776,7 @@ fn read_value(
                                     "I6",
                                     Severity::Warning,
                                     file,
-                                    format!("{what}单元格注明的单位是{}，而表头单位是{}，按单元格注明的单位保留", u.label(), h.label()),
+                                    format!("{what}单元格注明的单位是{}，而表头单位是{}，按单元格注明的单位保留", u.label(), h.label(), what = what()),
                                 )
                                 .at(Some(&at))
                                 .help(format!("请按表头统一换算为{}。", h.label())),
@@ -761,7 +793,8 @@ fn read_value(
                                 file,
                                 format!(
                                     "{what}“{}”带有金额单位，已按数字 {value} 读取",
-                                    display(cell)
+                                    display(cell),
+                                    what = what()
                                 ),
                             )
                             .at(Some(&at))
@@ -778,7 +811,8 @@ fn read_value(
                         file,
                         format!(
                             "{what}“{}”在数字后有附注“{note}”，已按 {value} 读取",
-                            display(cell)
+                            display(cell),
+                            what = what()
                         ),
                     )
                     .at(Some(&at))
@@ -794,7 +828,7 @@ fn read_value(
                     "I4",
                     Severity::Error,
                     file,
-                    format!("{what}“{text}”不是数字"),
+                    format!("{what}“{text}”不是数字", what = what()),
                 )
                 .at(Some(&at))
                 .help("请填写阿拉伯数字；没有发生的填 0。"),
@@ -808,7 +842,10 @@ fn read_value(
                     "I7",
                     Severity::Error,
                     file,
-                    format!("{what}是公式“={f}”，但文件中没有保存计算结果"),
+                    format!(
+                        "{what}是公式“={f}”，但文件中没有保存计算结果",
+                        what = what()
+                    ),
                 )
                 .at(Some(&at))
                 .help("请用 Excel 或 WPS 打开该文件、重新计算并保存后再报送（或把公式改为数值）。"),

@@ -1,42 +1,124 @@
 //! Label normalisation. Labels are matched after normalising, never byte for byte and never by
 //! a fixed cell address. Normalised text is for comparison only; nothing is ever rewritten with it.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
 use unicode_normalization::UnicodeNormalization;
 
 /// NFKC (full-width → half-width, `（一）` → `(一)`), all whitespace and line breaks removed, and
 /// quote styles unified to `"`.
 pub fn norm(s: &str) -> String {
+    // Fast path for what labels are made of: ASCII, CJK ideographs, full-width ASCII forms and the
+    // ideographic space, whose NFKC is known. Anything else goes through full NFKC.
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let c = match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            // ASCII, CJK ideographs, the ideographic space (→ a space, removed below), CJK
+            // punctuation that NFKC leaves alone (、。〈〉《》【】…), dashes.
+            c if c.is_ascii()
+                || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+                || ('\u{3000}'..='\u{3035}').contains(&c)
+                || matches!(c, '\u{2014}' | '\u{2013}' | '\u{2015}') =>
+            {
+                c
+            }
+            c if is_quote(c) => c,
+            _ => return slow_norm(s),
+        };
+        if !c.is_whitespace() {
+            out.push(unify_quote(c));
+        }
+    }
+    out
+}
+
+fn slow_norm(s: &str) -> String {
     s.nfkc()
         .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            '“' | '”' | '„' | '‟' | '「' | '」' | '『' | '』' | '\'' | '‘' | '’' | '〝' | '〞' => {
-                '"'
-            }
-            c => c,
-        })
+        .map(unify_quote)
         .collect()
 }
 
-static ENUMERATION: LazyLock<Regex> = LazyLock::new(|| {
-    // 一、  (一)  (1)  1.  1、  ①… (NFKC has turned ① into 1)
-    Regex::new(r"[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\(\d{1,2}\)|\d{1,2}[.、]")
-        .expect("valid regex")
-});
+fn is_quote(c: char) -> bool {
+    matches!(
+        c,
+        '“' | '”' | '„' | '‟' | '「' | '」' | '『' | '』' | '\'' | '‘' | '’' | '〝' | '〞'
+    )
+}
+
+fn unify_quote(c: char) -> char {
+    if is_quote(c) {
+        '"'
+    } else {
+        c
+    }
+}
+
+fn is_cjk_numeral(c: char) -> bool {
+    matches!(
+        c,
+        '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+    )
+}
+
+/// Length in chars of an enumeration marker starting at `i`, if one does:
+/// `一、` `(一)` `(1)` `1.` `1、` (NFKC has turned `①` into `1` and `（` into `(`).
+fn enumeration_at(c: &[char], i: usize) -> Option<usize> {
+    let run = |from: usize, f: fn(char) -> bool| c[from..].iter().take_while(|&&x| f(x)).count();
+    let digit = |x: char| x.is_ascii_digit();
+    if c[i] == '(' {
+        // (一) … (十二), or (1) … (99)
+        for (f, max) in [(is_cjk_numeral as fn(char) -> bool, usize::MAX), (digit, 2)] {
+            let n = run(i + 1, f);
+            if (1..=max).contains(&n) && c.get(i + 1 + n) == Some(&')') {
+                return Some(n + 2);
+            }
+        }
+        return None;
+    }
+    let n = run(i, is_cjk_numeral);
+    if n > 0 && c.get(i + n) == Some(&'、') {
+        return Some(n + 1);
+    }
+    let n = run(i, digit);
+    let decimal = c.get(i + n + 1).is_some_and(|x| x.is_ascii_digit());
+    if (1..=2).contains(&n) && matches!(c.get(i + n), Some('.') | Some('、')) && !decimal {
+        return Some(n + 1);
+    }
+    None
+}
 
 /// The core of a row or column label: [`norm`], enumeration markers (`三、`, `（一）`, `1.`)
 /// removed, then everything that is not a letter or digit removed. `（三）不予公开 1. 属于国家秘密`
 /// → `不予公开属于国家秘密`; `本年增/减` → `本年增减`. Not for titles such as `第二十条第（一）项`,
 /// whose enumeration is their meaning: use [`norm`] for those.
 pub fn core(s: &str) -> String {
-    let n = norm(s);
-    ENUMERATION
-        .replace_all(&n, "")
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .collect()
+    core_of_norm(&norm(s))
+}
+
+/// [`core`] of a string that is already [`norm`]alised.
+pub fn core_of_norm(n: &str) -> String {
+    let chars: Vec<char> = n.chars().collect();
+    let mut out = String::with_capacity(n.len());
+    let mut i = 0;
+    while i < chars.len() {
+        // A digit that continues a number (`12.5`) does not start an enumeration.
+        let c = chars[i];
+        let may_start = c == '(' || c.is_ascii_digit() || is_cjk_numeral(c);
+        let starts_word = i == 0 || !chars[i - 1].is_ascii_digit();
+        match (may_start && starts_word)
+            .then(|| enumeration_at(&chars, i))
+            .flatten()
+        {
+            Some(n) => i += n,
+            None => {
+                if ('\u{4E00}'..='\u{9FFF}').contains(&c) || c.is_alphanumeric() {
+                    out.push(chars[i]);
+                }
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -52,6 +134,19 @@ mod tests {
         assert_eq!(norm("3.危及\"三安全一稳定\""), "3.危及\"三安全一稳定\"");
         assert_eq!(norm("第二十条第（九）项"), "第二十条第(九)项");
         assert_eq!(norm("\u{3000}规章 "), "规章");
+        // the fast path and full NFKC agree
+        for t in [
+            "（一）予以公开：１２，",
+            "３.危及“三安全一稳定”",
+            "本年增/减",
+            "①属于",
+            "Ⅲ、其他",
+            "\u{3000}规章 ",
+            "〈一〉《条例》——。",
+            "〶〸",
+        ] {
+            assert_eq!(norm(t), slow_norm(t), "{t}");
+        }
     }
 
     #[test]
@@ -72,6 +167,9 @@ mod tests {
         assert_eq!(core("(六)其他处理"), "其他处理");
         assert_eq!(core("3.危及“三安全一稳定”"), "危及三安全一稳定");
         assert_eq!(core("5.属于三类内部事务信息"), "属于三类内部事务信息");
+        assert_eq!(core("（１０）其他"), "其他");
+        assert_eq!(core("第二十条第（九）项"), "第二十条第项");
+        assert_eq!(core("12.5万元"), "125万元");
         assert_eq!(
             core("本年收费金额（单位：万元）"),
             core("本年收费金额(单位:万元)")

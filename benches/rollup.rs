@@ -1,0 +1,162 @@
+//! Roll-up throughput and peak memory, side by side with a bare calamine read of the same files.
+//!
+//! ```sh
+//! cargo bench --bench rollup              # 2,000 and 20,000 workbooks
+//! cargo bench --bench rollup -- 500       # other sizes
+//! ```
+//!
+//! Generates N distinct official-layout xlsx workbooks (consistent made-up reports of N agencies,
+//! written by the template writer; cached under `target/bench-data/N`), then runs, each in its
+//! own child process so that peak RSS (`VmHWM`) is its own:
+//! - `bare`: one thread opens each workbook with calamine and reads every sheet, nothing else;
+//! - `rollup`: `nianbao rollup` as the CLI runs it (read, locate, validate, spool, totals, summary
+//!   workbook), on all cores.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use calamine::Reader;
+use rayon::prelude::*;
+
+use nianbao::model::synthetic::consistent_report;
+use nianbao::model::FormatVersion;
+use nianbao::rollup::crossyear::Previous;
+use nianbao::rollup::{rollup, RollupOptions};
+use nianbao::write::template;
+
+fn data_dir(n: usize) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/bench-data")
+        .join(n.to_string())
+}
+
+fn generate(n: usize) -> PathBuf {
+    let dir = data_dir(n);
+    let done = dir.join(".complete");
+    if done.exists() {
+        return dir;
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    let t = Instant::now();
+    (0..n).into_par_iter().for_each(|i| {
+        let r = consistent_report(
+            FormatVersion::V2021,
+            &format!("测试区第{i:05}局"),
+            2023,
+            i as u64,
+        );
+        // The official layout alone, as an agency fills it in: one sheet.
+        let mut wb =
+            template::new_workbook(&template::title(r.meta.agency.as_deref(), r.meta.year))
+                .unwrap();
+        template::add_report_sheet(&mut wb, template::SHEET_NAME, &r, &Default::default()).unwrap();
+        wb.save(dir.join(format!("{i:05}.xlsx"))).unwrap();
+    });
+    std::fs::write(&done, b"").unwrap();
+    eprintln!(
+        "generated {n} workbooks in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    dir
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    nianbao::batch::collect_inputs(&[dir.to_path_buf()]).unwrap()
+}
+
+/// Peak resident set size of this process, in MiB.
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn child(mode: &str, dir: &Path) {
+    let files = files(dir);
+    let t = Instant::now();
+    match mode {
+        "bare" => {
+            let mut cells = 0usize;
+            for f in &files {
+                let mut wb = calamine::open_workbook_auto(f).unwrap();
+                for name in wb.sheet_names() {
+                    cells += wb.worksheet_range(&name).unwrap().used_cells().count();
+                }
+            }
+            assert!(cells > 0);
+        }
+        "rollup" => {
+            let opts = RollupOptions {
+                name: "测试区".into(),
+                chunk: 256,
+                ..Default::default()
+            };
+            let mut r = rollup::<std::fs::File>(&files, &opts, &Previous::default(), None, &|_| {})
+                .unwrap();
+            let out = tempfile::Builder::new().suffix(".xlsx").tempfile().unwrap();
+            nianbao::write::summary::write_summary(&mut r, &[], out.path(), &files).unwrap();
+            assert_eq!(
+                r.heads.iter().filter(|h| h.standing.counted()).count(),
+                files.len()
+            );
+        }
+        _ => unreachable!(),
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!("{secs} {}", peak_rss_mib());
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    if args.first().map(String::as_str) == Some("--child") {
+        child(&args[1], Path::new(&args[2]));
+        return;
+    }
+    let sizes: Vec<usize> = if args.is_empty() {
+        vec![2_000, 20_000]
+    } else {
+        args.iter().filter_map(|a| a.parse().ok()).collect()
+    };
+    println!("| workbooks | bare calamine read, 1 thread | nianbao rollup, {} threads | rollup / bare | peak RSS bare | peak RSS rollup |", rayon::current_num_threads());
+    println!("|---:|---:|---:|---:|---:|---:|");
+    for n in sizes {
+        let dir = generate(n);
+        let size: u64 = files(&dir)
+            .iter()
+            .map(|f| f.metadata().unwrap().len())
+            .sum();
+        let run = |mode: &str| -> (f64, f64) {
+            let out = Command::new(std::env::current_exe().unwrap())
+                .args(["--child", mode])
+                .arg(&dir)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let s = String::from_utf8_lossy(&out.stdout);
+            let mut it = s.split_whitespace().map(|x| x.parse::<f64>().unwrap());
+            (it.next().unwrap(), it.next().unwrap())
+        };
+        // warm the page cache, then measure
+        let _ = run("bare");
+        let (tb, mb) = run("bare");
+        let (tr, mr) = run("rollup");
+        println!(
+            "| {n} ({:.1} KB each) | {tb:.2} s ({:.0}/s) | {tr:.2} s ({:.0}/s) | {:.2} | {mb:.0} MiB | {mr:.0} MiB |",
+            size as f64 / n as f64 / 1024.0,
+            n as f64 / tb,
+            n as f64 / tr,
+            tr / tb
+        );
+    }
+}
