@@ -168,7 +168,7 @@ fn find_requests(ix: &Indexed, sheet: usize, version: FormatVersion) -> Vec<Cand
         .map(|r| (r, cores_of(r.label, r.aliases)))
         .collect();
     let mut out = Vec::new();
-    for anchor in ix.find(&np) {
+    for anchor in ix.find(np) {
         let (r0, c0) = (anchor.row, anchor.col);
         let mut cand = Candidate::new(TableKey::Requests, sheet, (r0, c0));
         let mut col_at: HashMap<&str, u32> = HashMap::new();
@@ -306,7 +306,7 @@ fn find_appeals(ix: &Indexed, sheet: usize, version: FormatVersion) -> Vec<Candi
     let spec = version.spec().table(TableKey::Appeals);
     let mut out = Vec::new();
     let review_core = cores_of(spec.rows[0].label, spec.rows[0].aliases);
-    for anchor in ix.find(&review_core) {
+    for anchor in ix.find(review_core) {
         let (r0, c0) = (anchor.row, anchor.col);
         let mut cand = Candidate::new(TableKey::Appeals, sheet, (r0, c0));
         // Each group: its header cell; the litigation groups sit right of review, one or two rows down.
