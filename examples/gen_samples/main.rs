@@ -7,13 +7,21 @@
 //! the generator refuses to write a sample whose computed findings differ from what the sample is
 //! meant to show.
 //!
-//! `.xls` / `.ods` copies are made with LibreOffice (`soffice --headless --convert-to`) when it is
-//! installed; otherwise that step is skipped with a note and the committed copies stay.
+//! The `.xls` / `.ods` samples are distinct fictional agencies (no two samples share agency and
+//! year, so checking the whole folder reports no duplicate B1): each is built as xlsx in a scratch
+//! directory and converted with LibreOffice (`soffice --headless --convert-to`); only the
+//! converted file is kept, and only replaced when its cells changed. Without LibreOffice that
+//! step is skipped with a note and the committed files stay.
+//!
+//! The roll-up set (`rollup_2023/`, `rollup_2022/`, `rollup_2023_roster.csv`, and the
+//! `rollup_2023` entry of `expected.json` with the regional totals summed here) is built in
+//! `more.rs`.
 
 #[path = "../../tests/support/layouts.rs"]
 mod layouts;
 
 mod bad;
+mod more;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -39,18 +47,31 @@ fn main() -> Res<()> {
     // Paths are relative to the crate root, wherever the command is run from.
     std::env::set_current_dir(env!("CARGO_MANIFEST_DIR"))?;
     std::fs::create_dir_all(OUT)?;
+    let (rollup, roster, rollup_entry) = more::rollup_set()?;
+    // The roll-up folders hold only what this run writes.
+    for dir in ["rollup_2023", "rollup_2022"] {
+        let _ = std::fs::remove_dir_all(Path::new(OUT).join(dir));
+        std::fs::create_dir_all(Path::new(OUT).join(dir))?;
+    }
     let mut samples = Vec::new();
-    for s in all_samples()? {
-        std::fs::write(Path::new(OUT).join(&s.file), &s.written.bytes)?;
-        println!("wrote {OUT}/{}", s.file);
+    for s in all_samples()?.into_iter().chain(rollup) {
+        if s.convert.is_none() {
+            std::fs::write(Path::new(OUT).join(&s.file), &s.written.bytes)?;
+            println!("wrote {OUT}/{}", s.file);
+        }
         samples.push(s);
     }
-    let copies = convert_copies(&samples)?;
+    std::fs::write(Path::new(OUT).join(more::ROSTER), &roster)?;
+    println!("wrote {OUT}/{}", more::ROSTER);
+    let samples = convert_samples(samples)?;
     std::fs::write(
         Path::new(OUT).join("expected.json"),
-        serde_json::to_string_pretty(&manifest(&samples, &copies))? + "\n",
+        serde_json::to_string_pretty(&manifest(&samples, &rollup_entry))? + "\n",
     )?;
-    std::fs::write(Path::new(OUT).join("README.md"), readme(&samples, &copies))?;
+    std::fs::write(
+        Path::new(OUT).join("README.md"),
+        readme(&samples, &rollup_entry, &roster),
+    )?;
     println!("wrote {OUT}/expected.json, {OUT}/README.md");
     bad::generate(Path::new("sample_workbooks/bad"))?;
     Ok(())
@@ -282,6 +303,19 @@ fn blank_findings(w: &Written) -> Vec<Expected> {
         .collect()
 }
 
+/// The cell a failed equation points at (nianbao's "cell to look at", the finding's `cell`):
+/// （七）总计 of the column for R1 and R3, the 总计 of the row for R2 and R4.
+fn focus_cell(w: &Written, f: &Expected) -> String {
+    let (table, row, col) = match f.rule {
+        "R1" | "R3" => (R, "handled_total", f.column.expect("column")),
+        "R2" => (R, f.row.expect("row"), "total"),
+        "R4" => (A, f.row.expect("row"), "total"),
+        other => panic!("no focus cell for {other}"),
+    };
+    let p = w.visible_cell(table, row, col).expect("written");
+    format!("'{}'!{}", p.sheet, a1(p.row, p.col.into()))
+}
+
 // ---------------------------------------------------------------------------------------------
 // Samples
 
@@ -296,6 +330,7 @@ enum Outcome {
 }
 
 struct Sample {
+    /// Path under `sample_workbooks/` (`rollup_2023/…` for the roll-up set).
     file: String,
     title: &'static str,
     report: Report,
@@ -305,6 +340,11 @@ struct Sample {
     outcome: Outcome,
     /// Extra fields to pin besides the standard ones.
     pins: Vec<(TableKey, &'static str, &'static str)>,
+    /// Reading findings (I…) the file must produce, exactly (declared here, not computed).
+    reading: Vec<&'static str>,
+    /// `Some("xls")` / `Some("ods")`: built as xlsx in a scratch directory and converted with
+    /// LibreOffice; only the converted file is kept (`file` names it).
+    convert: Option<&'static str>,
 }
 
 impl Sample {
@@ -322,6 +362,9 @@ impl Sample {
     ) -> Res<Sample> {
         let written = layouts::write_book(&sheets, &layout)?;
         let mut findings = rule_failures(report);
+        for f in &mut findings {
+            f.cell = Some(focus_cell(&written, f));
+        }
         findings.extend(blank_findings(&written));
         findings.sort();
         let mut got: Vec<&str> = findings.iter().map(|f| f.rule).collect();
@@ -336,7 +379,23 @@ impl Sample {
             quirks,
             outcome: Outcome::Findings(findings),
             pins,
+            reading: Vec::new(),
+            convert: None,
         })
+    }
+
+    /// The reading findings (I…) this sample must produce.
+    fn reading(mut self, ids: &[&'static str]) -> Sample {
+        self.reading = ids.to_vec();
+        self
+    }
+
+    /// Keep only a LibreOffice conversion of the workbook (`xls` or `ods`).
+    fn converted(mut self, ext: &'static str) -> Sample {
+        let stem = self.file.strip_suffix(".xlsx").expect("an .xlsx name");
+        self.file = format!("{stem}.{ext}");
+        self.convert = Some(ext);
+        self
     }
 
     fn fatal(mut self, kind: &'static str, names: Vec<String>) -> Sample {
@@ -650,7 +709,8 @@ fn all_samples() -> Res<Vec<Sample>> {
             ],
             &["R6"],
             vec![(P, "normative_documents", "produced"), (P, "licensing", "change"), (P, "penalty", "decisions")],
-        )?);
+        )?
+        .reading(&["I5"]));
     }
 
     // 5. A 2019-format department: 二 apart from 三+四, one label column, 12.5万元.
@@ -795,7 +855,8 @@ fn all_samples() -> Res<Vec<Sample>> {
             ],
             &[],
             vec![(P, "licensing", "decisions"), (R, "carried_in", "natural_person")],
-        )?);
+        )?
+        .reading(&["I8"]));
     }
 
     // 7. Two visible copies of the tables.
@@ -850,7 +911,7 @@ fn all_samples() -> Res<Vec<Sample>> {
             &[],
             vec![],
         )?;
-        let names = table_anchor_names(&s.written, R);
+        let names = first_header_names(&s.written);
         out.push(s.fatal("ambiguous_table", names));
     }
 
@@ -1143,19 +1204,25 @@ fn all_samples() -> Res<Vec<Sample>> {
         let names = version_evidence_names(&s.written);
         out.push(s.fatal("version_conflict", names));
     }
+
+    // 13–15. Distinct fictional agencies kept only as LibreOffice .xls / .ods.
+    out.extend(more::libreoffice_samples()?);
     Ok(out)
 }
 
-/// `'sheet'!A1` of the first cell of each written copy of a table (visible sheets).
-fn table_anchor_names(w: &Written, table: TableKey) -> Vec<String> {
+/// For each visible sheet, the first `信息内容` header cell (table 二's first sub-table): the
+/// label a reader anchors table 二 on. Table 二 is the first table in document order, so an
+/// error about duplicated tables names it first (any duplicated table would be right; this is
+/// the one the message is expected to show).
+fn first_header_names(w: &Written) -> Vec<String> {
     w.sheets
         .iter()
         .filter(|s| !s.hidden)
-        .flat_map(|s| {
-            s.tables
+        .filter_map(|s| {
+            s.cells
                 .iter()
-                .filter(|b| b.table == table)
-                .map(|b| format!("'{}'!{}", s.name, a1(b.first_row, b.first_col.into())))
+                .find(|(_, t)| t.starts_with("信息内容"))
+                .map(|((r, c), _)| format!("'{}'!{}", s.name, a1(*r, (*c).into())))
         })
         .collect()
 }
@@ -1181,23 +1248,14 @@ fn version_evidence_names(w: &Written) -> Vec<String> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// xls / ods copies via LibreOffice
+// xls / ods samples via LibreOffice
 
-struct Copy {
-    file: String,
-    from: String,
-}
-
-const COPIES: &[(&str, &str)] = &[
-    ("dujiqu_jingxinju_2020.xlsx", "xls"),
-    ("shuyang_2025.xlsx", "xls"),
-    ("pingtan_2022.xlsx", "ods"),
-];
-
-/// Convert with LibreOffice into a scratch directory, then replace the committed copy only when
-/// its cells differ (LibreOffice stamps ods files with the conversion time, so byte-identical
-/// output is not possible; comparing cell dumps keeps a regeneration from churning the file).
-fn convert_copies(samples: &[Sample]) -> Res<Vec<Copy>> {
+/// Build each sample marked [`Sample::converted`] as xlsx in a scratch directory, convert it with
+/// LibreOffice, and replace the committed file only when its cells differ (LibreOffice stamps ods
+/// files with the conversion time, so byte-identical output is not possible; comparing cell
+/// dumps keeps a regeneration from churning the file). Without `soffice` the committed files
+/// stay (with a note); a sample whose file does not exist then is dropped from the manifest.
+fn convert_samples(samples: Vec<Sample>) -> Res<Vec<Sample>> {
     let have_soffice = Command::new("soffice")
         .arg("--version")
         .output()
@@ -1205,47 +1263,51 @@ fn convert_copies(samples: &[Sample]) -> Res<Vec<Copy>> {
         .unwrap_or(false);
     let scratch = std::env::temp_dir().join(format!("nianbao-gen-samples-{}", std::process::id()));
     let profile = scratch.join("lo-profile");
-    std::fs::create_dir_all(&scratch)?;
+    let converted = scratch.join("out");
+    std::fs::create_dir_all(&converted)?;
     let mut out = Vec::new();
-    for (from, ext) in COPIES {
-        assert!(
-            samples.iter().any(|s| s.file == *from),
-            "{from} is a sample"
-        );
-        let file = from.replace(".xlsx", &format!(".{ext}"));
-        let target = Path::new(OUT).join(&file);
+    for s in samples {
+        let Some(ext) = s.convert else {
+            out.push(s);
+            continue;
+        };
+        let target = Path::new(OUT).join(&s.file);
         if have_soffice {
+            let stem = s.file.rsplit_once('.').expect("extension").0;
+            let xlsx = scratch.join(format!("{stem}.xlsx"));
+            std::fs::write(&xlsx, &s.written.bytes)?;
             let status = Command::new("soffice")
                 .arg(format!(
                     "-env:UserInstallation=file://{}",
                     profile.display()
                 ))
                 .args(["--headless", "--convert-to", ext, "--outdir"])
-                .arg(&scratch)
-                .arg(Path::new(OUT).join(from))
+                .arg(&converted)
+                .arg(&xlsx)
                 .output()?;
-            let fresh = scratch.join(&file);
+            let fresh = converted.join(&s.file);
             if !status.status.success() || !fresh.exists() {
                 return Err(format!(
-                    "soffice failed on {from}: {}",
+                    "soffice failed on {}: {}",
+                    xlsx.display(),
                     String::from_utf8_lossy(&status.stderr)
                 )
                 .into());
             }
             if target.exists() && cell_dump(&target)? == cell_dump(&fresh)? {
-                println!("kept {OUT}/{file} (LibreOffice copy, same cells)");
+                println!("kept {OUT}/{} (LibreOffice conversion, same cells)", s.file);
             } else {
                 std::fs::copy(&fresh, &target)?;
-                println!("converted {OUT}/{file} (LibreOffice)");
+                println!("converted {OUT}/{} (LibreOffice)", s.file);
             }
         } else {
-            println!("note: soffice (LibreOffice) not found: {OUT}/{file} not regenerated");
+            println!(
+                "note: soffice (LibreOffice) not found: {OUT}/{} not regenerated",
+                s.file
+            );
         }
         if target.exists() {
-            out.push(Copy {
-                file,
-                from: from.to_string(),
-            });
+            out.push(s);
         }
     }
     let _ = std::fs::remove_dir_all(&scratch);
@@ -1322,7 +1384,8 @@ fn pinned_json(s: &Sample) -> Vec<Json> {
         .collect()
 }
 
-fn sample_json(s: &Sample, file: &str, copy_of: Option<&str>) -> Json {
+fn sample_json(s: &Sample) -> Json {
+    let file = s.file.as_str();
     let m = &s.report.meta;
     let mut o = json!({
         "file": file,
@@ -1334,8 +1397,11 @@ fn sample_json(s: &Sample, file: &str, copy_of: Option<&str>) -> Json {
         },
     });
     let obj = o.as_object_mut().expect("object");
-    if let Some(c) = copy_of {
-        obj.insert("converted_from".into(), json!(c));
+    if let Some(ext) = s.convert {
+        obj.insert(
+            "converted_with".into(),
+            json!(format!("soffice --headless --convert-to {ext}")),
+        );
     }
     obj.insert(
         "sheets".into(),
@@ -1356,6 +1422,7 @@ fn sample_json(s: &Sample, file: &str, copy_of: Option<&str>) -> Json {
             let mut rules: Vec<&str> = f.iter().map(|f| f.rule).collect();
             rules.dedup();
             obj.insert("rules".into(), json!(rules));
+            obj.insert("reading".into(), json!(s.reading));
             obj.insert(
                 "findings".into(),
                 Json::Array(
@@ -1380,6 +1447,7 @@ fn sample_json(s: &Sample, file: &str, copy_of: Option<&str>) -> Json {
             obj.insert("fatal".into(), json!(kind));
             obj.insert("fatal_names".into(), json!(names));
             obj.insert("rules".into(), json!([]));
+            obj.insert("reading".into(), json!([]));
             obj.insert("findings".into(), json!([]));
             obj.insert("pinned".into(), json!([]));
         }
@@ -1387,25 +1455,17 @@ fn sample_json(s: &Sample, file: &str, copy_of: Option<&str>) -> Json {
     o
 }
 
-fn manifest(samples: &[Sample], copies: &[Copy]) -> Json {
-    let mut list: Vec<Json> = samples
-        .iter()
-        .map(|s| sample_json(s, &s.file, None))
-        .collect();
-    for c in copies {
-        let s = samples
-            .iter()
-            .find(|s| s.file == c.from)
-            .expect("copied sample");
-        list.push(sample_json(s, &c.file, Some(&c.from)));
-    }
+fn manifest(samples: &[Sample], rollup: &Json) -> Json {
+    let list: Vec<Json> = samples.iter().map(sample_json).collect();
     json!({
-        "about": "Expected results per sample workbook, written by `cargo run --example gen_samples` from the same data as the workbooks. `rules`: the exact set of rule ids (R1–R6) the file must produce; `findings`: each expected finding, keyed by table/row/column (R1/R3 name a column, R2/R4 a row, R6 a blank cell); reading findings (I…) are not listed. `fatal`: ReadError::kind() when the file cannot be used, with `fatal_names` the sheets/cells the error should name. `sheets`: tab order and visibility; `quirks`: what the sample exercises (prose). `pinned`: numbers that must be read exactly (value as a decimal string, unit for money, status filled/blank, the source cell).",
+        "about": "Expected results per sample workbook, written by `cargo run --example gen_samples` from the same data as the workbooks. `file`: path under sample_workbooks/. `rules`: the exact set of rule ids (R1–R6) the file must produce; `reading`: the exact set of reading-finding ids (I…) it must produce (declared per sample); `findings`: each expected R finding, keyed by table/row/column (R1/R3 name a column, R2/R4 a row, R6 a blank cell), with `cell` the sheet-qualified cell the finding points at (R1/R3: the column's （七）总计 cell; R2/R4: the row's 总计 cell; R6: the blank cell — nianbao groups R6 per table row, so compare sets of blank cells). `fatal`: ReadError::kind() when the file cannot be used, with `fatal_names` the sheets/cells the error should name. `sheets`: tab order and visibility; `quirks`: what the sample exercises (prose); `converted_with`: the sample was built as xlsx and only its LibreOffice conversion is kept. `pinned`: numbers that must be read exactly (value as a decimal string, unit for money, status filled/blank, the source cell). `rollup_2023`: the roll-up set (folder, previous year's folder, roster, counted and excluded files, roster entries with no matching submission, submissions not on the roster with the suggested roster name, cross-year findings with `--previous`, and `totals`: the sum of the counted reports per field `table.row.column`, computed by the generator).",
         "samples": list,
+        "rollup_2023": rollup,
     })
 }
 
-fn readme(samples: &[Sample], copies: &[Copy]) -> String {
+fn readme(all: &[Sample], rollup: &Json, roster: &str) -> String {
+    let samples: Vec<&Sample> = all.iter().filter(|s| !s.file.contains('/')).collect();
     let mut o = String::new();
     o.push_str("# 样例工作簿 Sample workbooks\n\n");
     o.push_str(
@@ -1414,14 +1474,17 @@ fn readme(samples: &[Sample], copies: &[Copy]) -> String {
          rerun. Machine-readable expectations: [`expected.json`](expected.json).\n\n\
          The three published reports keep their published numbers; every agency named `云台区…` \
          is fictional and its numbers are invented (consistent unless the sample is meant to fail \
-         a rule). Bad inputs (damaged, encrypted, oversized, …) are in `bad/`.\n\n\
+         a rule). Bad inputs (damaged, encrypted, oversized, …) are in `bad/`; a roll-up set \
+         (`rollup_2023/`, `rollup_2022/`, `rollup_2023_roster.csv`) is described at the end. No \
+         two workbooks share agency and year, so `nianbao check sample_workbooks/` reports no \
+         duplicate (B1).\n\n\
          Grids show the top-left of each table (row numbers and column letters as in Excel; \
          merged cells show their text in the top-left cell only; `⏎` is a line feed inside a \
          cell; `→` after a formula is its cached result; a value stored as text is shown with \
          Excel's leading `'`, e.g. `'１２`).\n\n",
     );
     o.push_str("| file | agency | year | format | expected |\n|---|---|---|---|---|\n");
-    for s in samples {
+    for s in &samples {
         let m = &s.report.meta;
         let _ = writeln!(
             o,
@@ -1434,21 +1497,8 @@ fn readme(samples: &[Sample], copies: &[Copy]) -> String {
             outcome_short(&s.outcome)
         );
     }
-    for c in copies {
-        let s = samples.iter().find(|s| s.file == c.from).expect("copied");
-        let m = &s.report.meta;
-        let _ = writeln!(
-            o,
-            "| `{}` | {} | {} | {} | as `{}` (LibreOffice copy) |",
-            c.file,
-            m.agency.as_deref().unwrap_or(""),
-            m.year.map(|y| y.to_string()).unwrap_or_default(),
-            m.format.id(),
-            c.from
-        );
-    }
     o.push('\n');
-    for s in samples {
+    for s in &samples {
         let _ = writeln!(o, "## {}\n\n{}\n", s.file, s.title);
         let m = &s.report.meta;
         let _ = writeln!(
@@ -1459,6 +1509,17 @@ fn readme(samples: &[Sample], copies: &[Copy]) -> String {
             m.format.id()
         );
         let _ = writeln!(o, "- expected: {}", outcome_long(&s.outcome));
+        if !s.reading.is_empty() {
+            let _ = writeln!(
+                o,
+                "- reading findings: {} (warnings)",
+                s.reading
+                    .iter()
+                    .map(|r| format!("**{r}**"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
         for q in &s.quirks {
             let _ = writeln!(o, "- {q}");
         }
@@ -1476,51 +1537,179 @@ fn readme(samples: &[Sample], copies: &[Copy]) -> String {
             l.zeros
         );
         o.push('\n');
-        for sheet in &s.written.sheets {
-            let hidden = if sheet.hidden { " (hidden)" } else { "" };
-            if sheet.tables.is_empty() {
-                let _ = writeln!(o, "Sheet `{}`{hidden}: notes only.\n", sheet.name);
-                continue;
-            }
-            for (i, b) in sheet.tables.iter().enumerate() {
-                // Show the title / heading rows above the first table of a sheet.
-                let top = if i == 0 {
-                    s.layout.origin.0
-                } else {
-                    b.first_row - u32::from(s.layout.headings)
-                };
-                let (rows, cols) = match b.table {
-                    TableKey::Proactive => (6, 4),
-                    TableKey::Requests => (9, b.cols - 7 + 3),
-                    TableKey::Appeals => (4, 7),
-                };
-                let rows = rows + (b.first_row - top);
-                let _ = writeln!(
-                    o,
-                    "Sheet `{}`{hidden}, {} at {}:\n\n```\n{}```\n",
-                    sheet.name,
-                    b.table.short(),
-                    a1(b.first_row, b.first_col.into()),
-                    s.written.grid(&sheet.name, top, b.first_col, rows, cols)
-                );
-            }
-        }
-    }
-    if !copies.is_empty() {
-        o.push_str("## LibreOffice copies\n\n");
-        for c in copies {
+        if let Some(ext) = s.convert {
             let _ = writeln!(
                 o,
-                "- `{}`: `{}` converted with `soffice --headless --convert-to {}`; same numbers, same cells, same expectations{}.",
-                c.file,
-                c.from,
-                c.file.rsplit('.').next().unwrap_or(""),
-                if c.file.ends_with(".ods") { " (calamine reads no merged regions from ods)" } else { "" }
+                "Grids of the xlsx as built, before `soffice --convert-to {ext}` (same cells).\n"
             );
         }
-        o.push('\n');
+        grids(&mut o, s);
     }
+    rollup_section(&mut o, all, rollup, roster);
     o
+}
+
+/// The grids of a sample's tables.
+fn grids(o: &mut String, s: &Sample) {
+    for sheet in &s.written.sheets {
+        let hidden = if sheet.hidden { " (hidden)" } else { "" };
+        if sheet.tables.is_empty() {
+            let _ = writeln!(o, "Sheet `{}`{hidden}: notes only.\n", sheet.name);
+            continue;
+        }
+        for (i, b) in sheet.tables.iter().enumerate() {
+            // Show the title / heading rows above the first table of a sheet.
+            let top = if i == 0 {
+                s.layout.origin.0
+            } else {
+                b.first_row - u32::from(s.layout.headings)
+            };
+            let (rows, cols) = match b.table {
+                TableKey::Proactive => (6, 4),
+                TableKey::Requests => (9, b.cols - 7 + 3),
+                TableKey::Appeals => (4, 7),
+            };
+            let rows = rows + (b.first_row - top);
+            let _ = writeln!(
+                o,
+                "Sheet `{}`{hidden}, {} at {}:\n\n```\n{}```\n",
+                sheet.name,
+                b.table.short(),
+                a1(b.first_row, b.first_col.into()),
+                s.written.grid(&sheet.name, top, b.first_col, rows, cols)
+            );
+        }
+    }
+}
+
+/// `["a", "b"]` → "`a`, `b`".
+fn codes(v: &Json) -> String {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x.as_str())
+        .map(|x| format!("`{x}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The roll-up set: what it is, the command, each file, the roster, the expected totals of a few
+/// fields, and the grids of one workbook.
+fn rollup_section(o: &mut String, all: &[Sample], rollup: &Json, roster: &str) {
+    let strs = |k: &str| -> Vec<String> {
+        rollup[k]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    o.push_str("## Roll-up set 区域汇总样例（云台区 2023）\n\n");
+    o.push_str(
+        "`rollup_2023/` holds the 2023 workbooks (2021 format) of the fictional departments of \
+         `云台区`, in varied layouts; `rollup_2022/` holds their 2022 workbooks for the cross-year \
+         checks; `rollup_2023_roster.csv` (UTF-8 with BOM, header `单位名称,区划代码,层级,上级`) \
+         lists the departments expected to report. It sits outside the folder so that it is not \
+         taken for a workbook.\n\n\
+         ```sh\n\
+         nianbao rollup sample_workbooks/rollup_2023 --name 云台区 \\\n    \
+         --roster sample_workbooks/rollup_2023_roster.csv \\\n    \
+         --previous sample_workbooks/rollup_2022 -o 云台区2023汇总.xlsx --csv 云台区2023汇总.csv\n\
+         ```\n\n",
+    );
+    let counted = strs("counted");
+    let _ = writeln!(
+        o,
+        "What it must show (machine-readable: `rollup_2023` in [`expected.json`](expected.json), \
+         with the expected regional total of every field, summed by the generator from its own \
+         numbers):\n"
+    );
+    let _ = writeln!(o, "- counted: {} files", counted.len());
+    for e in rollup["excluded"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            o,
+            "- listed but not counted: `{}` (fails {})",
+            e["file"].as_str().unwrap_or(""),
+            codes(&e["rules"])
+        );
+    }
+    for e in rollup["not_on_roster"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            o,
+            "- not on the roster: `{}` names itself `{}`; the roster's `{}` is suggested (never merged), and counted as a report",
+            e["file"].as_str().unwrap_or(""),
+            e["agency"].as_str().unwrap_or(""),
+            e["suggested"].as_str().unwrap_or("")
+        );
+    }
+    let _ = writeln!(
+        o,
+        "- roster entries with no matching submission: {}",
+        strs("missing_from_roster")
+            .iter()
+            .map(|m| format!("`{m}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for e in rollup["cross_year"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            o,
+            "- with `--previous`: {} on `{}` in columns {} (last year's 结转下年度 ≠ this year's 上年结转); \
+             the region's 上年结转 also differs from the sum of last year's reports, since one report is excluded and one department did not submit",
+            e["rule"].as_str().unwrap_or(""),
+            e["file"].as_str().unwrap_or(""),
+            codes(&e["columns"])
+        );
+    }
+    let t = &rollup["totals"];
+    let _ = writeln!(
+        o,
+        "- a few expected totals: 新收 总计 {}, （七）总计 总计 {}, 结转下年度 总计 {}, 行政复议 总计 {}, 收费金额 {} 万元\n",
+        t["requests.new.total"].as_str().unwrap_or(""),
+        t["requests.handled_total.total"].as_str().unwrap_or(""),
+        t["requests.carried_out.total"].as_str().unwrap_or(""),
+        t["appeals.review.total"].as_str().unwrap_or(""),
+        t["proactive.fees.amount"].as_str().unwrap_or(""),
+    );
+    o.push_str("| file | agency | year | expected (check) | layout |\n|---|---|---|---|---|\n");
+    for s in all.iter().filter(|s| s.file.contains('/')) {
+        let m = &s.report.meta;
+        let l = &s.layout;
+        let _ = writeln!(
+            o,
+            "| `{}` | {} | {} | {} | `{:?}` at {}, 三 labels {:?}/{:?}, numbers {:?}, zeros {:?}{}{} |",
+            s.file,
+            m.agency.as_deref().unwrap_or(""),
+            m.year.map(|y| y.to_string()).unwrap_or_default(),
+            outcome_short(&s.outcome),
+            l.split,
+            a1(l.origin.0, l.origin.1.into()),
+            l.label_cols,
+            l.groups,
+            l.numbers,
+            l.zeros,
+            if l.totals_as_formulas { ", formulas" } else { "" },
+            if l.punct == Punct::Half { ", half-width" } else { "" },
+        );
+    }
+    let _ = writeln!(
+        o,
+        "\n`rollup_2023_roster.csv`:\n\n```\n{}```\n",
+        roster.trim_start_matches('\u{feff}')
+    );
+    if let Some(s) = all
+        .iter()
+        .find(|s| s.file == "rollup_2023/tongji_2023.xlsx")
+    {
+        let _ = writeln!(o, "### {}\n", s.file);
+        for q in &s.quirks {
+            let _ = writeln!(o, "- {q}");
+        }
+        o.push('\n');
+        grids(o, s);
+    }
 }
 
 fn anchor(file: &str) -> String {
