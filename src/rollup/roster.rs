@@ -3,8 +3,8 @@
 //! A CSV with a header row; the name column is required (`单位名称`, `单位`, `名称`, `name`),
 //! optional `区划代码`/`code`, `层级`/`level`, `上级`/`parent`. UTF-8 (with or without BOM) or GBK
 //! (as Excel on Chinese Windows saves CSV). Names are matched after normalisation (NFKC, no
-//! whitespace); a near miss (one name contains the other, or they differ by at most two
-//! characters) is suggested, never merged.
+//! whitespace); a near miss (one name contains the other, abbreviates it, or differs by one
+//! character) is suggested, never merged.
 
 use std::path::Path;
 
@@ -194,7 +194,9 @@ pub fn coverage(roster: &[RosterEntry], submissions: &[Submission]) -> Vec<Cover
     for (_, s) in submissions.iter().enumerate().filter(|(i, _)| !matched[*i]) {
         let near = missing
             .iter()
-            .find(|e| near_miss(&norm(&e.name), &norm(s.agency)));
+            .filter_map(|e| near_miss(&norm(&e.name), &norm(s.agency)).map(|rank| (rank, e)))
+            .min_by_key(|(rank, _)| *rank)
+            .map(|(_, e)| e);
         let note = match near {
             Some(e) => {
                 suggested_for.push((e.name.clone(), s.agency.to_string()));
@@ -222,12 +224,35 @@ pub fn coverage(roster: &[RosterEntry], submissions: &[Submission]) -> Vec<Cover
     rows
 }
 
-/// One normalised name contains the other, or they differ by at most two characters.
-fn near_miss(a: &str, b: &str) -> bool {
+/// How close two normalised names are, best first: 0 one contains the other (a missing 区 prefix),
+/// 1 the shorter abbreviates the longer (`云台区人社局` of `云台区人力资源和社会保障局`), 2 they
+/// differ by one character (a typo). `None`: not close.
+fn near_miss(a: &str, b: &str) -> Option<u8> {
     if a.is_empty() || b.is_empty() {
-        return false;
+        return None;
     }
-    a.contains(b) || b.contains(a) || edit_distance(a, b) <= 2
+    let (short, long) = if a.chars().count() <= b.chars().count() {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    if long.contains(short) {
+        Some(0)
+    } else if abbreviates(short, long) {
+        Some(1)
+    } else if edit_distance(a, b) <= 1 {
+        Some(2)
+    } else {
+        None
+    }
+}
+
+fn abbreviates(short: &str, long: &str) -> bool {
+    let mut rest = long.chars();
+    short.chars().count() >= 4
+        && short.chars().next() == long.chars().next()
+        && short.chars().last() == long.chars().last()
+        && short.chars().all(|c| rest.any(|l| l == c))
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -274,6 +299,7 @@ mod tests {
             "杜集区财政局",
             "杜集区民政局",
             "杜集区司法局",
+            "杜集区人力资源和社会保障局",
         ]
         .iter()
         .map(|n| RosterEntry {
@@ -304,6 +330,11 @@ mod tests {
                 file: "d.xlsx",
                 counted: true,
             },
+            Submission {
+                agency: "杜集区人社局",
+                file: "e.xlsx",
+                counted: true,
+            },
         ];
         let rows = coverage(&roster, &subs);
         let got: Vec<(Coverage, Option<&str>)> = rows
@@ -317,12 +348,19 @@ mod tests {
                 (Coverage::Invalid, Some("b.xlsx")),
                 (Coverage::Missing, None),
                 (Coverage::Missing, None),
+                (Coverage::Missing, None),
                 (Coverage::Unexpected, Some("c.xlsx")),
                 (Coverage::Unexpected, Some("d.xlsx")),
+                (Coverage::Unexpected, Some("e.xlsx")),
             ]
         );
-        assert!(rows[4].note.contains("杜集区民政局"));
+        assert!(
+            rows[7].note.contains("杜集区人力资源和社会保障局"),
+            "{}",
+            rows[7].note
+        );
+        assert!(rows[5].note.contains("杜集区民政局"));
         assert!(rows[2].note.contains("民政局"));
-        assert!(!rows[5].note.contains("可能"));
+        assert!(!rows[6].note.contains("可能"));
     }
 }
