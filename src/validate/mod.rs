@@ -132,6 +132,27 @@ pub static RULES: &[Rule] = &[
         doc: "一批文件中两份报表的单位名称（规范化后）和年度相同：两份都报错误并互相指明，汇总时不重复计入。",
         check: None,
     },
+    Rule {
+        id: "X1",
+        severity: Severity::Error,
+        title: "跨年：本年上年结转 = 上年结转下年度（表三每列）",
+        doc: "rollup --previous 按单位名称匹配上年报表；上年报表无法读取、重复或年度不是上一年时以警告说明未做校验。跨年问题不影响本年报表是否计入汇总。",
+        check: None,
+    },
+    Rule {
+        id: "X2",
+        severity: Severity::Warning,
+        title: "跨年（2021 版）：现行有效件数 = 上年现行有效件数 + 本年制发 − 本年废止",
+        doc: "规章、行政规范性文件两行；做过文件清理后常不成立，故为警告。",
+        check: None,
+    },
+    Rule {
+        id: "X3",
+        severity: Severity::Warning,
+        title: "跨年（2019 版）：上一年项目数量 = 上年的上一年项目数量 + 上年的本年增/减",
+        doc: "行政许可、其他对外管理服务事项、行政处罚、行政强制、行政事业性收费五行。",
+        check: None,
+    },
 ];
 
 /// Run every cross-check on a report. Findings are sorted deterministically.
