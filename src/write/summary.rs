@@ -374,10 +374,15 @@ fn metrics_sheet(wb: &mut Workbook, rollup: &Rollup, f: &Formats) -> Result<(), 
     // Region ratios, with their definitions.
     ws.write_string_with_format(0, 0, "指标", &f.header)?;
     ws.write_string_with_format(0, 1, "全区", &f.header)?;
-    ws.write_string_with_format(0, 2, "计算方法", &f.header)?;
+    // Columns: name | region (or status) | one per metric (per-agency table) | definitions | charts.
+    let def_col = 2 + METRICS.len() as u16;
+    ws.write_string_with_format(0, def_col, "计算方法", &f.header)?;
     ws.set_column_width(0, 30.0)?;
-    ws.set_column_width(1, 12.0)?;
-    ws.set_column_width(2, 60.0)?;
+    ws.set_column_width(1, 16.0)?;
+    for c in 2..def_col {
+        ws.set_column_width(c, 12.0)?;
+    }
+    ws.set_column_width(def_col, 60.0)?;
     for (i, m) in METRICS.iter().enumerate() {
         let r = i as u32 + 1;
         ws.write_string_with_format(r, 0, m.name, &f.text)?;
@@ -385,7 +390,7 @@ fn metrics_sheet(wb: &mut Workbook, rollup: &Rollup, f: &Formats) -> Result<(), 
             Some(v) => ws.write_number_with_format(r, 1, decimal_f64(v), &f.percent)?,
             None => ws.write_string_with_format(r, 1, "N/A", &f.text)?,
         };
-        ws.write_string_with_format(r, 2, m.formula, &f.text)?;
+        ws.write_string_with_format(r, def_col, m.formula, &f.text)?;
     }
     // Chart data: applicant mix of new applications, and outcome distribution (总计 column).
     let req = TableKey::Requests;
@@ -413,14 +418,14 @@ fn metrics_sheet(wb: &mut Workbook, rollup: &Rollup, f: &Formats) -> Result<(), 
     pie.add_series()
         .set_categories((name, mix_top + 1, 0, mix_top + 6, 0))
         .set_values((name, mix_top + 1, 1, mix_top + 6, 1));
-    ws.insert_chart(0, 4, &pie)?;
+    ws.insert_chart(0, def_col + 1, &pie)?;
     let mut bar = Chart::new(ChartType::Column);
     bar.title().set_name("办理结果分布");
     bar.legend().set_hidden();
     bar.add_series()
         .set_categories((name, out_top + 1, 0, out_top + groups.len() as u32, 0))
         .set_values((name, out_top + 1, 1, out_top + groups.len() as u32, 1));
-    ws.insert_chart(16, 4, &bar)?;
+    ws.insert_chart(16, def_col + 1, &bar)?;
 
     // Per agency ratios.
     let top = out_top + groups.len() as u32 + 3;
