@@ -236,37 +236,56 @@ fn r1(report: &Report, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// `total = Σ parts`, when every value is known; the finding names the total's cell first.
+fn check_sum(
+    report: &Report,
+    id: &'static str,
+    total: &Value,
+    parts: &[&Value],
+    message: impl FnOnce(Decimal, Decimal) -> String,
+    help: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let (Some(s), Some(t)) = (sum(parts.iter().copied()), sum([total])) else {
+        return;
+    };
+    if s != t {
+        let mut involved = vec![total];
+        involved.extend(parts.iter().copied());
+        out.push(equation(
+            report,
+            id,
+            total,
+            &involved,
+            message(t, s),
+            help,
+            (t, s),
+        ));
+    }
+}
+
 fn r2(report: &Report, out: &mut Vec<Diagnostic>) {
     for row in report.spec().table(REQ).rows {
         let parts: Vec<&Value> = row.columns[..6]
             .iter()
             .map(|c| v(report, REQ, row.key, c.key))
             .collect();
-        let total = v(report, REQ, row.key, "total");
-        let (Some(s), Some(t)) = (sum(parts.iter().copied()), sum([total])) else {
-            continue;
-        };
-        if s != t {
-            let mut involved = vec![total];
-            involved.extend(parts.iter().copied());
-            out.push(equation(
-                report,
-                "R2",
-                total,
-                &involved,
+        let shown: Vec<String> = parts.iter().map(|p| p.value.to_string()).collect();
+        check_sum(
+            report,
+            "R2",
+            v(report, REQ, row.key, "total"),
+            &parts,
+            |t, s| {
                 format!(
                     "“{}”行 总计为 {t}，但自然人与五类法人或其他组织之和为 {s}（{}）",
                     row.label,
-                    parts
-                        .iter()
-                        .map(|p| p.value.to_string())
-                        .collect::<Vec<_>>()
-                        .join("+")
-                ),
-                "请核对该行各申请人类别的数和总计。",
-                (t, s),
-            ));
-        }
+                    shown.join("+")
+                )
+            },
+            "请核对该行各申请人类别的数和总计。",
+            out,
+        );
     }
 }
 
@@ -276,26 +295,20 @@ fn r3(report: &Report, out: &mut Vec<Diagnostic>) {
         let parts: Vec<&Value> = result_rows(spec)
             .map(|r| v(report, REQ, r.key, c.key))
             .collect();
-        let total = v(report, REQ, "handled_total", c.key);
-        let (Some(s), Some(t)) = (sum(parts.iter().copied()), sum([total])) else {
-            continue;
-        };
-        if s != t {
-            let mut involved = vec![total];
-            involved.extend(parts.iter().copied());
-            out.push(equation(
-                report,
-                "R3",
-                total,
-                &involved,
+        check_sum(
+            report,
+            "R3",
+            v(report, REQ, "handled_total", c.key),
+            &parts,
+            |t, s| {
                 format!(
                     "{}列 （七）总计为 {t}，但（一）至（六）各项办理结果之和为 {s}",
                     c.label
-                ),
-                "请核对该列各项办理结果，或把（七）总计改为各项之和。",
-                (t, s),
-            ));
-        }
+                )
+            },
+            "请核对该列各项办理结果，或把（七）总计改为各项之和。",
+            out,
+        );
     }
 }
 
@@ -306,27 +319,18 @@ fn r4(report: &Report, out: &mut Vec<Diagnostic>) {
             .iter()
             .map(|c| v(report, t4, row.key, c))
             .collect();
-        let total = v(report, t4, row.key, "total");
-        let (Some(s), Some(t)) = (sum(parts.iter().copied()), sum([total])) else {
-            continue;
-        };
-        if s != t {
-            let mut involved = vec![total];
-            involved.extend(parts.iter().copied());
-            out.push(equation(
-                report,
-                "R4",
-                total,
-                &involved,
-                format!(
-                    "{} 总计为 {t}，但结果维持+结果纠正+其他结果+尚未审结={s}",
-                    row.group
-                        .map_or(row.label.to_string(), |g| format!("{g}（{}）", row.label))
-                ),
-                "请核对该组四项结果和总计。",
-                (t, s),
-            ));
-        }
+        let group = row
+            .group
+            .map_or(row.label.to_string(), |g| format!("{g}（{}）", row.label));
+        check_sum(
+            report,
+            "R4",
+            v(report, t4, row.key, "total"),
+            &parts,
+            |t, s| format!("{group} 总计为 {t}，但结果维持+结果纠正+其他结果+尚未审结={s}"),
+            "请核对该组四项结果和总计。",
+            out,
+        );
     }
 }
 
