@@ -722,7 +722,15 @@ fn read_value(
     file: &str,
     findings: &mut Vec<Diagnostic>,
 ) -> Value {
-    let what = || format!("“{}”的“{}”", row.label, col.label);
+    let shown = display(cell);
+    let mut say = |rule: &'static str, severity: Severity, what: String, help: String| {
+        let message = format!("“{}”的“{}”{what}", row.label, col.label);
+        findings.push(
+            Diagnostic::new(rule, severity, file, message)
+                .at(Some(&at))
+                .help(help),
+        );
+    };
     let raw = match cell {
         Some(CellValue::Text(s)) => Some(s.clone()),
         _ => None,
@@ -754,101 +762,63 @@ fn read_value(
                 ValueKind::Money { header_unit } => {
                     v.unit = unit.or(header_unit);
                     if unit.is_none() && header_unit.is_none() && !value.is_zero() {
-                        findings.push(
-                            Diagnostic::new(
-                                "I6",
-                                Severity::Warning,
-                                file,
-                                format!(
-                                    "{what}“{}”没有注明单位（元或万元），单位未知",
-                                    display(cell),
-                                    what = what()
-                                ),
-                            )
-                            .at(Some(&at))
-                            .help("请在数字后注明单位，例如“251000元”或“25.1万元”。"),
+                        say(
+                            "I6",
+                            Severity::Warning,
+                            format!("“{shown}”没有注明单位（元或万元），单位未知"),
+                            "请在数字后注明单位，例如“251000元”或“25.1万元”。".into(),
                         );
                     }
                     if let (Some(u), Some(h)) = (unit, header_unit) {
                         if u != h {
-                            findings.push(
-                                Diagnostic::new(
-                                    "I6",
-                                    Severity::Warning,
-                                    file,
-                                    format!("{what}单元格注明的单位是{}，而表头单位是{}，按单元格注明的单位保留", u.label(), h.label(), what = what()),
-                                )
-                                .at(Some(&at))
-                                .help(format!("请按表头统一换算为{}。", h.label())),
+                            say(
+                                "I6",
+                                Severity::Warning,
+                                format!(
+                                    "单元格注明的单位是{}，而表头单位是{}，按单元格注明的单位保留",
+                                    u.label(),
+                                    h.label()
+                                ),
+                                format!("请按表头统一换算为{}。", h.label()),
                             );
                         }
                     }
                 }
-                ValueKind::Count | ValueKind::SignedCount => {
-                    if unit.is_some() {
-                        findings.push(
-                            Diagnostic::new(
-                                "I5",
-                                Severity::Warning,
-                                file,
-                                format!(
-                                    "{what}“{}”带有金额单位，已按数字 {value} 读取",
-                                    display(cell),
-                                    what = what()
-                                ),
-                            )
-                            .at(Some(&at))
-                            .help("该栏是件数，请只填数字。"),
-                        );
-                    }
-                }
+                ValueKind::Count | ValueKind::SignedCount if unit.is_some() => say(
+                    "I5",
+                    Severity::Warning,
+                    format!("“{shown}”带有金额单位，已按数字 {value} 读取"),
+                    "该栏是件数，请只填数字。".into(),
+                ),
+                ValueKind::Count | ValueKind::SignedCount => {}
             }
             if let Some(note) = note {
-                findings.push(
-                    Diagnostic::new(
-                        "I5",
-                        Severity::Warning,
-                        file,
-                        format!(
-                            "{what}“{}”在数字后有附注“{note}”，已按 {value} 读取",
-                            display(cell),
-                            what = what()
-                        ),
-                    )
-                    .at(Some(&at))
-                    .help("统计表单元格中只填数字，说明文字请写入报告正文。"),
+                say(
+                    "I5",
+                    Severity::Warning,
+                    format!("“{shown}”在数字后有附注“{note}”，已按 {value} 读取"),
+                    "统计表单元格中只填数字，说明文字请写入报告正文。".into(),
                 );
             }
         }
         Parsed::Invalid(text) => {
             v.status = Status::Invalid;
-            v.raw = Some(text.clone());
-            findings.push(
-                Diagnostic::new(
-                    "I4",
-                    Severity::Error,
-                    file,
-                    format!("{what}“{text}”不是数字", what = what()),
-                )
-                .at(Some(&at))
-                .help("请填写阿拉伯数字；没有发生的填 0。"),
+            say(
+                "I4",
+                Severity::Error,
+                format!("“{text}”不是数字"),
+                "请填写阿拉伯数字；没有发生的填 0。".into(),
             );
+            v.raw = Some(text);
         }
         Parsed::FormulaNotCalculated(f) => {
             v.status = Status::FormulaNotCalculated;
             v.raw = Some(format!("={f}"));
-            findings.push(
-                Diagnostic::new(
-                    "I7",
-                    Severity::Error,
-                    file,
-                    format!(
-                        "{what}是公式“={f}”，但文件中没有保存计算结果",
-                        what = what()
-                    ),
-                )
-                .at(Some(&at))
-                .help("请用 Excel 或 WPS 打开该文件、重新计算并保存后再报送（或把公式改为数值）。"),
+            say(
+                "I7",
+                Severity::Error,
+                format!("是公式“={f}”，但文件中没有保存计算结果"),
+                "请用 Excel 或 WPS 打开该文件、重新计算并保存后再报送（或把公式改为数值）。".into(),
             );
         }
     }
