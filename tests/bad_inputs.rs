@@ -244,6 +244,22 @@ fn xls_positions_merges_and_visibility() {
 }
 
 #[test]
+fn zip_bomb_is_refused_by_total_size_even_with_a_lax_ratio() {
+    let bytes = std::fs::read(dir().join("zip_bomb.xlsx")).expect("bomb");
+    let lax = Limits {
+        max_zip_ratio: 100_000,
+        ..Limits::default()
+    };
+    match read_grid_bytes(&bytes, "zip_bomb.xlsx", &lax) {
+        Err(nianbao::error::ReadError::TooLarge { actual, limit, .. }) => {
+            assert!(actual > 256 * 1024 * 1024, "{actual}");
+            assert_eq!(limit, Limits::default().max_unpacked_bytes);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn limits_are_adjustable() {
     let bytes = std::fs::read(dir().join("wide.xlsx")).expect("wide");
     let wide = Limits {

@@ -28,8 +28,8 @@ pub enum Refusal {
         actual: u64,
         limit: u64,
     },
-    /// The structure the guard walks is itself broken.
-    Corrupt(String),
+    /// The structure the guard walks is itself broken (with the lower error, when there is one).
+    Corrupt(String, Option<calamine::Error>),
 }
 
 /// Sizes declared by a zip's central directory.
@@ -52,9 +52,12 @@ pub fn check_zip<R: Read + Seek>(
         ..Default::default()
     };
     for i in 0..zip.len() {
-        let f = zip
-            .by_index_raw(i)
-            .map_err(|e| Refusal::Corrupt(format!("zip 目录第 {} 项无法读取：{e}", i + 1)))?;
+        let f = zip.by_index_raw(i).map_err(|e| {
+            Refusal::Corrupt(
+                format!("zip 目录第 {} 项无法读取", i + 1),
+                Some(calamine::Error::Xlsx(calamine::XlsxError::Zip(e))),
+            )
+        })?;
         let size = f.size();
         let packed = f.compressed_size().max(1);
         totals.unpacked = totals.unpacked.saturating_add(size);
@@ -157,16 +160,17 @@ pub fn scan_ods_content<R: std::io::BufRead>(reader: R) -> Result<Vec<OdsTableSc
     let mut st = OdsState::default();
     loop {
         buf.clear();
-        let ev = xml
-            .read_event_into(&mut buf)
-            .map_err(|e| Refusal::Corrupt(format!("content.xml 无法解析：{e}")))?;
+        let ev = xml.read_event_into(&mut buf).map_err(|e| {
+            Refusal::Corrupt(
+                "content.xml 无法解析".to_string(),
+                Some(calamine::Error::Ods(calamine::OdsError::Xml(e))),
+            )
+        })?;
         match ev {
             Event::Start(e) => st.start(&e, false)?,
             Event::Empty(e) => st.start(&e, true)?,
-            Event::Text(t) => {
-                if st.cell_depth > 0 && !t.chars().all(char::is_whitespace) {
-                    st.cell_has_content = true;
-                }
+            Event::Text(t) if st.cell_depth > 0 && !t.chars().all(char::is_whitespace) => {
+                st.cell_has_content = true;
             }
             Event::End(e) => st.end(e.name().as_ref()),
             Event::Eof => break,
@@ -305,7 +309,7 @@ fn repeat_attr(e: &quick_xml::events::BytesStart<'_>, key: &str) -> Result<u64, 
                 .trim()
                 .parse::<u64>()
                 .map(|n| n.max(1))
-                .map_err(|_| Refusal::Corrupt(format!("重复次数“{v}”不是数字")));
+                .map_err(|_| Refusal::Corrupt(format!("重复次数“{v}”不是数字"), None));
         }
     }
     Ok(1)

@@ -393,18 +393,17 @@ impl Placer {
                     }
                 }
             }
-            _ if self.depth != 1 => {
+            ("td" | "th" | "tr" | "br", _) if self.depth > 1 => {
                 // Inside a nested table: rows and cells become separators in the outer cell.
-                if self.depth > 1 && matches!(name, "td" | "th" | "tr" | "br") {
-                    if let Some(c) = self.cell.as_mut() {
-                        c.raw.push(if name == "tr" || name == "br" {
-                            '\u{2028}'
-                        } else {
-                            ' '
-                        });
-                    }
+                if let Some(c) = self.cell.as_mut() {
+                    c.raw.push(if name == "tr" || name == "br" {
+                        '\u{2028}'
+                    } else {
+                        ' '
+                    });
                 }
             }
+            _ if self.depth != 1 => {}
             ("tr", false) => {
                 self.end_row()?;
                 self.row = Some(self.next_row);

@@ -14,6 +14,11 @@
 //!
 //! Only worksheets are read: chart sheets, dialog sheets and macro sheets hold no table cells.
 
+// `ReadError` is large because of `VersionConflict` (two CellRefs and labels); the signatures
+// here are fixed by the crate's API. Boxing that variant's payload in `error.rs` would remove
+// the need for this allow.
+#![allow(clippy::result_large_err)]
+
 use std::io::{BufReader, Cursor, Read, Seek};
 use std::path::Path;
 
@@ -176,7 +181,7 @@ impl Ctx<'_> {
                 actual,
                 limit,
             } => self.too_large(sheet.as_deref(), what, actual, limit),
-            Refusal::Corrupt(detail) => self.corrupt(detail, None),
+            Refusal::Corrupt(detail, source) => self.corrupt(detail, source),
         }
     }
 
@@ -396,7 +401,7 @@ fn cell_from_ref(v: DataRef<'_>) -> Option<CellValue> {
         DataRef::Float(f) => CellValue::Number(f),
         DataRef::String(s) if s.is_empty() => return None,
         DataRef::String(s) => CellValue::Text(s),
-        DataRef::SharedString(s) if s.is_empty() => return None,
+        DataRef::SharedString("") => return None,
         DataRef::SharedString(s) => CellValue::Text(s.to_string()),
         DataRef::Bool(b) => CellValue::Bool(b),
         DataRef::DateTime(d) => CellValue::Number(d.as_f64()),
@@ -818,6 +823,67 @@ mod tests {
         let bytes = zip.finish().unwrap().into_inner();
         match read(&bytes).unwrap_err() {
             ReadError::UnknownFormat { what, .. } => assert!(what.contains("docx"), "{what}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod ods_tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A minimal ods package around the `<office:spreadsheet>` content.
+    fn ods(tables: &str) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        let deflated = zip::write::SimpleFileOptions::default();
+        zip.start_file("mimetype", stored).unwrap();
+        zip.write_all(ODS_MIME.as_bytes()).unwrap();
+        zip.start_file("META-INF/manifest.xml", deflated).unwrap();
+        zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#).unwrap();
+        zip.start_file("content.xml", deflated).unwrap();
+        write!(
+            zip,
+            r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:of="urn:oasis:names:tc:opendocument:xmlns:of:1.2" office:version="1.2"><office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>"#
+        )
+        .unwrap();
+        zip.finish().unwrap().into_inner()
+    }
+
+    /// ```text
+    /// 'S' (data from C5, LibreOffice-style repeats around it):
+    ///      C        D
+    /// 5  [ 表二   ][ 12 ]
+    /// 6  [ =D5*2 (no value) ]
+    /// ```
+    #[test]
+    fn ods_keeps_absolute_positions_and_uncalculated_formulas() {
+        let bytes = ods(
+            r#"<table:table table:name="S"><table:table-row table:number-rows-repeated="4"><table:table-cell table:number-columns-repeated="1024"/></table:table-row><table:table-row><table:table-cell table:number-columns-repeated="2"/><table:table-cell office:value-type="string"><text:p>表二</text:p></table:table-cell><table:table-cell office:value-type="float" office:value="12"><text:p>12</text:p></table:table-cell><table:table-cell table:number-columns-repeated="1020"/></table:table-row><table:table-row><table:table-cell table:number-columns-repeated="2"/><table:table-cell table:formula="of:=[.D5]*2"/></table:table-row><table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="1024"/></table:table-row></table:table>"#,
+        );
+        let g = read_grid_bytes(&bytes, "t.ods", &Limits::default()).unwrap();
+        let s = &g.sheets[0];
+        assert_eq!(s.name, "S");
+        assert_eq!(s.get(4, 2), Some(&CellValue::Text("表二".into())));
+        assert_eq!(s.get(4, 3), Some(&CellValue::Number(12.0)));
+        assert_eq!(
+            s.get(5, 2),
+            Some(&CellValue::FormulaNotCalculated("of:=[.D5]*2".into()))
+        );
+        assert_eq!(s.cells.len(), 3);
+    }
+
+    #[test]
+    fn ods_repeat_bomb_is_refused_before_calamine_expands_it() {
+        // One non-empty cell repeated over 16 384 columns, the row repeated a million times:
+        // a few hundred bytes, billions of cells once expanded.
+        let bytes = ods(
+            r#"<table:table table:name="炸弹"><table:table-row table:number-rows-repeated="1000000"><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="16384"/></table:table-row></table:table>"#,
+        );
+        match read_grid_bytes(&bytes, "t.ods", &Limits::default()).unwrap_err() {
+            ReadError::TooLarge { sheet, .. } => assert_eq!(sheet.as_deref(), Some("炸弹")),
             other => panic!("{other:?}"),
         }
     }
