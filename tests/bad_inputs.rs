@@ -311,3 +311,40 @@ proptest! {
         let _ = read_grid_bytes(&b, "mutated.xls", &Limits::default());
     }
 }
+
+/// calamine 0.38 indexes a MergeCells record by its own count without checking the length (a
+/// panic); the BIFF scan refuses such a record as corrupt first.
+#[test]
+fn short_merge_cells_record_is_corrupt_not_a_panic() {
+    let mut stream = bad::biff8(&bad::small_xls_sheets(), 1200, false);
+    let at = stream
+        .windows(4)
+        .position(|w| w == [0xE5, 0x00, 0x0A, 0x00])
+        .expect("MergeCells record");
+    stream[at + 4] = 50; // claims 50 ranges, holds 1
+    let bytes = bad::ole(&[("Workbook", &stream)]);
+    let e = read_grid_bytes(&bytes, "short.xls", &Limits::default()).expect_err("corrupt");
+    assert_eq!(e.kind(), "corrupt", "{e}");
+}
+
+/// Inputs the fuzzer (`fuzz/`, target `read_bytes`) found to panic inside calamine 0.38.
+#[test]
+fn fuzz_regressions_are_errors_not_panics() {
+    let dir = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fuzz_regressions"
+    ));
+    // A BoundSheet8 offset past the end of the Workbook stream: calamine slices out of bounds.
+    // Now refused by the BIFF scan before calamine runs.
+    let b = std::fs::read(dir.join("xls_boundsheet_offset_past_stream.bin")).expect("file");
+    let e = read_grid_bytes(&b, "f", &Limits::default()).expect_err("corrupt");
+    assert_eq!(e.kind(), "corrupt", "{e}");
+    // A cell reference like `AAAAAAAAAAAA1`: calamine's column arithmetic overflows (a panic
+    // with overflow checks, as in test builds, caught and reported as corrupt; wrapping
+    // silently in release builds, where the result depends on the wrapped position).
+    let b = std::fs::read(dir.join("xlsx_cell_ref_overflow.bin")).expect("file");
+    let r = read_grid_bytes(&b, "f", &Limits::default());
+    if cfg!(debug_assertions) {
+        assert_eq!(r.expect_err("corrupt").kind(), "corrupt");
+    }
+}

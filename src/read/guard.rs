@@ -372,6 +372,14 @@ pub fn scan_biff(stream: &[u8]) -> BiffScan {
         match typ {
             0x002F => scan.encrypted = true,
             0x0085 if data.len() < 8 => scan.malformed = Some("BoundSheet8"),
+            0x0809 if data.len() < 2 => scan.malformed = Some("BOF"),
+            0x0017 if data.len() < 2 => scan.malformed = Some("ExternSheet"),
+            0x0018 => {
+                let cce = u16_at(data, 4).map_or(usize::MAX, usize::from);
+                if data.len() < 14 || cce > data.len() {
+                    scan.malformed = Some("Lbl");
+                }
+            }
             0x0085 => {
                 let pos = u32_at(data, 0).unwrap_or(0) as usize;
                 // The name is only for messages; a broken one is decoded loosely.
@@ -383,6 +391,9 @@ pub fn scan_biff(stream: &[u8]) -> BiffScan {
         }
     }
     for (pos, name) in bound {
+        if pos > stream.len() {
+            scan.malformed = Some("BoundSheet8（工作表偏移超出数据流）");
+        }
         let mut s = BiffSheetScan {
             name,
             ..Default::default()

@@ -275,8 +275,15 @@ fn read_zip(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
     if names.iter().any(|n| n.starts_with("ppt/")) {
         return Err(ctx.unknown("PowerPoint 演示文稿（.pptx）"));
     }
+    if has("content.xml") && has("META-INF/manifest.xml") {
+        // An OpenDocument package that lost its `mimetype` entry: try it as a spreadsheet.
+        return no_panic(ctx, || read_ods(bytes, zip, ctx));
+    }
     if has("[Content_Types].xml") || names.iter().any(|n| n.starts_with("xl/")) {
-        return Err(ctx.corrupt("Office 文件缺少工作簿部件（xl/workbook.xml）", None));
+        // An OOXML package without the usual workbook part: calamine looks for it through the
+        // relationships, and reports a missing part as an error (kept as the source).
+        guard::check_shared_strings(&mut zip, ctx.limits.max_cells).map_err(|r| ctx.refusal(r))?;
+        return no_panic(ctx, || read_xlsx(bytes, ctx));
     }
     Err(ctx.unknown("zip 压缩包（其中没有工作簿）"))
 }
@@ -308,6 +315,9 @@ fn xlsx_corrupt(ctx: &Ctx, sheet: Option<&str>, e: calamine::XlsxError) -> ReadE
 fn read_xlsx(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| xlsx_corrupt(ctx, None, e))?;
     let metas: Vec<calamine::Sheet> = wb.sheets_metadata().to_vec();
+    if metas.is_empty() {
+        return Err(no_sheets(ctx));
+    }
     let mut sheets = Vec::with_capacity(metas.len());
     let mut total_cells = 0u64;
     for meta in metas {
@@ -379,6 +389,12 @@ fn read_xlsx(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
         sheets.push(sheet);
     }
     Ok(sheets)
+}
+
+/// calamine reads a workbook whose workbook part is missing (or lists nothing) as a workbook
+/// without sheets; no application writes one, so it is a damaged file.
+fn no_sheets(ctx: &Ctx) -> ReadError {
+    ctx.corrupt("工作簿中没有任何工作表（工作簿部件缺失或损坏）", None)
 }
 
 fn rect(d: calamine::Dimensions) -> Rect {
@@ -514,6 +530,9 @@ fn read_ods(
         e => ods_err(e),
     })?;
     let metas: Vec<calamine::Sheet> = wb.sheets_metadata().to_vec();
+    if metas.is_empty() {
+        return Err(no_sheets(ctx));
+    }
     let mut sheets = Vec::new();
     for meta in metas {
         if meta.typ != SheetType::WorkSheet {
@@ -636,6 +655,9 @@ fn read_xls(bytes: &[u8], ctx: &Ctx, codepage: Option<u16>) -> Result<Vec<Sheet>
     options.force_codepage = codepage;
     let mut wb = Xls::new_with_options(Cursor::new(bytes), options).map_err(xls_err)?;
     let metas: Vec<calamine::Sheet> = wb.sheets_metadata().to_vec();
+    if metas.is_empty() {
+        return Err(no_sheets(ctx));
+    }
     let mut sheets = Vec::new();
     for meta in metas {
         if meta.typ != SheetType::WorkSheet {
@@ -809,6 +831,24 @@ mod tests {
             read_grid_bytes(b"abcd", "t", &big).unwrap_err().kind(),
             "too_large"
         );
+    }
+
+    #[test]
+    fn ooxml_without_workbook_part_is_corrupt() {
+        let mut wb = Workbook::new();
+        wb.add_worksheet().write(0, 0, 1).unwrap();
+        let full = wb.save_to_buffer().unwrap();
+        let mut src = zip::ZipArchive::new(Cursor::new(full.as_slice())).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..src.len() {
+            let e = src.by_index_raw(i).unwrap();
+            if e.name().unwrap() != "xl/workbook.xml" {
+                out.raw_copy_file(e).unwrap();
+            }
+        }
+        let bytes = out.finish().unwrap().into_inner();
+        let e = read(&bytes).unwrap_err();
+        assert_eq!(e.kind(), "corrupt", "{e}");
     }
 
     #[test]
