@@ -152,8 +152,17 @@ impl<'a> Tokenizer<'a> {
         if rest.is_empty() {
             return None;
         }
-        if !rest.starts_with('<') {
-            let end = rest.find('<').unwrap_or(rest.len());
+        // As in browsers, `<` starts a tag only before a letter, `/`, `!` or `?` ("数量<5" is text).
+        let is_tag = |s: &str| {
+            s.starts_with('<')
+                && s[1..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?'))
+        };
+        if !is_tag(rest) {
+            let skip = usize::from(rest.starts_with('<'));
+            let end = rest[skip..].find('<').map_or(rest.len(), |i| i + skip);
             self.at += end;
             return Some(Token::Text(&rest[..end]));
         }
@@ -564,7 +573,7 @@ mod tests {
             r#"<html><body><table border=1>
             <tr><td rowspan="2">项目</td><td colspan=2>本年</td></tr>
             <tr><th>新收</th><th>结转</th></tr>
-            <tr><td>自然人&nbsp;&amp;&#x6CD5;人</td><td> 12 </td><td x:num="3">3.0</td></tr>
+            <tr><td>自然人&nbsp;&amp;&#x6CD5;人</td><td> 12 <5</td><td x:num="3">3.0</td></tr>
             </table></body></html>"#,
         );
         assert_eq!(s.len(), 1);
@@ -576,7 +585,7 @@ mod tests {
         assert_eq!(t.text(1, 2).as_deref(), Some("结转"));
         assert_eq!(t.get(1, 0), None);
         assert_eq!(t.text(2, 0).as_deref(), Some("自然人 &法人"));
-        assert_eq!(t.get(2, 1), Some(&CellValue::Text("12".into())));
+        assert_eq!(t.get(2, 1), Some(&CellValue::Text("12 <5".into())));
         assert_eq!(t.get(2, 2), Some(&CellValue::Number(3.0)));
         assert_eq!(
             t.merges,

@@ -559,7 +559,28 @@ fn io_corrupt(ctx: &Ctx, detail: &str, e: std::io::Error) -> ReadError {
     ctx.corrupt(detail, Some(calamine::Error::Io(e)))
 }
 
+/// The bytes padded with zeros to a whole number of sectors, when the last one is partial.
+///
+/// calamine's CFB reader panics on a partial last sector (a FAT sector whose length is not a
+/// multiple of 4, or a sector id within the file's sector count that starts past its end).
+/// Zeros past the end change no stream: stream lengths come from the directory.
+fn pad_to_sectors(bytes: &[u8]) -> Option<Vec<u8>> {
+    let shift = bytes
+        .get(30..32)
+        .map_or(9, |b| u16::from_le_bytes([b[0], b[1]]));
+    let size = if shift == 12 { 4096 } else { 512 };
+    let rem = bytes.len() % size;
+    (rem != 0).then(|| {
+        let mut v = Vec::with_capacity(bytes.len() + size - rem);
+        v.extend_from_slice(bytes);
+        v.resize(bytes.len() + size - rem, 0);
+        v
+    })
+}
+
 fn read_ole(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
+    let padded = pad_to_sectors(bytes);
+    let bytes = padded.as_deref().unwrap_or(bytes);
     let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes))
         .map_err(|e| io_corrupt(ctx, "OLE 复合文档结构损坏（文件可能被截断或下载不完整）", e))?;
     let streams: Vec<String> = cfb
