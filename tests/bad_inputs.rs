@@ -340,10 +340,15 @@ fn fuzz_regressions_are_errors_not_panics() {
     let e = read_grid_bytes(&b, "f", &Limits::default()).expect_err("corrupt");
     assert_eq!(e.kind(), "corrupt", "{e}");
     // A file ending in a partial sector: calamine's CFB reader asserts whole u32s (a panic).
-    // Now padded to whole sectors first; calamine then reports its own error.
+    // calamine now only sees a clean container rebuilt around the checked stream.
     let b = std::fs::read(dir.join("xls_partial_last_sector.bin")).expect("file");
     let e = read_grid_bytes(&b, "f", &Limits::default()).expect_err("corrupt");
     assert_eq!(e.kind(), "corrupt", "{e}");
+    // A DIMENSIONS record whose first row is after its last: calamine's `end - start + 1`
+    // wraps (release) into a reservation of ~340 GB, an abort. The scan mirrors that arithmetic.
+    let b = std::fs::read(dir.join("xls_dimensions_first_row_after_last.bin")).expect("file");
+    let e = read_grid_bytes(&b, "f", &Limits::default()).expect_err("too large");
+    assert_eq!(e.kind(), "too_large", "{e}");
     // A cell reference like `AAAAAAAAAAAA1`: calamine's column arithmetic overflows (a panic
     // with overflow checks, as in test builds, caught and reported as corrupt; wrapping
     // silently in release builds, where the result depends on the wrapped position).

@@ -392,7 +392,7 @@ pub fn scan_biff(stream: &[u8]) -> BiffScan {
     }
     for (pos, name) in bound {
         if pos > stream.len() {
-            scan.malformed = Some("BoundSheet8（工作表偏移超出数据流）");
+            scan.malformed = Some("BoundSheet8（工作表偏移）");
         }
         let mut s = BiffSheetScan {
             name,
@@ -450,9 +450,18 @@ pub fn scan_biff(stream: &[u8]) -> BiffScan {
                         ),
                         _ => (0, 0, 0, 0),
                     };
+                    // Exactly calamine's arithmetic (parse_dimensions, then `end - start + 1`
+                    // in u32, which wraps in release builds when the first row is after the
+                    // last): the reservation it makes is what must be bounded.
                     let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
-                    let rows = rl.saturating_sub(rf);
-                    let cols = cl.saturating_sub(cf);
+                    let (rf, rl, cf, cl) = (rf as u32, rl as u32, cf as u32, cl as u32);
+                    let (end_r, end_c) = if rl >= 1 && cl >= 1 {
+                        (rl - 1, cl - 1)
+                    } else {
+                        (rf, cf)
+                    };
+                    let rows = u64::from(end_r.wrapping_sub(rf).wrapping_add(1));
+                    let cols = u64::from(end_c.wrapping_sub(cf).wrapping_add(1));
                     s.declared = s.declared.max(rows.saturating_mul(cols));
                 }
                 // Number, Label, RString, BoolErr, RK, LabelSst, Formula: row, col first.

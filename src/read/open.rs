@@ -559,28 +559,7 @@ fn io_corrupt(ctx: &Ctx, detail: &str, e: std::io::Error) -> ReadError {
     ctx.corrupt(detail, Some(calamine::Error::Io(e)))
 }
 
-/// The bytes padded with zeros to a whole number of sectors, when the last one is partial.
-///
-/// calamine's CFB reader panics on a partial last sector (a FAT sector whose length is not a
-/// multiple of 4, or a sector id within the file's sector count that starts past its end).
-/// Zeros past the end change no stream: stream lengths come from the directory.
-fn pad_to_sectors(bytes: &[u8]) -> Option<Vec<u8>> {
-    let shift = bytes
-        .get(30..32)
-        .map_or(9, |b| u16::from_le_bytes([b[0], b[1]]));
-    let size = if shift == 12 { 4096 } else { 512 };
-    let rem = bytes.len() % size;
-    (rem != 0).then(|| {
-        let mut v = Vec::with_capacity(bytes.len() + size - rem);
-        v.extend_from_slice(bytes);
-        v.resize(bytes.len() + size - rem, 0);
-        v
-    })
-}
-
 fn read_ole(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
-    let padded = pad_to_sectors(bytes);
-    let bytes = padded.as_deref().unwrap_or(bytes);
     let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes))
         .map_err(|e| io_corrupt(ctx, "OLE 复合文档结构损坏（文件可能被截断或下载不完整）", e))?;
     let streams: Vec<String> = cfb
@@ -609,12 +588,11 @@ fn read_ole(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
     drop(cfb);
 
     let scan = guard::scan_biff(&stream);
-    drop(stream);
     if scan.encrypted {
         return Err(ctx.encrypted());
     }
     if let Some(rec) = scan.malformed {
-        return Err(ctx.corrupt(format!("xls 记录 {rec} 长度不足"), None));
+        return Err(ctx.corrupt(format!("xls 记录 {rec} 不完整或越界"), None));
     }
     let mut total = 0u64;
     for s in &scan.sheets {
@@ -653,6 +631,13 @@ fn read_ole(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
         }
     }
 
+    // calamine gets a fresh container holding exactly the stream checked above: its own CFB
+    // parser must not see a different stream than the scan did (a damaged FAT can be read two
+    // ways), and it panics on partial sectors that the cfb crate reports as errors.
+    let clean = clean_ole(stream_name, &stream)
+        .map_err(|e| io_corrupt(ctx, "工作簿数据流无法重新封装", e))?;
+    drop(stream);
+    let bytes = clean.as_slice();
     let sheets = no_panic(ctx, || read_xls(bytes, ctx, None))?;
     // A wrong CODEPAGE record makes UTF-16 text come out NUL-interleaved: re-read as UTF-16.
     let garbled = sheets.iter().any(|s| {
@@ -665,6 +650,15 @@ fn read_ole(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
         return no_panic(ctx, || read_xls(bytes, ctx, Some(1200)));
     }
     Ok(sheets)
+}
+
+/// A version-3 compound file (what Excel writes) holding one stream.
+fn clean_ole(name: &str, stream: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut cfb =
+        cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))?;
+    std::io::Write::write_all(&mut cfb.create_stream(name)?, stream)?;
+    cfb.flush()?;
+    Ok(cfb.into_inner().into_inner())
 }
 
 fn read_xls(bytes: &[u8], ctx: &Ctx, codepage: Option<u16>) -> Result<Vec<Sheet>, ReadError> {
