@@ -370,9 +370,13 @@ pub fn scan_biff(stream: &[u8]) -> BiffScan {
     let mut bound: Vec<(usize, String)> = Vec::new();
     for (typ, data) in records(stream, 0) {
         match typ {
+            // Any FILEPASS, including XOR obfuscation (type 0), which calamine would read as
+            // if it were plain and return scrambled values.
             0x002F => scan.encrypted = true,
             0x0085 if data.len() < 8 => scan.malformed = Some("BoundSheet8"),
             0x0809 if data.len() < 2 => scan.malformed = Some("BOF"),
+            0x0042 if data.len() < 2 => scan.malformed = Some("CodePage"),
+            0x0022 if data.len() < 2 => scan.malformed = Some("DateMode"),
             0x0017 if data.len() < 2 => scan.malformed = Some("ExternSheet"),
             0x0018 => {
                 let cce = u16_at(data, 4).map_or(usize::MAX, usize::from);
