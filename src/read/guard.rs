@@ -516,3 +516,62 @@ fn biff_short_name(d: &[u8]) -> String {
         rest.iter().take(cch).map(|&b| b as char).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ods_scan_expands_repeats_up_to_the_last_non_empty_cell() {
+        let xml = r#"<office:spreadsheet><table:table table:name="T">
+            <table:table-row table:number-rows-repeated="3"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>
+            <table:table-row><table:table-cell table:number-columns-repeated="4"/><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="2"/><table:table-cell table:number-columns-repeated="1000"/></table:table-row>
+            <table:table-row table:number-rows-repeated="1048000"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>
+            </table:table></office:spreadsheet>"#;
+        let t = scan_ods_content(xml.as_bytes()).unwrap();
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].name, "T");
+        assert_eq!((t[0].rows, t[0].cols), (4, 6), "{:?}", t[0]);
+        assert_eq!(t[0].dense, 6);
+    }
+
+    fn rec(typ: u16, data: &[u8]) -> Vec<u8> {
+        let mut v = typ.to_le_bytes().to_vec();
+        v.extend_from_slice(&(data.len() as u16).to_le_bytes());
+        v.extend_from_slice(data);
+        v
+    }
+
+    #[test]
+    fn biff_scan_finds_cell_extent_declared_area_and_filepass() {
+        let mut sheet = rec(0x0809, &[0, 6, 0x10, 0]);
+        // DIMENSIONS: rows 0..100000, cols 0..10 (BIFF8 layout).
+        let mut dim = 0u32.to_le_bytes().to_vec();
+        dim.extend_from_slice(&100_000u32.to_le_bytes());
+        dim.extend_from_slice(&[0, 0, 10, 0, 0, 0]);
+        sheet.extend(rec(0x0200, &dim));
+        // NUMBER at (row 4, col 2).
+        let mut num = vec![4, 0, 2, 0, 0, 0];
+        num.extend_from_slice(&1.0f64.to_le_bytes());
+        sheet.extend(rec(0x0203, &num));
+        sheet.extend(rec(0x000A, &[]));
+
+        let mut globals = rec(0x0809, &[0, 6, 5, 0]);
+        globals.extend(rec(0x002F, &[1, 0]));
+        let bound_at = globals.len() + 4;
+        globals.extend(rec(0x0085, &[0, 0, 0, 0, 0, 0, 1, 0, b'S']));
+        globals.extend(rec(0x000A, &[]));
+        let pos = globals.len() as u32;
+        globals[bound_at..bound_at + 4].copy_from_slice(&pos.to_le_bytes());
+        globals.extend(sheet);
+
+        let scan = scan_biff(&globals);
+        assert!(scan.encrypted);
+        assert_eq!(scan.malformed, None);
+        let s = &scan.sheets[0];
+        assert_eq!(s.name, "S");
+        assert_eq!((s.rows, s.cols), (5, 3));
+        assert_eq!(s.declared, 1_000_000);
+        assert_eq!(s.dense, 2);
+    }
+}
