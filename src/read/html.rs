@@ -200,11 +200,22 @@ impl<'a> Tokenizer<'a> {
         })
     }
 
+    /// Skip to the closing tag of a raw-text element (`script`, `style`), without copying:
+    /// linear in the text skipped, however many such elements a file holds.
     fn skip_raw_text(&mut self, name: &str) {
         let rest = &self.s[self.at..];
-        let lower = rest.to_ascii_lowercase();
-        let close = format!("</{name}");
-        self.at += lower.find(&close).unwrap_or(rest.len());
+        let mut from = 0;
+        while let Some(i) = rest[from..].find("</") {
+            let at = from + i;
+            let tail = &rest.as_bytes()[at + 2..];
+            if tail.len() >= name.len() && tail[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+            {
+                self.at += at;
+                return;
+            }
+            from = at + 2;
+        }
+        self.at = self.s.len();
     }
 }
 
