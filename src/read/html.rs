@@ -28,7 +28,7 @@ impl NoTable {
     /// Chinese description for `ReadError::UnknownFormat`.
     pub fn describe(&self) -> String {
         match self {
-            NoTable::Html => "网页文件（HTML），其中没有表格".to_string(),
+            NoTable::Html => "网页文件（HTML），其中没有含内容的表格".to_string(),
             NoTable::SpreadsheetMl => "Excel 2003 XML 表格（SpreadsheetML），暂不支持".to_string(),
             NoTable::Xml(root) => format!("XML 文件（根元素 <{root}>），不是工作簿"),
         }
@@ -355,6 +355,8 @@ struct Placer {
     max_cols: u32,
     max_cells: u64,
     cells: u64,
+    /// Top-level tables seen, including empty ones.
+    tables: u32,
     sheets: Vec<Sheet>,
     depth: u32,
     sheet: Option<Sheet>,
@@ -374,6 +376,7 @@ impl Placer {
             max_cols,
             max_cells,
             cells: 0,
+            tables: 0,
             sheets: Vec::new(),
             depth: 0,
             sheet: None,
@@ -396,7 +399,8 @@ impl Placer {
             ("table", false) => {
                 self.depth += 1;
                 if self.depth == 1 {
-                    self.sheet = Some(Sheet::new(format!("表格{}", self.sheets.len() + 1)));
+                    self.tables += 1;
+                    self.sheet = Some(Sheet::new(format!("表格{}", self.tables)));
                     self.next_row = 0;
                     self.row = None;
                     self.busy.clear();
@@ -408,9 +412,7 @@ impl Placer {
                 self.depth -= 1;
                 if self.depth == 0 {
                     self.end_row()?;
-                    if let Some(s) = self.sheet.take() {
-                        self.sheets.push(s);
-                    }
+                    self.push_sheet();
                 }
             }
             ("td" | "th" | "tr" | "br", _) if self.depth > 1 => {
@@ -515,6 +517,17 @@ impl Placer {
         Ok(())
     }
 
+    /// Keep the finished table if it has any cell (layout tables of empty cells carry nothing,
+    /// and keeping them would let a page of `<table></table>` grow without bound). Sheets are
+    /// named after the table's position in the page, counting empty ones.
+    fn push_sheet(&mut self) {
+        if let Some(s) = self.sheet.take() {
+            if !s.cells.is_empty() {
+                self.sheets.push(s);
+            }
+        }
+    }
+
     fn end_cell(&mut self) -> Result<(), HtmlTooLarge> {
         if let Some(c) = self.cell.take() {
             let text = render(&c.raw);
@@ -555,9 +568,7 @@ impl Placer {
         // An unclosed top-level table still counts.
         if self.depth > 0 {
             self.end_row()?;
-            if let Some(s) = self.sheet.take() {
-                self.sheets.push(s);
-            }
+            self.push_sheet();
             self.depth = 0;
         }
         Ok(())

@@ -56,6 +56,9 @@ pub struct Limits {
     /// Largest compression ratio of one zip part bigger than 1 MiB (default 200; ordinary
     /// spreadsheet XML compresses 5–30×, the deflate maximum is ~1000×).
     pub max_zip_ratio: u64,
+    /// Most sheets in one workbook (default 1 000; per-sheet lookups in calamine are linear in
+    /// the sheet count, so a workbook part listing a million sheets would never finish).
+    pub max_sheets: u32,
 }
 
 impl Default for Limits {
@@ -67,6 +70,7 @@ impl Default for Limits {
             max_cols: 500,
             max_cells: 1_000_000,
             max_zip_ratio: 200,
+            max_sheets: 1_000,
         }
     }
 }
@@ -183,6 +187,14 @@ impl Ctx<'_> {
             } => self.too_large(sheet.as_deref(), what, actual, limit),
             Refusal::Corrupt(detail, source) => self.corrupt(detail, source),
         }
+    }
+
+    fn check_sheet_count(&self, n: usize) -> Result<(), ReadError> {
+        let limit = self.limits.max_sheets;
+        if n as u64 > u64::from(limit) {
+            return Err(self.too_large(None, "工作表数量", n as u64, limit.into()));
+        }
+        Ok(())
     }
 
     /// Check one cell position against the row/column limits.
@@ -318,6 +330,7 @@ fn read_xlsx(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
     if metas.is_empty() {
         return Err(no_sheets(ctx));
     }
+    ctx.check_sheet_count(metas.len())?;
     let mut sheets = Vec::with_capacity(metas.len());
     let mut total_cells = 0u64;
     for meta in metas {
@@ -494,6 +507,7 @@ fn read_ods(
             .map_err(|e| ods_err(calamine::OdsError::Zip(e)))?;
         guard::scan_ods_content(BufReader::new(f)).map_err(|r| ctx.refusal(r))?
     };
+    ctx.check_sheet_count(scans.len())?;
     let mut total = 0u64;
     for t in &scans {
         if t.rows > u64::from(ctx.limits.max_rows) {
@@ -533,6 +547,7 @@ fn read_ods(
     if metas.is_empty() {
         return Err(no_sheets(ctx));
     }
+    ctx.check_sheet_count(metas.len())?;
     let mut sheets = Vec::new();
     for meta in metas {
         if meta.typ != SheetType::WorkSheet {
@@ -594,6 +609,7 @@ fn read_ole(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
     if let Some(rec) = scan.malformed {
         return Err(ctx.corrupt(format!("xls 记录 {rec} 不完整或越界"), None));
     }
+    ctx.check_sheet_count(scan.sheets.len())?;
     let mut total = 0u64;
     for s in &scan.sheets {
         if s.rows > u64::from(ctx.limits.max_rows) {
@@ -673,6 +689,7 @@ fn read_xls(bytes: &[u8], ctx: &Ctx, codepage: Option<u16>) -> Result<Vec<Sheet>
     if metas.is_empty() {
         return Err(no_sheets(ctx));
     }
+    ctx.check_sheet_count(metas.len())?;
     let mut sheets = Vec::new();
     for meta in metas {
         if meta.typ != SheetType::WorkSheet {
@@ -699,10 +716,15 @@ fn read_xls(bytes: &[u8], ctx: &Ctx, codepage: Option<u16>) -> Result<Vec<Sheet>
 fn read_markup(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
     let text = html::decode(bytes);
     let l = ctx.limits;
-    html::parse_tables(&text, l.max_rows, l.max_cols, l.max_cells).map_err(|e| match e {
-        html::HtmlError::NoTable(n) => ctx.unknown(n.describe()),
-        html::HtmlError::TooLarge(t) => ctx.too_large(Some(&t.sheet), t.what, t.actual, t.limit),
-    })
+    let sheets =
+        html::parse_tables(&text, l.max_rows, l.max_cols, l.max_cells).map_err(|e| match e {
+            html::HtmlError::NoTable(n) => ctx.unknown(n.describe()),
+            html::HtmlError::TooLarge(t) => {
+                ctx.too_large(Some(&t.sheet), t.what, t.actual, t.limit)
+            }
+        })?;
+    ctx.check_sheet_count(sheets.len())?;
+    Ok(sheets)
 }
 
 #[cfg(test)]
@@ -864,6 +886,25 @@ mod tests {
         let bytes = out.finish().unwrap().into_inner();
         let e = read(&bytes).unwrap_err();
         assert_eq!(e.kind(), "corrupt", "{e}");
+    }
+
+    #[test]
+    fn too_many_sheets_are_refused() {
+        let page = "<table><tr><td>1</td></tr></table>".repeat(3);
+        let few = Limits {
+            max_sheets: 2,
+            ..Limits::default()
+        };
+        let e = read_grid_bytes(page.as_bytes(), "t.xls", &few).unwrap_err();
+        assert_eq!(e.kind(), "too_large");
+        // Empty layout tables are not sheets.
+        let page = format!(
+            "{}<table><tr><td>x</td></tr></table>",
+            "<table></table>".repeat(5)
+        );
+        let g = read_grid_bytes(page.as_bytes(), "t.xls", &few).unwrap();
+        assert_eq!(g.sheets.len(), 1);
+        assert_eq!(g.sheets[0].name, "表格6");
     }
 
     #[test]
