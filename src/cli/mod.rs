@@ -78,6 +78,15 @@ pub struct ReadArgs {
     /// 工作表的列数上限（有内容的最远列）
     #[arg(long, default_value_t = Limits::default().max_cols)]
     pub max_cols: u32,
+    /// 整个工作簿读取或分配的单元格数上限
+    #[arg(long, default_value_t = Limits::default().max_cells)]
+    pub max_cells: u64,
+    /// 压缩包中单个部件（大于 1 MiB 时）的压缩比上限（防“压缩炸弹”）
+    #[arg(long, default_value_t = Limits::default().max_zip_ratio)]
+    pub max_zip_ratio: u64,
+    /// 一个工作簿中的工作表数上限
+    #[arg(long, default_value_t = Limits::default().max_sheets)]
+    pub max_sheets: u32,
 }
 
 const MB: u64 = 1024 * 1024;
@@ -94,6 +103,9 @@ impl ReadArgs {
                 max_unpacked_bytes: self.max_unpacked_mb.saturating_mul(MB),
                 max_rows: self.max_rows,
                 max_cols: self.max_cols,
+                max_cells: self.max_cells,
+                max_zip_ratio: self.max_zip_ratio,
+                max_sheets: self.max_sheets,
             },
             agency: self.agency.clone(),
             year: self.year,

@@ -1,9 +1,12 @@
 //! Reading: bytes → [`Grid`] (`open`) → tables located by label (`locate`) → [`Report`].
 
 pub mod grid;
+pub mod guard;
+pub mod html;
 pub mod locate;
 pub mod normalize;
 pub mod open;
+pub mod sniff;
 pub mod value;
 
 pub use grid::{CellValue, Grid, Rect, Sheet};

@@ -1,0 +1,686 @@
+//! HTML tables saved with an `.xls` name ("导出为 Excel" from many web systems, or Excel's own
+//! "save as web page"). Each top-level `<table>` becomes one sheet named `表格1`, `表格2`, …
+//!
+//! Decisions:
+//! - Cells are text as a browser shows it: tags removed, entities decoded, `<br>` → line break,
+//!   runs of whitespace (including `&nbsp;`) collapsed to one space and trimmed. A cell with no
+//!   text is not a cell. Excel's `x:num="…"` attribute, when it holds a number, gives a
+//!   [`CellValue::Number`] (that is the value Excel itself would read).
+//! - `colspan`/`rowspan` are placed with the HTML table algorithm and recorded as merges.
+//! - Nested tables are flattened into the text of the cell that holds them.
+//! - Encoding: BOM, then `<meta charset>` / `charset=` in the first 4 KB, then UTF-8 if valid,
+//!   else GB18030 (a superset of GBK/GB2312, which is what such files from Chinese systems use).
+
+use super::grid::{CellValue, Rect, Sheet};
+
+/// What the markup turned out to be, when it holds no table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoTable {
+    /// HTML without any `<table>`.
+    Html,
+    /// Excel 2003 XML (SpreadsheetML), which calamine does not read.
+    SpreadsheetMl,
+    /// Other XML; the root element name.
+    Xml(String),
+}
+
+impl NoTable {
+    /// Chinese description for `ReadError::UnknownFormat`.
+    pub fn describe(&self) -> String {
+        match self {
+            NoTable::Html => "网页文件（HTML），其中没有含内容的表格".to_string(),
+            NoTable::SpreadsheetMl => "Excel 2003 XML 表格（SpreadsheetML），暂不支持".to_string(),
+            NoTable::Xml(root) => format!("XML 文件（根元素 <{root}>），不是工作簿"),
+        }
+    }
+}
+
+/// A limit hit while placing cells (row or column index + 1 beyond the limit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HtmlTooLarge {
+    pub sheet: String,
+    pub what: &'static str,
+    pub actual: u64,
+    pub limit: u64,
+}
+
+#[derive(Debug)]
+pub enum HtmlError {
+    NoTable(NoTable),
+    TooLarge(HtmlTooLarge),
+}
+
+/// Decode the bytes of a markup file to text.
+pub fn decode(bytes: &[u8]) -> String {
+    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (s, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
+        return s.into_owned();
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).to_ascii_lowercase();
+    if let Some(i) = head.find("charset=") {
+        let label: String = head[i + 8..]
+            .trim_start_matches(['"', '\''])
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect();
+        if let Some(enc) = encoding_rs::Encoding::for_label(label.as_bytes()) {
+            // A page that says UTF-16 but was read as bytes here is ASCII-compatible: ignore.
+            if enc != encoding_rs::UTF_16LE && enc != encoding_rs::UTF_16BE {
+                let (s, _, _) = enc.decode(bytes);
+                return s.into_owned();
+            }
+        }
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+    }
+}
+
+/// Parse every top-level table. `max_rows`/`max_cols` bound the placed cells (spans included),
+/// `max_cells` the number of non-empty cells of all tables together.
+pub fn parse_tables(
+    text: &str,
+    max_rows: u32,
+    max_cols: u32,
+    max_cells: u64,
+) -> Result<Vec<Sheet>, HtmlError> {
+    let mut p = Placer::new(max_rows, max_cols, max_cells);
+    let mut tokens = Tokenizer { s: text, at: 0 };
+    let mut saw_html = false;
+    let mut first_element: Option<String> = None;
+    let mut spreadsheet_ml = false;
+    while let Some(tok) = tokens.next() {
+        match tok {
+            Token::Text(t) => p.text(t),
+            Token::Tag {
+                name,
+                closing,
+                attrs,
+            } => {
+                if first_element.is_none() && !name.starts_with(['!', '?']) {
+                    first_element = Some(name.clone());
+                }
+                if name == "html" || name == "body" || name == "head" {
+                    saw_html = true;
+                }
+                if name == "workbook"
+                    && attrs.contains("urn:schemas-microsoft-com:office:spreadsheet")
+                {
+                    spreadsheet_ml = true;
+                }
+                if matches!(name.as_str(), "script" | "style") && !closing {
+                    tokens.skip_raw_text(&name);
+                    continue;
+                }
+                p.tag(&name, closing, attrs).map_err(HtmlError::TooLarge)?;
+            }
+        }
+    }
+    p.finish().map_err(HtmlError::TooLarge)?;
+    if p.sheets.is_empty() {
+        let what = if spreadsheet_ml {
+            NoTable::SpreadsheetMl
+        } else if saw_html || first_element.is_none() {
+            NoTable::Html
+        } else {
+            NoTable::Xml(first_element.unwrap_or_default())
+        };
+        return Err(HtmlError::NoTable(what));
+    }
+    Ok(p.sheets)
+}
+
+enum Token<'a> {
+    Text(&'a str),
+    Tag {
+        /// Lower-case; `!--`-style declarations and `?xml` keep their sigil.
+        name: String,
+        closing: bool,
+        attrs: &'a str,
+    },
+}
+
+struct Tokenizer<'a> {
+    s: &'a str,
+    at: usize,
+}
+
+impl<'a> Tokenizer<'a> {
+    fn next(&mut self) -> Option<Token<'a>> {
+        let rest = &self.s[self.at..];
+        if rest.is_empty() {
+            return None;
+        }
+        // As in browsers, `<` starts a tag only before a letter, `/`, `!` or `?` ("数量<5" is text).
+        let is_tag = |s: &str| {
+            s.starts_with('<')
+                && s[1..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?'))
+        };
+        if !is_tag(rest) {
+            let skip = usize::from(rest.starts_with('<'));
+            let end = rest[skip..].find('<').map_or(rest.len(), |i| i + skip);
+            self.at += end;
+            return Some(Token::Text(&rest[..end]));
+        }
+        // Comments (and Excel's conditional comments inside them) are skipped whole.
+        if rest.starts_with("<!--") {
+            let end = rest.find("-->").map(|i| i + 3).unwrap_or(rest.len());
+            self.at += end;
+            return Some(Token::Text(""));
+        }
+        let end = match rest.find('>') {
+            Some(i) => i + 1,
+            None => {
+                // An unterminated tag: the rest is text.
+                self.at = self.s.len();
+                return Some(Token::Text(rest));
+            }
+        };
+        let inner = &rest[1..end - 1];
+        self.at += end;
+        let closing = inner.starts_with('/');
+        let inner = inner.trim_start_matches('/');
+        let name_end = inner
+            .find(|c: char| c.is_whitespace() || c == '/')
+            .unwrap_or(inner.len());
+        let name = inner[..name_end].to_ascii_lowercase();
+        // Drop a namespace prefix (`x:td` never occurs, but `ss:Workbook` does).
+        let name = match name.rsplit_once(':') {
+            Some((_, local)) if !name.starts_with(['!', '?']) => local.to_string(),
+            _ => name,
+        };
+        Some(Token::Tag {
+            name,
+            closing,
+            attrs: &inner[name_end..],
+        })
+    }
+
+    /// Skip to the closing tag of a raw-text element (`script`, `style`), without copying:
+    /// linear in the text skipped, however many such elements a file holds.
+    fn skip_raw_text(&mut self, name: &str) {
+        let rest = &self.s[self.at..];
+        let mut from = 0;
+        while let Some(i) = rest[from..].find("</") {
+            let at = from + i;
+            let tail = &rest.as_bytes()[at + 2..];
+            if tail.len() >= name.len() && tail[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+            {
+                self.at += at;
+                return;
+            }
+            from = at + 2;
+        }
+        self.at = self.s.len();
+    }
+}
+
+/// Value of attribute `key` in a tag's attribute text (quoted or bare).
+fn attr<'a>(attrs: &'a str, key: &str) -> Option<&'a str> {
+    let lower = attrs.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find(key) {
+        let start = from + i;
+        from = start + key.len();
+        let before_ok = start == 0
+            || lower[..start]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_whitespace());
+        let after = lower[from..].trim_start();
+        if !before_ok || !after.starts_with('=') {
+            continue;
+        }
+        let value_start = attrs.len() - after.len() + 1;
+        let v = attrs[value_start..].trim_start();
+        return Some(match v.chars().next() {
+            Some(q @ ('"' | '\'')) => {
+                let body = &v[1..];
+                &body[..body.find(q).unwrap_or(body.len())]
+            }
+            _ => &v[..v.find(char::is_whitespace).unwrap_or(v.len())],
+        });
+    }
+    None
+}
+
+fn span(attrs: &str, key: &str, max: u32) -> u32 {
+    attr(attrs, key)
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .unwrap_or(1)
+        .clamp(1, max)
+}
+
+/// Decode character references and the common named entities.
+pub fn decode_entities(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let end = rest[1..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '#'))
+            .map(|j| j + 1)
+            .unwrap_or(rest.len());
+        let name = &rest[1..end];
+        let decoded = if let Some(num) = name.strip_prefix('#') {
+            let n = match num.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                None => num.parse::<u32>().ok(),
+            };
+            n.and_then(char::from_u32)
+        } else {
+            match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some('\u{a0}'),
+                "ensp" => Some('\u{2002}'),
+                "emsp" => Some('\u{2003}'),
+                "mdash" => Some('—'),
+                "ndash" => Some('–'),
+                "middot" => Some('·'),
+                "times" => Some('×'),
+                "ldquo" => Some('“'),
+                "rdquo" => Some('”'),
+                "lsquo" => Some('‘'),
+                "rsquo" => Some('’'),
+                "hellip" => Some('…'),
+                "yen" => Some('¥'),
+                _ => None,
+            }
+        };
+        match decoded {
+            Some(c) if !name.is_empty() => {
+                out.push(c);
+                let consumed = if rest[end..].starts_with(';') {
+                    end + 1
+                } else {
+                    end
+                };
+                rest = &rest[consumed..];
+            }
+            _ => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Collapse whitespace as a browser renders it, keeping explicit line breaks (`\u{2028}`
+/// marks a `<br>` until the end).
+fn render(raw: &str) -> String {
+    let decoded = decode_entities(raw);
+    let mut out = String::new();
+    let mut pending_space = false;
+    for c in decoded.chars() {
+        if c == '\u{2028}' {
+            while out.ends_with(' ') {
+                out.pop();
+            }
+            out.push('\n');
+            pending_space = false;
+        } else if c.is_whitespace() {
+            pending_space = !out.is_empty() && !out.ends_with('\n');
+        } else {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(c);
+        }
+    }
+    out.trim_matches(|c: char| c.is_whitespace()).to_string()
+}
+
+struct OpenCell {
+    row: u32,
+    col: u32,
+    raw: String,
+    num: Option<f64>,
+}
+
+/// Places cells of the current top-level table with the HTML table algorithm.
+struct Placer {
+    max_rows: u32,
+    max_cols: u32,
+    max_cells: u64,
+    cells: u64,
+    /// Top-level tables seen, including empty ones.
+    tables: u32,
+    sheets: Vec<Sheet>,
+    depth: u32,
+    sheet: Option<Sheet>,
+    /// Next row index, and the open row's index.
+    next_row: u32,
+    row: Option<u32>,
+    col: u32,
+    /// `busy[c]` = first row where column `c` is free again (rowspans from earlier rows).
+    busy: Vec<u32>,
+    cell: Option<OpenCell>,
+}
+
+impl Placer {
+    fn new(max_rows: u32, max_cols: u32, max_cells: u64) -> Self {
+        Placer {
+            max_rows,
+            max_cols,
+            max_cells,
+            cells: 0,
+            tables: 0,
+            sheets: Vec::new(),
+            depth: 0,
+            sheet: None,
+            next_row: 0,
+            row: None,
+            col: 0,
+            busy: Vec::new(),
+            cell: None,
+        }
+    }
+
+    fn text(&mut self, t: &str) {
+        if let Some(c) = self.cell.as_mut() {
+            c.raw.push_str(t);
+        }
+    }
+
+    fn tag(&mut self, name: &str, closing: bool, attrs: &str) -> Result<(), HtmlTooLarge> {
+        match (name, closing) {
+            ("table", false) => {
+                self.depth += 1;
+                if self.depth == 1 {
+                    self.tables += 1;
+                    self.sheet = Some(Sheet::new(format!("表格{}", self.tables)));
+                    self.next_row = 0;
+                    self.row = None;
+                    self.busy.clear();
+                } else if let Some(c) = self.cell.as_mut() {
+                    c.raw.push(' ');
+                }
+            }
+            ("table", true) if self.depth > 0 => {
+                self.depth -= 1;
+                if self.depth == 0 {
+                    self.end_row()?;
+                    self.push_sheet();
+                }
+            }
+            ("td" | "th" | "tr" | "br", _) if self.depth > 1 => {
+                // Inside a nested table: rows and cells become separators in the outer cell.
+                if let Some(c) = self.cell.as_mut() {
+                    c.raw.push(if name == "tr" || name == "br" {
+                        '\u{2028}'
+                    } else {
+                        ' '
+                    });
+                }
+            }
+            _ if self.depth != 1 => {}
+            ("tr", false) => {
+                self.end_row()?;
+                self.row = Some(self.next_row);
+                self.next_row = self.next_row.saturating_add(1);
+                self.col = 0;
+            }
+            ("tr", true) | ("tbody" | "thead" | "tfoot", _) => self.end_row()?,
+            ("td" | "th", false) => {
+                self.end_cell()?;
+                if self.row.is_none() {
+                    self.row = Some(self.next_row);
+                    self.next_row = self.next_row.saturating_add(1);
+                    self.col = 0;
+                }
+                let row = self.row.unwrap_or(0);
+                while self.busy.get(self.col as usize).is_some_and(|&b| b > row) {
+                    self.col += 1;
+                }
+                let colspan = span(attrs, "colspan", 1000);
+                // rowspan="0" means "to the end of the table group": treated as 1.
+                let rowspan = span(attrs, "rowspan", 65534);
+                let (r, c) = (row, self.col);
+                let last_row = r.saturating_add(rowspan - 1);
+                let last_col = c.saturating_add(colspan - 1);
+                self.check(last_row, last_col)?;
+                if self.busy.len() <= last_col as usize {
+                    self.busy.resize(last_col as usize + 1, 0);
+                }
+                for b in &mut self.busy[c as usize..=last_col as usize] {
+                    *b = last_row + 1;
+                }
+                if rowspan > 1 || colspan > 1 {
+                    if let Some(s) = self.sheet.as_mut() {
+                        s.merges.push(Rect {
+                            first_row: r,
+                            first_col: c,
+                            last_row,
+                            last_col,
+                        });
+                    }
+                }
+                let num = attr(attrs, "x:num").and_then(|v| v.trim().parse::<f64>().ok());
+                self.cell = Some(OpenCell {
+                    row: r,
+                    col: c,
+                    raw: String::new(),
+                    num,
+                });
+                self.col = last_col.saturating_add(1);
+            }
+            ("td" | "th", true) => self.end_cell()?,
+            ("br", _) => {
+                if let Some(c) = self.cell.as_mut() {
+                    c.raw.push('\u{2028}');
+                }
+            }
+            ("p" | "div" | "li", true) => {
+                if let Some(c) = self.cell.as_mut() {
+                    c.raw.push('\u{2028}');
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn check(&self, last_row: u32, last_col: u32) -> Result<(), HtmlTooLarge> {
+        let sheet = self
+            .sheet
+            .as_ref()
+            .map(|s| s.name.clone())
+            .unwrap_or_default();
+        if u64::from(last_row) + 1 > u64::from(self.max_rows) {
+            return Err(HtmlTooLarge {
+                sheet,
+                what: "表格行数",
+                actual: u64::from(last_row) + 1,
+                limit: u64::from(self.max_rows),
+            });
+        }
+        if u64::from(last_col) + 1 > u64::from(self.max_cols) {
+            return Err(HtmlTooLarge {
+                sheet,
+                what: "表格列数",
+                actual: u64::from(last_col) + 1,
+                limit: u64::from(self.max_cols),
+            });
+        }
+        Ok(())
+    }
+
+    /// Keep the finished table if it has any cell (layout tables of empty cells carry nothing,
+    /// and keeping them would let a page of `<table></table>` grow without bound). Sheets are
+    /// named after the table's position in the page, counting empty ones.
+    fn push_sheet(&mut self) {
+        if let Some(s) = self.sheet.take() {
+            if !s.cells.is_empty() {
+                self.sheets.push(s);
+            }
+        }
+    }
+
+    fn end_cell(&mut self) -> Result<(), HtmlTooLarge> {
+        if let Some(c) = self.cell.take() {
+            let text = render(&c.raw);
+            if text.is_empty() {
+                return Ok(());
+            }
+            self.cells += 1;
+            if self.cells > self.max_cells {
+                return Err(HtmlTooLarge {
+                    sheet: self
+                        .sheet
+                        .as_ref()
+                        .map(|s| s.name.clone())
+                        .unwrap_or_default(),
+                    what: "有内容的单元格总数",
+                    actual: self.cells,
+                    limit: self.max_cells,
+                });
+            }
+            let v = match c.num {
+                Some(n) => CellValue::Number(n),
+                None => CellValue::Text(text),
+            };
+            if let Some(s) = self.sheet.as_mut() {
+                s.set(c.row, c.col, v);
+            }
+        }
+        Ok(())
+    }
+
+    fn end_row(&mut self) -> Result<(), HtmlTooLarge> {
+        self.end_cell()?;
+        self.row = None;
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<(), HtmlTooLarge> {
+        // An unclosed top-level table still counts.
+        if self.depth > 0 {
+            self.end_row()?;
+            self.push_sheet();
+            self.depth = 0;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sheets(html: &str) -> Vec<Sheet> {
+        parse_tables(html, 10_000, 500, 1_000_000).expect("table")
+    }
+
+    /// ```text
+    ///      A          B        C
+    /// 1  [ 项目 (rowspan 2) ][ 本年 (colspan 2)  ]
+    /// 2  [                ][ 新收 ][ 结转 ]
+    /// 3  [ 自然人 & 法人 ][ 12   ][ 3 (x:num) ]
+    /// ```
+    #[test]
+    fn spans_become_merges_and_entities_are_decoded() {
+        let s = sheets(
+            r#"<html><body><table border=1>
+            <tr><td rowspan="2">项目</td><td colspan=2>本年</td></tr>
+            <tr><th>新收</th><th>结转</th></tr>
+            <tr><td>自然人&nbsp;&amp;&#x6CD5;人</td><td> 12 <5</td><td x:num="3">3.0</td></tr>
+            </table></body></html>"#,
+        );
+        assert_eq!(s.len(), 1);
+        let t = &s[0];
+        assert_eq!(t.name, "表格1");
+        assert_eq!(t.text(0, 0).as_deref(), Some("项目"));
+        assert_eq!(t.text(0, 1).as_deref(), Some("本年"));
+        assert_eq!(t.text(1, 1).as_deref(), Some("新收"));
+        assert_eq!(t.text(1, 2).as_deref(), Some("结转"));
+        assert_eq!(t.get(1, 0), None);
+        assert_eq!(t.text(2, 0).as_deref(), Some("自然人 &法人"));
+        assert_eq!(t.get(2, 1), Some(&CellValue::Text("12 <5".into())));
+        assert_eq!(t.get(2, 2), Some(&CellValue::Number(3.0)));
+        assert_eq!(
+            t.merges,
+            vec![
+                Rect {
+                    first_row: 0,
+                    first_col: 0,
+                    last_row: 1,
+                    last_col: 0
+                },
+                Rect {
+                    first_row: 0,
+                    first_col: 1,
+                    last_row: 0,
+                    last_col: 2
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn line_breaks_comments_scripts_and_nested_tables() {
+        let s = sheets(
+            "<table><!-- <td>no</td> --><script>var x='<td>';</script>\
+             <tr><td>三、本年度<br/>办理结果</td><td><table><tr><td>a</td><td>b</td></tr></table></td></tr></table>\
+             <table><tr><td></td><td>第二表</td></tr></table>",
+        );
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].text(0, 0).as_deref(), Some("三、本年度\n办理结果"));
+        assert_eq!(s[0].text(0, 1).as_deref(), Some("a b"));
+        assert_eq!(s[0].cells.len(), 2);
+        assert_eq!(s[1].name, "表格2");
+        assert_eq!(s[1].get(0, 0), None);
+        assert_eq!(s[1].text(0, 1).as_deref(), Some("第二表"));
+    }
+
+    #[test]
+    fn no_table_says_what_it_is() {
+        let e = |s: &str| match parse_tables(s, 100, 100, 100) {
+            Err(HtmlError::NoTable(n)) => n,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(e("<html><body><p>通知</p></body></html>"), NoTable::Html);
+        assert_eq!(
+            e(
+                r#"<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet/></Workbook>"#
+            ),
+            NoTable::SpreadsheetMl
+        );
+        assert_eq!(
+            e("<?xml version='1.0'?><root><a/></root>"),
+            NoTable::Xml("root".into())
+        );
+    }
+
+    #[test]
+    fn spans_beyond_limits_are_refused() {
+        match parse_tables(
+            "<table><tr><td colspan=600>x</td></tr></table>",
+            100,
+            500,
+            100,
+        ) {
+            Err(HtmlError::TooLarge(t)) => assert_eq!(t.actual, 600),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn gbk_page_is_decoded_from_its_meta_charset() {
+        let page = "<html><head><meta http-equiv=Content-Type content=\"text/html; charset=gb2312\"></head><table><tr><td>行政复议</td></tr></table>";
+        let (bytes, _, _) = encoding_rs::GBK.encode(page);
+        let s = parse_tables(&decode(&bytes), 10, 10, 10).unwrap();
+        assert_eq!(s[0].text(0, 0).as_deref(), Some("行政复议"));
+    }
+}
