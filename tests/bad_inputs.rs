@@ -30,6 +30,8 @@ const EXPECTED: &[(&str, Option<&str>)] = &[
     ("huge_string_count.xlsx", Some("too_large")),
     ("huge_shared_formula_index.xlsx", None),
     ("huge_dimensions.xls", Some("too_large")),
+    ("html_report.xls", None),
+    ("formula_report_no_cache.xlsx", None),
 ];
 
 fn dir() -> &'static Path {
@@ -360,5 +362,95 @@ fn fuzz_regressions_are_errors_not_panics() {
     let r = read_grid_bytes(&b, "f", &Limits::default());
     if cfg!(debug_assertions) {
         assert_eq!(r.expect_err("corrupt").kind(), "corrupt");
+    }
+}
+
+/// `nianbao check` on each bad file: the error class it reports and the exit code, one process
+/// per file; then the whole folder in one run, where one bad file never stops the others.
+#[test]
+fn check_reports_each_bad_file_with_its_class_and_exit_code() {
+    // Files the reader opens but that hold no report tables are `no_tables` for `check`.
+    let outcome = |name: &str, grid_kind: Option<&'static str>| -> (Option<&'static str>, i32) {
+        match (name, grid_kind) {
+            ("html_report.xls", None) => (None, 0),
+            ("formula_report_no_cache.xlsx", None) => (None, 1),
+            (_, None) => (Some("no_tables"), 2),
+            (_, Some(kind)) => (Some(kind), 2),
+        }
+    };
+    let json_of = |out: &std::process::Output| -> serde_json::Value {
+        serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+    };
+    for (name, grid_kind) in EXPECTED {
+        let (kind, code) = outcome(name, *grid_kind);
+        let out = assert_cmd::Command::cargo_bin("nianbao")
+            .unwrap()
+            .args(["check", "--format", "json"])
+            .arg(dir().join(name))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(code), "{name}");
+        let doc = json_of(&out);
+        let file = &doc["files"][0];
+        assert_eq!(file["error"]["kind"].as_str(), kind, "{name}: {file}");
+        if kind.is_some() {
+            let message = file["error"]["message"].as_str().unwrap();
+            assert!(
+                message.contains(name),
+                "{name}: the message names the file: {message}"
+            );
+            assert!(!file["error"]["hint"].as_str().unwrap().is_empty());
+        }
+        if *name == "formula_report_no_cache.xlsx" {
+            let rules: Vec<&str> = file["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["rule"].as_str().unwrap())
+                .collect();
+            assert_eq!(rules.len(), 34, "one I7 per total, nothing else");
+            assert!(rules.iter().all(|r| *r == "I7"));
+        }
+    }
+    let out = assert_cmd::Command::cargo_bin("nianbao")
+        .unwrap()
+        .args(["check", "--format", "json"])
+        .arg(dir())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let doc = json_of(&out);
+    assert_eq!(doc["files"].as_array().unwrap().len(), EXPECTED.len());
+    assert_eq!(doc["summary"]["files"], EXPECTED.len());
+}
+
+/// The same agency and year twice in one batch: an error (B1) on both files, naming the other.
+#[test]
+fn duplicate_agency_files_in_a_batch_are_an_error_naming_both() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("甲.xls");
+    let b = tmp.path().join("乙.xls");
+    std::fs::copy(dir().join("html_report.xls"), &a).unwrap();
+    std::fs::copy(dir().join("html_report.xls"), &b).unwrap();
+    let out = assert_cmd::Command::cargo_bin("nianbao")
+        .unwrap()
+        .args(["check", "--format", "json"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files = doc["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    for file in files {
+        let path = file["path"].as_str().unwrap();
+        let other = if path.ends_with("甲.xls") {
+            "乙.xls"
+        } else {
+            "甲.xls"
+        };
+        let f = &file["findings"][0];
+        assert_eq!(f["rule"], "B1");
+        assert!(f["message"].as_str().unwrap().contains(other), "{f}");
     }
 }

@@ -49,7 +49,174 @@ pub fn generate(dir: &Path) -> std::io::Result<()> {
         huge_shared_formula_index_xlsx(),
     )?;
     w("huge_dimensions.xls", huge_dimensions_xls())?;
+    w("html_report.xls", html_report())?;
+    w("formula_report_no_cache.xlsx", formula_report_no_cache())?;
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// whole reports in awkward containers
+
+/// The report of the two whole-report samples below: consistent, 2021 format (two agencies, so
+/// that checking the whole folder finds no duplicate submission).
+pub fn sample_report(agency: &str) -> nianbao::model::Report {
+    nianbao::model::synthetic::consistent_report(
+        nianbao::model::FormatVersion::V2021,
+        agency,
+        2022,
+        2022,
+    )
+}
+
+/// A whole report exported by an office system as an HTML table and saved with an `.xls` name
+/// (GBK, one `<table>`, group labels repeated, numbers as text): readable, and it checks clean.
+///
+/// ```text
+///    A                         B                    C        D          …
+/// 1  [ 云台区档案馆2022年政府信息公开工作年度报告统计表 ]
+/// 2  [ 第二十条第（一）项 ]
+/// 3  [ 信息内容 ][ 本年制发件数 ][ 本年废止件数 ][ 现行有效件数 ]
+/// …
+///    [ 本列数据的勾稽关系 ][ ][ 申请人情况 ]
+///    [ ][ ][ 自然人 ][ 法人或其他组织 ][ ][ ][ ][ ][ 总计 ]
+///    [ ][ ][ ][ 商业企业 ][ 科研机构 ][ 社会公益组织 ][ 法律服务机构 ][ 其他 ]
+///    [ 一、本年新收政府信息公开申请数量 ][ ][ 7 ][ 0 ] …
+///    [ （三）不予公开 ][ 1.属于国家秘密 ][ 0 ] …
+/// ```
+pub fn html_report() -> Vec<u8> {
+    use nianbao::model::spec::{APPLICANT_HEADER, LITIGATION_HEADER, ORG_HEADER, REQUESTS_NOTE};
+    use nianbao::model::TableKey;
+    let r = sample_report("云台区档案馆");
+    let spec = r.spec();
+    let num = |t: TableKey, row: &str, col: &str| {
+        r.get(t, row, col)
+            .expect("field")
+            .value
+            .normalize()
+            .to_string()
+    };
+    let mut rows: Vec<Vec<String>> = vec![vec![
+        "云台区档案馆2022年政府信息公开工作年度报告统计表".into()
+    ]];
+    let mut section = None;
+    for row in spec.table(TableKey::Proactive).rows {
+        if row.section != section {
+            section = row.section;
+            rows.push(vec![row.section.expect("section").into()]);
+            let mut h = vec!["信息内容".to_string()];
+            h.extend(row.columns.iter().map(|c| c.label.to_string()));
+            rows.push(h);
+        }
+        let mut line = vec![row.label.to_string()];
+        line.extend(
+            row.columns
+                .iter()
+                .map(|c| num(TableKey::Proactive, row.key, c.key)),
+        );
+        rows.push(line);
+    }
+    let req = spec.table(TableKey::Requests);
+    let cols = req.rows[0].columns;
+    rows.push(vec![
+        REQUESTS_NOTE.into(),
+        String::new(),
+        APPLICANT_HEADER.into(),
+    ]);
+    let mut h = vec![
+        String::new(),
+        String::new(),
+        cols[0].label.into(),
+        ORG_HEADER.into(),
+    ];
+    h.extend(std::iter::repeat_n(String::new(), 4));
+    h.push(cols[6].label.into());
+    rows.push(h);
+    let mut h = vec![String::new(); 3];
+    h.extend(cols[1..6].iter().map(|c| c.label.to_string()));
+    rows.push(h);
+    for row in req.rows {
+        let mut line = vec![row.group.unwrap_or("").to_string(), row.label.to_string()];
+        line.extend(cols.iter().map(|c| num(TableKey::Requests, row.key, c.key)));
+        rows.push(line);
+    }
+    let appeals = spec.table(TableKey::Appeals);
+    let labels: Vec<String> = appeals.rows[0]
+        .columns
+        .iter()
+        .map(|c| c.label.to_string())
+        .collect();
+    let mut top = vec![appeals.rows[0].label.to_string()];
+    top.extend(std::iter::repeat_n(String::new(), 4));
+    top.push(LITIGATION_HEADER.into());
+    rows.push(top);
+    let mut second = labels.clone();
+    second.push(appeals.rows[1].label.into());
+    second.extend(std::iter::repeat_n(String::new(), 4));
+    second.push(appeals.rows[2].label.into());
+    rows.push(second);
+    let mut third = vec![String::new(); 5];
+    third.extend(labels.iter().cloned());
+    third.extend(labels.iter().cloned());
+    rows.push(third);
+    rows.push(
+        appeals
+            .rows
+            .iter()
+            .flat_map(|row| {
+                row.columns
+                    .iter()
+                    .map(|c| num(TableKey::Appeals, row.key, c.key))
+            })
+            .collect(),
+    );
+    let mut page = String::from(
+        "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gbk\"></head>\n<body>\n<table border=\"1\">\n",
+    );
+    for line in rows {
+        page.push_str(" <tr>");
+        for cell in line {
+            page.push_str(&format!("<td>{cell}</td>"));
+        }
+        page.push_str("</tr>\n");
+    }
+    page.push_str("</table>\n</body></html>\n");
+    encoding_rs::GBK.encode(&page).0.into_owned()
+}
+
+/// A whole report in the official template whose totals are formulas saved without their
+/// results (as files written by scripts are): every total is "formula not calculated" (I7),
+/// never a silent 0, and every other number is still read and checked.
+pub fn formula_report_no_cache() -> Vec<u8> {
+    use std::io::Read;
+    let r = sample_report("云台区地方志办公室");
+    let mut wb = nianbao::write::template::new_workbook("t").expect("workbook");
+    nianbao::write::template::add_report_sheet(
+        &mut wb,
+        nianbao::write::template::SHEET_NAME,
+        &r,
+        &Default::default(),
+    )
+    .expect("sheet");
+    let bytes = wb.save_to_buffer().expect("xlsx");
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
+    let cached = regex::Regex::new(r"(<f>[^<]*</f>)<v>[^<]*</v>").expect("regex");
+    for i in 0..zin.len() {
+        let mut e = zin.by_index(i).expect("entry");
+        let name = e.name().expect("name").to_string();
+        let mut data = Vec::new();
+        e.read_to_end(&mut data).expect("read");
+        if name.starts_with("xl/worksheets/") {
+            let xml = String::from_utf8(data).expect("utf-8");
+            data = cached.replace_all(&xml, "$1").into_owned().into_bytes();
+        }
+        out.start_file(name, opts).expect("zip entry");
+        out.write_all(&data).expect("zip write");
+    }
+    out.finish().expect("zip").into_inner()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -461,7 +461,7 @@ static TITLE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d{4})").expect("valid regex"));
 
-/// The value of a `键：值` cell, or of the next text cell to its right.
+/// The value of a `键：值` cell, or of the next non-empty cell to its right (text or number).
 fn labelled_value(ix: &Indexed, t: &Text) -> Option<(String, CellRef)> {
     if let Some(pos) = t.raw.find([':', '：']) {
         let v = t.raw[pos..].trim_start_matches([':', '：']).trim();
@@ -469,10 +469,11 @@ fn labelled_value(ix: &Indexed, t: &Text) -> Option<(String, CellRef)> {
             return Some((v.to_string(), ix.cell(t.row, t.col)));
         }
     }
-    ix.texts
-        .iter()
-        .find(|n| n.row == t.row && n.col > t.col)
-        .map(|n| (n.raw.trim().to_string(), ix.cell(n.row, n.col)))
+    ix.sheet
+        .cells
+        .range((t.row, t.col + 1)..(t.row, u32::MAX))
+        .map(|(&(r, c), v)| (v.display().trim().to_string(), ix.cell(r, c)))
+        .find(|(v, _)| !v.is_empty())
 }
 
 type Found<T> = Option<(T, CellRef)>;
