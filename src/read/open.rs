@@ -325,6 +325,8 @@ fn xlsx_corrupt(ctx: &Ctx, sheet: Option<&str>, e: calamine::XlsxError) -> ReadE
 
 fn read_xlsx(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| xlsx_corrupt(ctx, None, e))?;
+    // The zip directory was checked before this point: no part inflates beyond the limit.
+    let mut fast_merges = super::xlsx_merges::merges_by_sheet(bytes, ctx.limits.max_unpacked_bytes);
     let metas: Vec<calamine::Sheet> = wb.sheets_metadata().to_vec();
     if metas.is_empty() {
         return Err(no_sheets(ctx));
@@ -392,12 +394,15 @@ fn read_xlsx(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
                 sheet.set(row, col, value);
             }
         }
-        sheet.merges = wb
-            .merge_cells_by_sheet_name(name)
-            .map_err(|e| xlsx_corrupt(ctx, Some(name), e))?
-            .into_iter()
-            .map(rect)
-            .collect();
+        sheet.merges = match fast_merges.as_mut().and_then(|m| m.remove(name)) {
+            Some(found) => found,
+            None => wb
+                .merge_cells_by_sheet_name(name)
+                .map_err(|e| xlsx_corrupt(ctx, Some(name), e))?
+                .into_iter()
+                .map(rect)
+                .collect(),
+        };
         sheets.push(sheet);
     }
     Ok(sheets)
