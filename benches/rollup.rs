@@ -95,8 +95,7 @@ fn child(mode: &str, dir: &Path) {
                 chunk: 256,
                 ..Default::default()
             };
-            let mut r = rollup::<std::fs::File>(&files, &opts, &Previous::default(), None, &|_| {})
-                .unwrap();
+            let mut r = rollup(&files, &opts, &Previous::default(), None, &|_| {}).unwrap();
             let out = tempfile::Builder::new().suffix(".xlsx").tempfile().unwrap();
             nianbao::write::summary::write_summary(&mut r, &[], out.path(), &files).unwrap();
             assert_eq!(

@@ -1,6 +1,6 @@
 //! `nianbao rollup`: a folder of agency workbooks → a checked regional summary workbook.
 
-use std::io::{BufWriter, IsTerminal};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
@@ -90,9 +90,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         .map(|p| AtomicFile::create(p, &files))
         .transpose()?;
     let mut csv_writer = match csv_file.as_mut() {
-        Some(f) => Some(nianbao::write::csv::writer(BufWriter::new(
-            f.file().try_clone()?,
-        ))?),
+        Some(f) => {
+            let mut w = BufWriter::new(f.file().try_clone()?);
+            nianbao::write::csv::header(&mut w)?;
+            Some(w)
+        }
         None => None,
     };
     let tick = |n: usize| {
@@ -100,7 +102,8 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             p.set_position(n as u64);
         }
     };
-    let result = rollup(&files, &opts, &previous, csv_writer.as_mut(), &tick);
+    let csv_sink = csv_writer.as_mut().map(|w| w as &mut dyn Write);
+    let result = rollup(&files, &opts, &previous, csv_sink, &tick);
     if let Some(p) = &progress {
         p.finish_and_clear();
     }
@@ -140,11 +143,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     }
 
     if let (Some(mut w), Some(f)) = (csv_writer.take(), csv_file.take()) {
-        nianbao::write::csv::write_rows(&mut w, &r.total)?;
-        w.into_inner()
-            .map_err(|e| e.into_error())?
-            .into_inner()
-            .map_err(|e| e.into_error())?;
+        w.write_all(&nianbao::write::csv::rows(&r.total)?)?;
+        w.flush()?;
+        drop(w);
         f.commit()?;
     }
     let submissions: Vec<Submission> = r

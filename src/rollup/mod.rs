@@ -184,11 +184,11 @@ impl Rollup {
 /// Read, check and reduce every file; write the long CSV rows of every readable report to `csv`
 /// as they come (the region rows are the caller's, once the total is known). `progress` is called
 /// with the number of files done.
-pub fn rollup<W: Write>(
+pub fn rollup(
     files: &[PathBuf],
     opts: &RollupOptions,
     previous: &Previous,
-    mut csv: Option<&mut csv::Writer<W>>,
+    mut csv: Option<&mut dyn Write>,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Rollup, RollupError> {
     let spool = tempfile::tempfile()?;
@@ -197,14 +197,20 @@ pub fn rollup<W: Write>(
     let chunk = opts.chunk.max(1);
     let mut done = 0;
     for part in files.chunks(chunk) {
-        let checked: Vec<Checked> = part.par_iter().map(|p| check_file(p, &opts.read)).collect();
-        for c in checked {
-            let (head, detail) = reduce(c, previous, csv.as_deref_mut())?;
-            if let Some(d) = detail {
-                serde_json::to_writer(&mut spool_w, &d).map_err(std::io::Error::other)?;
-                spool_w.write_all(b"\n")?;
+        // Reading, checking and reducing run on every core; only the writes are in order.
+        let with_csv = csv.is_some();
+        let reduced: Vec<Reduced> = part
+            .par_iter()
+            .map(|p| reduce(check_file(p, &opts.read), previous, with_csv))
+            .collect::<Result<_, _>>()?;
+        for r in reduced {
+            if let Some(line) = r.spool_line {
+                spool_w.write_all(&line)?;
             }
-            heads.push(head);
+            if let Some(w) = csv.as_deref_mut() {
+                w.write_all(&r.csv_rows)?;
+            }
+            heads.push(r.head);
         }
         done += part.len();
         progress(done);
@@ -236,12 +242,17 @@ pub fn rollup<W: Write>(
     Ok(rollup)
 }
 
-/// One checked file → its head and spooled detail (with cross-year findings); CSV rows written.
-fn reduce<W: Write>(
-    c: Checked,
-    previous: &Previous,
-    csv: Option<&mut csv::Writer<W>>,
-) -> Result<(Head, Option<Detail>), RollupError> {
+/// What is left of one file after [`reduce`].
+struct Reduced {
+    head: Head,
+    /// The file's [`Detail`] as one JSON line, for the spool (none for an unreadable file).
+    spool_line: Option<Vec<u8>>,
+    /// Its long-CSV rows, when a CSV is written.
+    csv_rows: Vec<u8>,
+}
+
+/// One checked file → its head, its spool line (with cross-year findings) and its CSV rows.
+fn reduce(c: Checked, previous: &Previous, with_csv: bool) -> Result<Reduced, RollupError> {
     let (report, mut findings) = match c.outcome {
         Err(e) => {
             let head = Head {
@@ -256,7 +267,11 @@ fn reduce<W: Write>(
                 duplicates: Vec::new(),
                 metrics: Vec::new(),
             };
-            return Ok((head, None));
+            return Ok(Reduced {
+                head,
+                spool_line: None,
+                csv_rows: Vec::new(),
+            });
         }
         Ok(x) => x,
     };
@@ -288,9 +303,11 @@ fn reduce<W: Write>(
         .iter()
         .filter(|d| d.severity == Severity::Error && !d.rule.starts_with('X'))
         .count();
-    if let Some(w) = csv {
-        crate::write::csv::write_rows(w, &report)?;
-    }
+    let csv_rows = if with_csv {
+        crate::write::csv::rows(&report)?
+    } else {
+        Vec::new()
+    };
     let head = Head {
         display: c.display,
         agency: report.meta.agency.clone(),
@@ -311,7 +328,13 @@ fn reduce<W: Write>(
         values,
         findings: findings.iter().map(FindingRow::from).collect(),
     };
-    Ok((head, Some(detail)))
+    let mut line = serde_json::to_vec(&detail).map_err(std::io::Error::other)?;
+    line.push(b'\n');
+    Ok(Reduced {
+        head,
+        spool_line: Some(line),
+        csv_rows,
+    })
 }
 
 /// Decide every file's standing; refuse several years or mixed versions.

@@ -34,16 +34,16 @@ pub fn neutralize(s: &str) -> String {
     }
 }
 
-/// Start a long CSV on `w`: BOM and header.
-pub fn writer<W: Write>(mut w: W) -> io::Result<csv::Writer<W>> {
+/// The BOM and header line of a long CSV.
+pub fn header(w: &mut dyn Write) -> io::Result<()> {
     w.write_all("\u{feff}".as_bytes())?;
     let mut csv = csv::Writer::from_writer(w);
     csv.write_record(HEADER)?;
-    Ok(csv)
+    csv.flush()
 }
 
 /// The rows of one report.
-pub fn write_rows<W: Write>(csv: &mut csv::Writer<W>, report: &Report) -> io::Result<()> {
+fn write_rows<W: Write>(csv: &mut csv::Writer<W>, report: &Report) -> io::Result<()> {
     let agency = neutralize(report.meta.agency.as_deref().unwrap_or(""));
     let year = report.meta.year.map(|y| y.to_string()).unwrap_or_default();
     let file = report.meta.source.as_str();
@@ -73,16 +73,24 @@ pub fn write_rows<W: Write>(csv: &mut csv::Writer<W>, report: &Report) -> io::Re
     Ok(())
 }
 
+/// The rows of one report, as CSV bytes (no BOM, no header): for writers that assemble rows
+/// made in parallel.
+pub fn rows(report: &Report) -> io::Result<Vec<u8>> {
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    write_rows(&mut csv, report)?;
+    csv.into_inner().map_err(|e| e.into_error())
+}
+
 /// Write the long CSV of several reports (BOM, header, rows) to `w`.
 pub fn write_long<'a>(
     w: &mut dyn Write,
     reports: impl IntoIterator<Item = &'a Report>,
 ) -> io::Result<()> {
-    let mut csv = writer(w)?;
+    header(w)?;
     for report in reports {
-        write_rows(&mut csv, report)?;
+        w.write_all(&rows(report)?)?;
     }
-    csv.flush()
+    Ok(())
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{
-    Chart, ChartType, Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet, XlsxError,
+    Chart, ChartType, Format, FormatAlign, FormatBorder, Formula, Worksheet, XlsxError,
 };
 
 use super::atomic::{AtomicFile, WriteError};
@@ -275,8 +275,13 @@ pub fn write_summary(
     wb.push_worksheet(detail);
     wb.push_worksheet(issues);
 
-    coverage_sheet(wb.add_worksheet(), rollup, coverage, &f)?;
-    metrics_sheet(&mut wb, rollup, &f)?;
+    // One row per file in these two as well: constant memory, rows written in order.
+    let mut cov = wb.new_worksheet_with_constant_memory()?;
+    coverage_sheet(&mut cov, rollup, coverage, &f)?;
+    wb.push_worksheet(cov);
+    let mut met = wb.new_worksheet_with_constant_memory()?;
+    metrics_sheet(&mut met, rollup, &f)?;
+    wb.push_worksheet(met);
 
     wb.save_to_writer(std::io::BufWriter::new(file.file()))?;
     file.file().flush().map_err(|source| WriteError::Io {
@@ -366,9 +371,8 @@ fn coverage_sheet(
     Ok(())
 }
 
-fn metrics_sheet(wb: &mut Workbook, rollup: &Rollup, f: &Formats) -> Result<(), XlsxError> {
+fn metrics_sheet(ws: &mut Worksheet, rollup: &Rollup, f: &Formats) -> Result<(), XlsxError> {
     let name = "指标";
-    let ws = wb.add_worksheet();
     ws.set_name(name)?;
     let total = &rollup.total;
     // Region ratios, with their definitions.
