@@ -1,5 +1,11 @@
 use clap::Parser;
 
+/// mimalloc: with glibc's allocator the per-thread arenas keep what the parallel readers freed
+/// around the long-lived per-file records, and a roll-up's peak memory grew with the number of
+/// workbooks (21 MB for 2,000 files, 81–98 MB for 20,000); with mimalloc it stays near 35–40 MB.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = nianbao_cli::Cli::parse();
     let code = match nianbao_cli::run(cli) {
