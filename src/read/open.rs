@@ -459,6 +459,40 @@ fn cell_from_data(v: &Data) -> Option<CellValue> {
 }
 
 /// Cells of a dense calamine range (and its formulas) at absolute positions.
+/// Every worksheet of an xls or ods workbook, through calamine's dense ranges (the guards have
+/// bounded their size before this point).
+fn sheets_from_ranges<R, W>(
+    wb: &mut W,
+    ctx: &Ctx,
+    err: impl Fn(W::Error) -> ReadError,
+    merges: impl Fn(&mut W, &str) -> Result<Vec<calamine::Dimensions>, ReadError>,
+) -> Result<Vec<Sheet>, ReadError>
+where
+    R: Read + Seek,
+    W: Reader<R>,
+{
+    let metas: Vec<calamine::Sheet> = wb.sheets_metadata().to_vec();
+    if metas.is_empty() {
+        return Err(no_sheets(ctx));
+    }
+    ctx.check_sheet_count(metas.len())?;
+    let mut sheets = Vec::new();
+    for meta in metas.iter().filter(|m| m.typ == SheetType::WorkSheet) {
+        let values = wb.worksheet_range(&meta.name).map_err(&err)?;
+        let formulas = wb.worksheet_formula(&meta.name).map_err(&err)?;
+        let merged = merges(wb, &meta.name)?;
+        sheets.push(sheet_from_ranges(
+            &meta.name,
+            meta.visible,
+            &values,
+            Some(&formulas),
+            merged,
+            ctx,
+        )?);
+    }
+    Ok(sheets)
+}
+
 fn sheet_from_ranges(
     name: &str,
     vis: SheetVisible,
@@ -547,28 +581,8 @@ fn read_ods(
         calamine::OdsError::Password => ctx.encrypted(),
         e => ods_err(e),
     })?;
-    let metas: Vec<calamine::Sheet> = wb.sheets_metadata().to_vec();
-    if metas.is_empty() {
-        return Err(no_sheets(ctx));
-    }
-    ctx.check_sheet_count(metas.len())?;
-    let mut sheets = Vec::new();
-    for meta in metas {
-        if meta.typ != SheetType::WorkSheet {
-            continue;
-        }
-        let values = wb.worksheet_range(&meta.name).map_err(ods_err)?;
-        let formulas = wb.worksheet_formula(&meta.name).map_err(ods_err)?;
-        sheets.push(sheet_from_ranges(
-            &meta.name,
-            meta.visible,
-            &values,
-            Some(&formulas),
-            Vec::new(),
-            ctx,
-        )?);
-    }
-    Ok(sheets)
+    // ods has no merged regions in calamine.
+    sheets_from_ranges(&mut wb, ctx, ods_err, |_, _| Ok(Vec::new()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -689,29 +703,9 @@ fn read_xls(bytes: &[u8], ctx: &Ctx, codepage: Option<u16>) -> Result<Vec<Sheet>
     let mut options = XlsOptions::default();
     options.force_codepage = codepage;
     let mut wb = Xls::new_with_options(Cursor::new(bytes), options).map_err(xls_err)?;
-    let metas: Vec<calamine::Sheet> = wb.sheets_metadata().to_vec();
-    if metas.is_empty() {
-        return Err(no_sheets(ctx));
-    }
-    ctx.check_sheet_count(metas.len())?;
-    let mut sheets = Vec::new();
-    for meta in metas {
-        if meta.typ != SheetType::WorkSheet {
-            continue;
-        }
-        let values = wb.worksheet_range(&meta.name).map_err(xls_err)?;
-        let formulas = wb.worksheet_formula(&meta.name).map_err(xls_err)?;
-        let merges = wb.merge_cells_by_sheet_name(&meta.name).map_err(xls_err)?;
-        sheets.push(sheet_from_ranges(
-            &meta.name,
-            meta.visible,
-            &values,
-            Some(&formulas),
-            merges,
-            ctx,
-        )?);
-    }
-    Ok(sheets)
+    sheets_from_ranges(&mut wb, ctx, xls_err, |wb, name| {
+        wb.merge_cells_by_sheet_name(name).map_err(xls_err)
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
