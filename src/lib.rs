@@ -3,6 +3,25 @@
 //!
 //! The flow: file → [`read::open`] (sniff, guard, [`read::Grid`]) → [`read::locate`] (tables by
 //! label) → [`model::Report`] → [`validate`] → [`diag::Diagnostic`]s → writers.
+//!
+//! ```
+//! use nianbao::model::TableKey;
+//! use nianbao::read::{read_report, ReadOptions};
+//!
+//! let path = std::path::Path::new(concat!(
+//!     env!("CARGO_MANIFEST_DIR"),
+//!     "/sample_workbooks/dujiqu_jingxinju_2020.xlsx"
+//! ));
+//! let (report, mut findings) = read_report(path, "dujiqu.xlsx", &ReadOptions::default())?;
+//! findings.extend(nianbao::validate::validate(&report));
+//! assert!(findings.is_empty()); // the published seed report checks clean
+//! let v = report
+//!     .get(TableKey::Proactive, "normative_documents", "total_published")
+//!     .expect("a field of the 2019 format");
+//! assert_eq!(v.as_count(), Some(21));
+//! assert_eq!(v.source.as_ref().map(|c| c.qualified()).as_deref(), Some("'Sheet1'!D7"));
+//! # Ok::<(), nianbao::error::ReadError>(())
+//! ```
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod batch;
