@@ -78,8 +78,7 @@ fn is_workbook_name(p: &Path) -> bool {
 /// One file's result.
 #[derive(Debug)]
 pub struct Checked {
-    pub path: PathBuf,
-    /// The name used in messages (the path as given).
+    /// The file as given (used in every message).
     pub display: String,
     pub outcome: Result<(Report, Vec<Diagnostic>), ReadError>,
 }
@@ -108,11 +107,7 @@ pub fn check_file(path: &Path, opts: &ReadOptions) -> Checked {
         crate::diag::sort(&mut findings);
         (report, findings)
     });
-    Checked {
-        path: path.to_path_buf(),
-        display,
-        outcome,
-    }
+    Checked { display, outcome }
 }
 
 /// Check many files in parallel (results in input order), then flag duplicates (rule `B1`).

@@ -76,7 +76,6 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         Ok(x) => x,
         Err(e) => {
             let checked = Checked {
-                path: files[0].clone(),
                 display,
                 outcome: Err(e),
             };
@@ -91,7 +90,6 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         eprintln!("{}", c.message());
     }
     let checked = Checked {
-        path: files[0].clone(),
         display,
         outcome: Ok((report, findings)),
     };
