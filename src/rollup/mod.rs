@@ -427,26 +427,16 @@ fn sum_totals(r: &mut Rollup) -> Result<(), RollupError> {
     let n = r.format.spec().field_count();
     let mut sums = vec![Decimal::ZERO; n];
     let mut unknown = vec![0usize; n];
-    r.spool.rewind()?;
-    let mut lines = BufReader::new(&r.spool).lines();
-    for head in &r.heads {
-        if head.fatal.is_some() {
-            continue;
-        }
-        let line = lines
-            .next()
-            .ok_or_else(|| std::io::Error::other("spool ended early"))??;
-        if !head.standing.counted() {
-            continue;
-        }
-        let d: Detail = serde_json::from_str(&line).map_err(std::io::Error::other)?;
-        for (i, v) in d.values.iter().enumerate() {
+    r.for_each_detail(|head, d| {
+        let counted = d.filter(|_| head.standing.counted());
+        for (i, v) in counted.iter().flat_map(|d| d.values.iter().enumerate()) {
             match v {
                 Some(x) => sums[i] += x,
                 None => unknown[i] += 1,
             }
         }
-    }
+        Ok(())
+    })?;
     let fields: Vec<_> = r.format.spec().fields().collect();
     let source = r.total.meta.source.clone();
     for (i, v) in r.total.values_mut().iter_mut().enumerate() {
