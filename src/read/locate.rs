@@ -118,8 +118,8 @@ static SPEC_CORES: LazyLock<HashMap<&'static str, Vec<String>>> = LazyLock::new(
     m
 });
 
-/// The cores a spec label (with its aliases) is matched by.
-fn cores_of(label: &'static str, _aliases: &'static [&'static str]) -> &'static [String] {
+/// The cores a spec label is matched by: its own and its aliases' (see [`SPEC_CORES`]).
+fn cores_of(label: &'static str) -> &'static [String] {
     SPEC_CORES
         .get(label)
         .map(Vec::as_slice)
@@ -127,7 +127,7 @@ fn cores_of(label: &'static str, _aliases: &'static [&'static str]) -> &'static 
 }
 
 fn col_cores(c: &ColSpec) -> &'static [String] {
-    cores_of(c.label, c.aliases)
+    cores_of(c.label)
 }
 
 /// Where one table was found: each field's cell, and what was not found.
@@ -162,11 +162,8 @@ fn find_requests(ix: &Indexed, sheet: usize, version: FormatVersion) -> Vec<Cand
     let spec = version.spec().table(TableKey::Requests);
     let columns = spec.rows[0].columns;
     let np = col_cores(&columns[0]);
-    let row_cores: Vec<(&'static RowSpec, &'static [String])> = spec
-        .rows
-        .iter()
-        .map(|r| (r, cores_of(r.label, r.aliases)))
-        .collect();
+    let row_cores: Vec<(&'static RowSpec, &'static [String])> =
+        spec.rows.iter().map(|r| (r, cores_of(r.label))).collect();
     let mut out = Vec::new();
     for anchor in ix.find(np) {
         let (r0, c0) = (anchor.row, anchor.col);
@@ -272,7 +269,7 @@ fn find_proactive(ix: &Indexed, sheet: usize, version: FormatVersion) -> Vec<Can
             let Some(row) = spec
                 .rows
                 .iter()
-                .find(|r| cores_of(r.label, r.aliases).contains(&t.core))
+                .find(|r| cores_of(r.label).contains(&t.core))
             else {
                 continue;
             };
@@ -305,7 +302,7 @@ fn find_proactive(ix: &Indexed, sheet: usize, version: FormatVersion) -> Vec<Can
 fn find_appeals(ix: &Indexed, sheet: usize, version: FormatVersion) -> Vec<Candidate> {
     let spec = version.spec().table(TableKey::Appeals);
     let mut out = Vec::new();
-    let review_core = cores_of(spec.rows[0].label, spec.rows[0].aliases);
+    let review_core = cores_of(spec.rows[0].label);
     for anchor in ix.find(review_core) {
         let (r0, c0) = (anchor.row, anchor.col);
         let mut cand = Candidate::new(TableKey::Appeals, sheet, (r0, c0));
@@ -313,7 +310,7 @@ fn find_appeals(ix: &Indexed, sheet: usize, version: FormatVersion) -> Vec<Candi
         let mut groups: Vec<(&'static RowSpec, u32, u32)> = vec![(&spec.rows[0], r0, c0)];
         let mut min_col = c0;
         for row in &spec.rows[1..] {
-            let cores = cores_of(row.label, row.aliases);
+            let cores = cores_of(row.label);
             let hit = ix
                 .texts
                 .iter()
