@@ -3,6 +3,9 @@
 
 use crate::model::{CellRef, FormatVersion, TableKey};
 
+/// The lower-level error behind a damaged file (zip, XML, calamine), kept as the `source`.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// Why a file could not be used. Every variant names the file; `hint()` says what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -29,7 +32,7 @@ pub enum ReadError {
         path: String,
         detail: String,
         #[source]
-        source: Option<Box<calamine::Error>>,
+        source: Option<Cause>,
     },
 
     /// A guard refused the file before reading it densely.

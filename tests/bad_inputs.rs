@@ -105,10 +105,22 @@ fn too_large_errors_name_the_sheet() {
 #[test]
 fn corrupt_keeps_the_lower_error_as_source() {
     use std::error::Error;
-    for name in ["truncated.xlsx", "truncated.xls", "missing_part.xlsx"] {
+    for name in ["truncated.xlsx", "truncated.xls"] {
         let e = read(name).expect_err(name);
         assert!(e.source().is_some(), "{name}: {e}");
     }
+}
+
+/// Nothing lower failed: the message itself names the sheet and the part that is missing.
+#[test]
+fn missing_part_is_named() {
+    let e = read("missing_part.xlsx").expect_err("missing part");
+    assert_eq!(e.kind(), "corrupt");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("表三") && msg.contains("xl/worksheets/sheet2.xml"),
+        "{msg}"
+    );
 }
 
 /// ```text

@@ -1,19 +1,18 @@
-//! Checks made before calamine is allowed to allocate anything in proportion to what a file
-//! *claims*: zip directory sizes, the shared-string count, the BIFF records of an xls sheet, the
-//! repeat counts of an ods table.
+//! Checks made before a reader is allowed to allocate anything in proportion to what a file
+//! *claims*: zip directory sizes, the BIFF records of an xls sheet, the repeat counts of an ods
+//! table.
 //!
 //! Each check reads only headers or streams through the XML, in constant memory. They exist
-//! because calamine 0.38 trusts the file in several places, and an allocation failure aborts the
-//! process (it is not a panic that could be caught), so one hostile file would end a batch:
-//! - `worksheet_range` (xlsx) builds a dense range over the bounding box (one cell at
-//!   XFD1048576 → ~550 GB);
-//! - `sharedStrings.xml` `<sst uniqueCount="…">` is passed to `Vec::reserve`;
-//! - a shared formula `si="4000000000"` is passed to `Vec::resize` by the formula-expanding cell
-//!   readers (we use `next_cell_with_formula_metadata`, which does not, and expand ourselves);
+//! because calamine 0.38 (our reader of xls and ods) trusts the file in several places, and an
+//! allocation failure aborts the process (it is not a panic that could be caught), so one hostile
+//! file would end a batch:
 //! - xls: the DIMENSIONS record is passed to `Vec::reserve(rows × cols)`, and `Xls::new` builds
 //!   dense ranges of every sheet up front;
 //! - ods: `number-columns-repeated` / `number-rows-repeated` are expanded into dense ranges
 //!   (capped by calamine at 100 M cells, i.e. several GB).
+//!
+//! xlsx is read by our own streaming reader ([`super::xlsx`]), which checks sizes as it goes;
+//! only the zip directory is checked here, for xlsx and ods alike.
 
 use std::io::{Read, Seek};
 
@@ -84,52 +83,6 @@ pub fn check_zip<R: Read + Seek>(
 
 /// Entries smaller than this are not subject to the ratio check.
 const RATIO_FLOOR: u64 = 1024 * 1024;
-
-/// The `uniqueCount`/`count` of every `sharedStrings.xml` in the zip, checked against `max`
-/// before calamine reserves that many strings.
-pub fn check_shared_strings<R: Read + Seek>(
-    zip: &mut zip::ZipArchive<R>,
-    max: u64,
-) -> Result<(), Refusal> {
-    let names: Vec<String> = zip
-        .file_names()
-        .filter_map(|n| n.ok().map(|n| n.into_owned()))
-        .filter(|n| n.to_ascii_lowercase().ends_with("sharedstrings.xml"))
-        .collect();
-    for name in names {
-        let Ok(f) = zip.by_name(&name) else {
-            continue; // calamine reports the broken part with its own error
-        };
-        let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(f));
-        let mut buf = Vec::new();
-        // Only the start of the part is read: `<sst>` is its root element.
-        for _ in 0..64 {
-            buf.clear();
-            match xml.read_event_into(&mut buf) {
-                Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.local_name().as_ref() == "sst" => {
-                    for attr in e.attributes().flatten() {
-                        if attr.key.local_name().as_ref() == "uniqueCount" {
-                            let v = &attr.value;
-                            let n = v.trim().parse::<u64>().unwrap_or(0);
-                            if n > max {
-                                return Err(Refusal::TooLarge {
-                                    sheet: None,
-                                    what: "共享字符串表声明的字符串数",
-                                    actual: n,
-                                    limit: max,
-                                });
-                            }
-                        }
-                    }
-                    break;
-                }
-                Ok(Event::Eof) | Err(_) => break,
-                _ => {}
-            }
-        }
-    }
-    Ok(())
-}
 
 // ---------------------------------------------------------------------------------------------
 // ods

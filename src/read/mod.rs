@@ -8,7 +8,7 @@ pub mod normalize;
 pub mod open;
 pub mod sniff;
 pub mod value;
-mod xlsx_merges;
+mod xlsx;
 
 pub use grid::{CellValue, Grid, Rect, Sheet};
 pub use locate::{locate, read_report, ReadOptions};

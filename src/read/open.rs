@@ -4,33 +4,27 @@
 //! 1. file size against [`Limits::max_file_bytes`] (before reading it into memory);
 //! 2. [`sniff`](super::sniff::sniff) the magic bytes — the extension is never consulted;
 //! 3. container guards ([`super::guard`]): the zip directory (declared total and per-part ratio),
-//!    the shared-string count, the BIFF records of each xls sheet, the repeat counts of each ods
-//!    table — all before calamine allocates anything sized by the file's claims;
+//!    the BIFF records of each xls sheet, the repeat counts of each ods table — all before
+//!    calamine allocates anything sized by the file's claims;
 //! 4. the format reader, producing only non-empty cells at absolute 0-based positions.
 //!
-//! xlsx sheets are streamed cell by cell (`worksheet_cells_reader`) straight into the grid, with
-//! each position checked against the limits as it arrives: no dense range is ever built. xls and
-//! ods are read by calamine into dense ranges, which is why their extent is checked first.
+//! xlsx is read by our own streaming reader ([`super::xlsx`]), cell by cell straight into the
+//! grid, with each position checked against the limits as it arrives: no dense range is ever
+//! built. xls and ods are read by calamine into dense ranges, which is why their extent is
+//! checked first.
 //!
 //! Only worksheets are read: chart sheets, dialog sheets and macro sheets hold no table cells.
-
-// `ReadError` is large because of `VersionConflict` (two CellRefs and labels); the signatures
-// here are fixed by the crate's API. Boxing that variant's payload in `error.rs` would remove
-// the need for this allow.
 
 use std::io::{BufReader, Cursor, Read, Seek};
 use std::path::Path;
 
-use calamine::{
-    Data, DataRef, DataType, Ods, Reader, SheetType, SheetVisible, Xls, XlsOptions, Xlsx,
-    XlsxFormulaMetadata,
-};
+use calamine::{Data, DataType, Ods, Reader, SheetType, SheetVisible, Xls, XlsOptions};
 
 use super::grid::{CellValue, Grid, Rect, Sheet};
 use super::guard::{self, Refusal};
 use super::html;
 use super::sniff::{self, Container};
-use crate::error::ReadError;
+use crate::error::{Cause, ReadError};
 
 /// Size limits checked before any dense read. Adjustable from the CLI.
 ///
@@ -133,13 +127,13 @@ pub fn read_grid_bytes(bytes: &[u8], display: &str, limits: &Limits) -> Result<G
 }
 
 /// The file being read, for building errors.
-struct Ctx<'a> {
-    path: &'a str,
-    limits: &'a Limits,
+pub(super) struct Ctx<'a> {
+    pub(super) path: &'a str,
+    pub(super) limits: &'a Limits,
 }
 
 impl Ctx<'_> {
-    fn too_large(
+    pub(super) fn too_large(
         &self,
         sheet: Option<&str>,
         what: &'static str,
@@ -162,12 +156,18 @@ impl Ctx<'_> {
         }
     }
 
-    fn corrupt(&self, detail: impl Into<String>, source: Option<calamine::Error>) -> ReadError {
+    pub(super) fn corrupt(&self, detail: impl Into<String>, source: Option<Cause>) -> ReadError {
         ReadError::Corrupt {
             path: self.path.to_string(),
             detail: detail.into(),
-            source: source.map(Box::new),
+            source,
         }
+    }
+
+    /// A workbook whose workbook part is missing, or lists no sheet: no application writes one,
+    /// so it is a damaged file.
+    pub(super) fn no_sheets(&self) -> ReadError {
+        self.corrupt("工作簿中没有任何工作表（工作簿部件缺失或损坏）", None)
     }
 
     fn encrypted(&self) -> ReadError {
@@ -184,11 +184,11 @@ impl Ctx<'_> {
                 actual,
                 limit,
             } => self.too_large(sheet.as_deref(), what, actual, limit),
-            Refusal::Corrupt(detail, source) => self.corrupt(detail, source),
+            Refusal::Corrupt(detail, source) => self.corrupt(detail, source.map(Into::into)),
         }
     }
 
-    fn check_sheet_count(&self, n: usize) -> Result<(), ReadError> {
+    pub(super) fn check_sheet_count(&self, n: usize) -> Result<(), ReadError> {
         let limit = self.limits.max_sheets;
         if n as u64 > u64::from(limit) {
             return Err(self.too_large(None, "工作表数量", n as u64, limit.into()));
@@ -197,7 +197,7 @@ impl Ctx<'_> {
     }
 
     /// Check one cell position against the row/column limits.
-    fn check_pos(&self, sheet: &str, row: u32, col: u32) -> Result<(), ReadError> {
+    pub(super) fn check_pos(&self, sheet: &str, row: u32, col: u32) -> Result<(), ReadError> {
         let l = self.limits;
         if u64::from(row) + 1 > u64::from(l.max_rows) {
             return Err(self.too_large(
@@ -236,15 +236,11 @@ fn no_panic<T>(ctx: &Ctx, f: impl FnOnce() -> Result<T, ReadError>) -> Result<T,
 
 const ODS_MIME: &str = "application/vnd.oasis.opendocument.spreadsheet";
 
-fn zip_error(e: zip::result::ZipError) -> calamine::Error {
-    calamine::Error::Xlsx(calamine::XlsxError::Zip(e))
-}
-
 fn read_zip(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
         ctx.corrupt(
             "zip 压缩包结构损坏（文件可能被截断或下载不完整）",
-            Some(zip_error(e)),
+            Some(e.into()),
         )
     })?;
     guard::check_zip(
@@ -274,8 +270,7 @@ fn read_zip(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
             .iter()
             .any(|n| n.to_ascii_lowercase().starts_with("xl/worksheets/"))
     {
-        guard::check_shared_strings(&mut zip, ctx.limits.max_cells).map_err(|r| ctx.refusal(r))?;
-        return no_panic(ctx, || read_xlsx(bytes, ctx));
+        return no_panic(ctx, || super::xlsx::read(&mut zip, ctx));
     }
     if has("xl/workbook.bin") {
         return Err(ctx.unknown("Excel 二进制工作簿（.xlsb），暂不支持"));
@@ -291,10 +286,9 @@ fn read_zip(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
         return no_panic(ctx, || read_ods(bytes, zip, ctx));
     }
     if has("[Content_Types].xml") || names.iter().any(|n| n.starts_with("xl/")) {
-        // An OOXML package without the usual workbook part: calamine looks for it through the
-        // relationships, and reports a missing part as an error (kept as the source).
-        guard::check_shared_strings(&mut zip, ctx.limits.max_cells).map_err(|r| ctx.refusal(r))?;
-        return no_panic(ctx, || read_xlsx(bytes, ctx));
+        // An OOXML package without the usual workbook part: it is looked for through the
+        // package relationships, and a missing part is reported as damage.
+        return no_panic(ctx, || super::xlsx::read(&mut zip, ctx));
     }
     Err(ctx.unknown("zip 压缩包（其中没有工作簿）"))
 }
@@ -312,108 +306,6 @@ fn visible(v: SheetVisible) -> bool {
     matches!(v, SheetVisible::Visible)
 }
 
-fn xlsx_corrupt(ctx: &Ctx, sheet: Option<&str>, e: calamine::XlsxError) -> ReadError {
-    if matches!(e, calamine::XlsxError::Password) {
-        return ctx.encrypted();
-    }
-    let detail = match sheet {
-        Some(s) => format!("工作表“{s}”无法读取"),
-        None => "工作簿结构无法读取".to_string(),
-    };
-    ctx.corrupt(detail, Some(calamine::Error::Xlsx(e)))
-}
-
-fn read_xlsx(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
-    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| xlsx_corrupt(ctx, None, e))?;
-    // The zip directory was checked before this point: no part inflates beyond the limit.
-    let mut fast_merges = super::xlsx_merges::merges_by_sheet(bytes, ctx.limits.max_unpacked_bytes);
-    let metas: Vec<calamine::Sheet> = wb.sheets_metadata().to_vec();
-    if metas.is_empty() {
-        return Err(no_sheets(ctx));
-    }
-    ctx.check_sheet_count(metas.len())?;
-    let mut sheets = Vec::with_capacity(metas.len());
-    let mut total_cells = 0u64;
-    for meta in metas {
-        if meta.typ != SheetType::WorkSheet {
-            continue;
-        }
-        let name = meta.name.as_str();
-        let mut sheet = Sheet::new(name);
-        sheet.visible = visible(meta.visible);
-        {
-            let mut reader = wb
-                .worksheet_cells_reader(name)
-                .map_err(|e| xlsx_corrupt(ctx, Some(name), e))?;
-            // Shared-formula templates by index, kept here rather than in calamine, which would
-            // `resize` a vector to whatever `si` the file claims.
-            let mut shared: std::collections::HashMap<usize, (String, (u32, u32))> =
-                std::collections::HashMap::new();
-            while let Some(rec) = reader
-                .next_cell_with_formula_metadata()
-                .map_err(|e| xlsx_corrupt(ctx, Some(name), e))?
-            {
-                let (row, col) = rec.pos;
-                let formula = match rec.formula {
-                    Some(XlsxFormulaMetadata::Normal { formula }) => Some(formula),
-                    Some(XlsxFormulaMetadata::Shared {
-                        shared_index,
-                        formula,
-                        ..
-                    }) => {
-                        shared.insert(shared_index, (formula.clone(), rec.pos));
-                        Some(formula)
-                    }
-                    Some(XlsxFormulaMetadata::SharedDerived { shared_index }) => {
-                        Some(match shared.get(&shared_index) {
-                            Some((f, start)) => calamine::expand_shared_formula(f, *start, rec.pos)
-                                .unwrap_or_else(|_| f.clone()),
-                            None => String::new(),
-                        })
-                    }
-                    Some(_) => Some(String::new()),
-                    None => None,
-                };
-                let value = match cell_from_ref(rec.value) {
-                    Some(v) => v,
-                    None => match formula {
-                        Some(f) => CellValue::FormulaNotCalculated(f),
-                        None => continue,
-                    },
-                };
-                ctx.check_pos(name, row, col)?;
-                total_cells += 1;
-                if total_cells > ctx.limits.max_cells {
-                    return Err(ctx.too_large(
-                        Some(name),
-                        "有内容的单元格总数",
-                        total_cells,
-                        ctx.limits.max_cells,
-                    ));
-                }
-                sheet.set(row, col, value);
-            }
-        }
-        sheet.merges = match fast_merges.as_mut().and_then(|m| m.remove(name)) {
-            Some(found) => found,
-            None => wb
-                .merge_cells_by_sheet_name(name)
-                .map_err(|e| xlsx_corrupt(ctx, Some(name), e))?
-                .into_iter()
-                .map(rect)
-                .collect(),
-        };
-        sheets.push(sheet);
-    }
-    Ok(sheets)
-}
-
-/// calamine reads a workbook whose workbook part is missing (or lists nothing) as a workbook
-/// without sheets; no application writes one, so it is a damaged file.
-fn no_sheets(ctx: &Ctx) -> ReadError {
-    ctx.corrupt("工作簿中没有任何工作表（工作簿部件缺失或损坏）", None)
-}
-
 fn rect(d: calamine::Dimensions) -> Rect {
     Rect {
         first_row: d.start.0,
@@ -428,22 +320,6 @@ fn rect(d: calamine::Dimensions) -> Rect {
 /// Dates: a cell formatted as a date still holds a number, and in these tables any number is a
 /// count or an amount, so the serial number is kept as [`CellValue::Number`]. ISO dates and
 /// durations (ods) are kept as text.
-fn cell_from_ref(v: DataRef<'_>) -> Option<CellValue> {
-    Some(match v {
-        DataRef::Int(i) => CellValue::Int(i),
-        DataRef::Float(f) => CellValue::Number(f),
-        DataRef::String(s) if s.is_empty() => return None,
-        DataRef::String(s) => CellValue::Text(s),
-        DataRef::SharedString("") => return None,
-        DataRef::SharedString(s) => CellValue::Text(s.to_string()),
-        DataRef::Bool(b) => CellValue::Bool(b),
-        DataRef::DateTime(d) => CellValue::Number(d.as_f64()),
-        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => CellValue::Text(s),
-        DataRef::Error(e) => CellValue::Error(e.to_string()),
-        DataRef::Empty => return None,
-    })
-}
-
 fn cell_from_data(v: &Data) -> Option<CellValue> {
     Some(match v {
         Data::Int(i) => CellValue::Int(*i),
@@ -473,7 +349,7 @@ where
 {
     let metas: Vec<calamine::Sheet> = wb.sheets_metadata().to_vec();
     if metas.is_empty() {
-        return Err(no_sheets(ctx));
+        return Err(ctx.no_sheets());
     }
     ctx.check_sheet_count(metas.len())?;
     let mut sheets = Vec::new();
@@ -493,7 +369,7 @@ where
     Ok(sheets)
 }
 
-fn sheet_from_ranges(
+pub(super) fn sheet_from_ranges(
     name: &str,
     vis: SheetVisible,
     values: &calamine::Range<Data>,
@@ -537,7 +413,10 @@ fn read_ods(
     ctx: &Ctx,
 ) -> Result<Vec<Sheet>, ReadError> {
     let ods_err = |e: calamine::OdsError| {
-        ctx.corrupt("OpenDocument 表格无法读取", Some(calamine::Error::Ods(e)))
+        ctx.corrupt(
+            "OpenDocument 表格无法读取",
+            Some(calamine::Error::Ods(e).into()),
+        )
     };
     let scans = {
         let f = zip
@@ -589,7 +468,7 @@ fn read_ods(
 // OLE: xls, encrypted OOXML
 
 fn io_corrupt(ctx: &Ctx, detail: &str, e: std::io::Error) -> ReadError {
-    ctx.corrupt(detail, Some(calamine::Error::Io(e)))
+    ctx.corrupt(detail, Some(calamine::Error::Io(e).into()))
 }
 
 fn read_ole(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
@@ -698,7 +577,7 @@ fn clean_ole(name: &str, stream: &[u8]) -> std::io::Result<Vec<u8>> {
 fn read_xls(bytes: &[u8], ctx: &Ctx, codepage: Option<u16>) -> Result<Vec<Sheet>, ReadError> {
     let xls_err = |e: calamine::XlsError| match e {
         calamine::XlsError::Password => ctx.encrypted(),
-        e => ctx.corrupt("xls 工作簿无法读取", Some(calamine::Error::Xls(e))),
+        e => ctx.corrupt("xls 工作簿无法读取", Some(calamine::Error::Xls(e).into())),
     };
     let mut options = XlsOptions::default();
     options.force_codepage = codepage;
