@@ -3,6 +3,7 @@
 //! ```sh
 //! cargo bench --bench rollup              # 2,000 and 20,000 workbooks
 //! cargo bench --bench rollup -- 500       # other sizes
+//! cargo bench --bench rollup -- stages    # per-file cost of each stage, one thread
 //! ```
 //!
 //! Generates N distinct official-layout xlsx workbooks (consistent made-up reports of N agencies,
@@ -84,6 +85,7 @@ fn peak_rss_mib() -> f64 {
 fn child(mode: &str, dir: &Path) {
     let files = files(dir);
     let t = Instant::now();
+    let mut summary = 0.0;
     match mode {
         "bare" => {
             let mut cells = 0usize;
@@ -103,7 +105,9 @@ fn child(mode: &str, dir: &Path) {
             };
             let mut r = rollup(&files, &opts, &Previous::default(), None, &|_| {}).unwrap();
             let out = tempfile::Builder::new().suffix(".xlsx").tempfile().unwrap();
+            let tw = Instant::now();
             nianbao::write::summary::write_summary(&mut r, &[], out.path(), &files).unwrap();
+            summary = tw.elapsed().as_secs_f64();
             assert_eq!(
                 r.heads.iter().filter(|h| h.standing.counted()).count(),
                 files.len()
@@ -112,7 +116,95 @@ fn child(mode: &str, dir: &Path) {
         _ => unreachable!(),
     }
     let secs = t.elapsed().as_secs_f64();
-    println!("{secs} {}", peak_rss_mib());
+    println!("{secs} {} {summary}", peak_rss_mib());
+}
+
+/// Per-file cost of each stage on one thread, over the same 2,000 workbooks, best of five
+/// rounds (the file bytes are read into memory first, so no stage pays for the disk).
+fn stages() {
+    use nianbao::read::{locate, read_grid_bytes, ReadOptions};
+    let files = files(&generate(2_000));
+    let bytes: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap()).collect();
+    let opts = ReadOptions::default();
+    let grids: Vec<_> = bytes
+        .iter()
+        .map(|b| read_grid_bytes(b, "bench", &opts.limits).unwrap())
+        .collect();
+    let reports: Vec<_> = grids.iter().map(|g| locate(g, &opts).unwrap().0).collect();
+    let per_file = |f: &mut dyn FnMut()| {
+        (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64() * 1e3 / files.len() as f64
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let ropts = RollupOptions {
+        name: "测试区".into(),
+        ..Default::default()
+    };
+    let mut rolled = rollup(&files, &ropts, &Previous::default(), None, &|_| {}).unwrap();
+    let out = tempfile::Builder::new().suffix(".xlsx").tempfile().unwrap();
+    let rows: [(&str, f64); 5] = [
+        (
+            "bare calamine read (open, every sheet's range)",
+            per_file(&mut || {
+                for b in &bytes {
+                    let mut wb =
+                        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(b)).unwrap();
+                    for name in wb.sheet_names() {
+                        std::hint::black_box(wb.worksheet_range(&name).unwrap());
+                    }
+                }
+            }),
+        ),
+        (
+            "nianbao read (sniff, guards, cells, merges)",
+            per_file(&mut || {
+                for b in &bytes {
+                    std::hint::black_box(read_grid_bytes(b, "bench", &opts.limits).unwrap());
+                }
+            }),
+        ),
+        (
+            "locate (tables by label → report)",
+            per_file(&mut || {
+                for g in &grids {
+                    std::hint::black_box(locate(g, &opts).unwrap());
+                }
+            }),
+        ),
+        (
+            "validate (every rule)",
+            per_file(&mut || {
+                for r in &reports {
+                    std::hint::black_box(nianbao::validate::validate(r));
+                }
+            }),
+        ),
+        (
+            "summary workbook (serial, after the reading pass)",
+            per_file(&mut || {
+                nianbao::write::summary::write_summary(&mut rolled, &[], out.path(), &files)
+                    .unwrap();
+            }),
+        ),
+    ];
+    println!("| stage, one thread | ms per workbook |");
+    println!("|---|---:|");
+    for (stage, ms) in rows {
+        println!("| {stage} | {ms:.3} |");
+    }
+}
+
+/// Rounds of each mode per size; the table shows the median round.
+const ROUNDS: usize = 3;
+
+/// The round with the median time.
+fn median(mut rounds: Vec<[f64; 3]>) -> [f64; 3] {
+    rounds.sort_by(|a, b| a[0].total_cmp(&b[0]));
+    rounds[rounds.len() / 2]
 }
 
 fn main() {
@@ -122,6 +214,10 @@ fn main() {
         .collect();
     if args.first().map(String::as_str) == Some("--child") {
         child(&args[1], Path::new(&args[2]));
+        return;
+    }
+    if args.first().map(String::as_str) == Some("stages") {
+        stages();
         return;
     }
     let sizes: Vec<usize> = if args.is_empty() {
@@ -137,7 +233,7 @@ fn main() {
             .iter()
             .map(|f| f.metadata().unwrap().len())
             .sum();
-        let run = |mode: &str| -> (f64, f64) {
+        let run = |mode: &str| -> [f64; 3] {
             let out = Command::new(std::env::current_exe().unwrap())
                 .args(["--child", mode])
                 .arg(&dir)
@@ -149,15 +245,22 @@ fn main() {
                 String::from_utf8_lossy(&out.stderr)
             );
             let s = String::from_utf8_lossy(&out.stdout);
-            let mut it = s.split_whitespace().map(|x| x.parse::<f64>().unwrap());
-            (it.next().unwrap(), it.next().unwrap())
+            let v: Vec<f64> = s.split_whitespace().map(|x| x.parse().unwrap()).collect();
+            [v[0], v[1], v[2]]
         };
-        // warm the page cache, then measure
+        // Warm the page cache, then alternate the two modes: this machine's speed drifts by tens
+        // of percent from minute to minute, and the median of alternating rounds compares the
+        // two under the same conditions.
         let _ = run("bare");
-        let (tb, mb) = run("bare");
-        let (tr, mr) = run("rollup");
+        let (mut bare, mut roll) = (Vec::new(), Vec::new());
+        for _ in 0..ROUNDS {
+            bare.push(run("bare"));
+            roll.push(run("rollup"));
+        }
+        let [tb, mb, _] = median(bare);
+        let [tr, mr, ts] = median(roll);
         println!(
-            "| {n} ({:.1} KB each) | {tb:.2} s ({:.0}/s) | {tr:.2} s ({:.0}/s) | {:.2} | {mb:.0} MiB | {mr:.0} MiB |",
+            "| {n} ({:.1} KB each) | {tb:.2} s ({:.0}/s) | {tr:.2} s ({:.0}/s), of which {ts:.2} s summary workbook | {:.2} | {mb:.0} MiB | {mr:.0} MiB |",
             size as f64 / n as f64 / 1024.0,
             n as f64 / tb,
             n as f64 / tr,
