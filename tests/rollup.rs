@@ -428,3 +428,81 @@ fn output_over_an_input_is_refused() {
         .code(2);
     assert_eq!(std::fs::read(&a).unwrap(), before);
 }
+
+/// The per-agency sheet written while the files are read is the one written afterwards from the
+/// spool, cell for cell — also when the first files cannot give the sheet its columns (an
+/// unreadable file, a report without a year), and when a duplicate found at the end changes
+/// standings already written.
+#[test]
+fn per_agency_rows_written_while_reading_equal_those_written_after() {
+    use nianbao::read::{read_grid, Limits};
+    use nianbao::rollup::crossyear::Previous;
+    use nianbao::rollup::{rollup, Detail, Head, RollupOptions};
+    use nianbao::write::summary::{write_summary, SummaryWriter};
+
+    let dir = tempfile::tempdir().unwrap();
+    let inp = dir.path().join("in");
+    std::fs::create_dir(&inp).unwrap();
+    std::fs::write(inp.join("0_broken.xlsx"), b"PK\x03\x04 not a workbook").unwrap();
+    let mut yearless = consistent_report(FormatVersion::V2021, "云台区统计局", 2023, 7);
+    yearless.meta.year = None;
+    write(&inp, "1_yearless.xlsx", &yearless);
+    let names = ["云台区教育局", "云台区财政局", "云台区民政局"];
+    for (i, r) in agencies(FormatVersion::V2021, 2023, &names, 30)
+        .iter()
+        .enumerate()
+    {
+        write(&inp, &format!("{}_{i}.xlsx", i + 2), r);
+    }
+    let sheets = |with_duplicate: bool| {
+        if with_duplicate {
+            let again = consistent_report(FormatVersion::V2021, names[0], 2023, 31);
+            write(&inp, "9_again.xlsx", &again);
+        }
+        let files = nianbao::batch::collect_inputs(std::slice::from_ref(&inp)).unwrap();
+        let opts = RollupOptions {
+            name: "云台区".into(),
+            chunk: 2,
+            ..Default::default()
+        };
+        let (streamed, after) = (dir.path().join("a.xlsx"), dir.path().join("b.xlsx"));
+        let mut writer = SummaryWriter::new().unwrap();
+        let mut rows = |h: &Head, d: Option<&Detail>| writer.row(h, d);
+        let mut r = rollup(
+            &files,
+            &opts,
+            &Previous::default(),
+            None,
+            &|_| {},
+            Some(&mut rows),
+        )
+        .unwrap();
+        assert_eq!(r.standings_changed, with_duplicate);
+        writer.finish(&mut r, &[], &streamed, &files).unwrap();
+        let mut r = rollup(&files, &opts, &Previous::default(), None, &|_| {}, None).unwrap();
+        write_summary(&mut r, &[], &after, &files).unwrap();
+        let read = |p: &Path| read_grid(p, "x", &Limits::default()).unwrap().sheets;
+        (read(&streamed), read(&after))
+    };
+    for with_duplicate in [false, true] {
+        let (streamed, after) = sheets(with_duplicate);
+        assert_eq!(streamed, after);
+        let detail = &streamed[1];
+        assert_eq!(detail.name, "分单位明细");
+        // header, key row, 5 or 6 files, totals
+        let rows = detail.cells.keys().map(|k| k.0).max().unwrap() + 1;
+        assert_eq!(rows, if with_duplicate { 9 } else { 8 });
+        assert_eq!(detail.text(2, 4).as_deref(), Some("无法读取"));
+        assert_eq!(detail.text(3, 4).as_deref(), Some("年度未知，未汇总"));
+        assert!(
+            detail.get(3, 8).is_some(),
+            "a yearless report's values are listed"
+        );
+        let dup = if with_duplicate {
+            "重复报送，未汇总"
+        } else {
+            "已汇总"
+        };
+        assert_eq!(detail.text(4, 4).as_deref(), Some(dup));
+    }
+}

@@ -8,7 +8,7 @@ use anyhow::{bail, Context};
 use nianbao::batch::collect_inputs;
 use nianbao::rollup::crossyear::Previous;
 use nianbao::rollup::roster::{coverage, read_roster, Submission};
-use nianbao::rollup::{rollup, RollupOptions, Standing};
+use nianbao::rollup::{rollup, Detail, Head, RollupOptions, Standing};
 use nianbao::write::atomic::{refuse_input, AtomicFile};
 
 use super::{exit, inputs, ReadArgs};
@@ -102,8 +102,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             p.set_position(n as u64);
         }
     };
-    let csv_sink = csv_writer.as_mut().map(|w| w as &mut dyn Write);
-    let result = rollup(&files, &opts, &previous, csv_sink, &tick);
+    let csv_sink = csv_writer.as_mut().map(|w| w as &mut (dyn Write + Send));
+    // The per-agency sheet is written as the files are read.
+    let mut workbook = nianbao::write::summary::SummaryWriter::new()?;
+    let mut rows = |h: &Head, d: Option<&Detail>| workbook.row(h, d);
+    let result = rollup(&files, &opts, &previous, csv_sink, &tick, Some(&mut rows));
     if let Some(p) = &progress {
         p.finish_and_clear();
     }
@@ -167,7 +170,8 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         .iter()
         .filter(|r| r.coverage == nianbao::rollup::roster::Coverage::Missing)
         .count();
-    nianbao::write::summary::write_summary(&mut r, &rows, &args.output, &files)
+    workbook
+        .finish(&mut r, &rows, &args.output, &files)
         .with_context(|| format!("写出 {} 失败", args.output.display()))?;
     let roster_note = if roster.is_some() {
         format!("；名单中未报送 {missing} 个")

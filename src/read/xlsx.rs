@@ -205,6 +205,8 @@ impl<'z, 'a, 'c> Package<'z, 'a, 'c> {
     }
 }
 
+/// An XML reader over a part. `<x/>` arrives as a start and an end, except in the sheet reader,
+/// which takes empty elements as they are (most cells of a template are empty styled cells).
 fn reader(xml: &[u8]) -> Reader<&[u8]> {
     let mut r = Reader::from_reader(xml);
     let c = r.config_mut();
@@ -213,6 +215,45 @@ fn reader(xml: &[u8]) -> Reader<&[u8]> {
     c.expand_empty_elements = true;
     c.trim_text(false);
     r
+}
+
+/// The attributes of a start tag as `(local name, raw value)`, for the few whose values hold no
+/// entities (`r`, `t`, `si`, `ref`): a plain scan, cheaper than the general attribute parser on
+/// the hundreds of cells of a sheet. Stops at the first malformed attribute.
+fn plain_attrs<'a>(e: &'a BytesStart) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+    let raw = e.attributes_raw();
+    let b = raw.as_bytes();
+    let mut i = 0;
+    // Every index it slices at is an ASCII byte (space, `=`, a quote), so a char boundary.
+    let skip_space = |i: &mut usize| {
+        while b.get(*i).is_some_and(u8::is_ascii_whitespace) {
+            *i += 1;
+        }
+    };
+    std::iter::from_fn(move || {
+        skip_space(&mut i);
+        let start = i;
+        while b
+            .get(i)
+            .is_some_and(|&c| c != b'=' && !c.is_ascii_whitespace())
+        {
+            i += 1;
+        }
+        let name = &raw[start..i];
+        skip_space(&mut i);
+        (b.get(i) == Some(&b'=')).then_some(())?;
+        i += 1;
+        skip_space(&mut i);
+        let quote = *b.get(i).filter(|&&q| q == b'"' || q == b'\'')?;
+        let value_start = i + 1;
+        let len = b[value_start..].iter().position(|&c| c == quote)?;
+        i = value_start + len + 1;
+        let local = match name.bytes().rposition(|c| c == b':') {
+            Some(p) => &name[p + 1..],
+            None => name,
+        };
+        Some((local, &raw[value_start..value_start + len]))
+    })
 }
 
 /// `xl/workbook.xml` → (`xl/`, `workbook.xml`).
@@ -476,40 +517,47 @@ impl SheetReader<'_, '_> {
         // Shared-formula anchors by index (the index is only a key: nothing is sized by it).
         let mut shared: HashMap<u64, (String, (u32, u32))> = HashMap::new();
         let mut cell = CellText::default();
+        r.config_mut().expand_empty_elements = false;
         loop {
-            match r.read_event()? {
-                Event::Start(e) => match e.local_name().as_ref() {
-                    "sheetData" => in_data = true,
-                    "row" if in_data => {
-                        col = 0;
-                        if let Some(a) = e.try_get_attribute("r")? {
-                            row = position(&a.value, true)
-                                .ok_or_else(|| bad_ref("行号", &a.value))?
-                                .0;
-                        }
+            let (e, empty) = match r.read_event()? {
+                Event::Start(e) => (e, false),
+                Event::Empty(e) => (e, true),
+                Event::End(e) => {
+                    match e.local_name().as_ref() {
+                        "sheetData" => in_data = false,
+                        "row" if in_data => (row, col) = (row.saturating_add(1), 0),
+                        _ => {}
                     }
-                    "c" if in_data => {
-                        let pos = self.cell(&mut r, &e, (row, col), &mut cell, &mut shared)?;
-                        col = pos.1.saturating_add(1);
-                    }
-                    "mergeCell" => {
-                        if let Some(a) = e.try_get_attribute("ref")? {
-                            let rect =
-                                range(&a.value).ok_or_else(|| bad_ref("合并区域", &a.value))?;
-                            self.sheet.merges.push(rect);
-                        }
-                    }
-                    _ => {}
-                },
-                Event::End(e) => match e.local_name().as_ref() {
-                    "sheetData" => in_data = false,
-                    "row" if in_data => {
-                        row = row.saturating_add(1);
-                        col = 0;
-                    }
-                    _ => {}
-                },
+                    continue;
+                }
                 Event::Eof => return Ok(()),
+                _ => continue,
+            };
+            match e.local_name().as_ref() {
+                "sheetData" => in_data = !empty,
+                "row" if in_data => {
+                    col = 0;
+                    if let Some((_, v)) = plain_attrs(&e).find(|(k, _)| *k == "r") {
+                        row = position(v, true).ok_or_else(|| bad_ref("行号", v))?.0;
+                    }
+                    if empty {
+                        row = row.saturating_add(1);
+                    }
+                }
+                "c" if in_data => {
+                    let pos = if empty {
+                        cell_start(&e, (row, col))?.0
+                    } else {
+                        self.cell(&mut r, &e, (row, col), &mut cell, &mut shared)?
+                    };
+                    col = pos.1.saturating_add(1);
+                }
+                "mergeCell" => {
+                    if let Some((_, v)) = plain_attrs(&e).find(|(k, _)| *k == "ref") {
+                        let rect = range(v).ok_or_else(|| bad_ref("合并区域", v))?;
+                        self.sheet.merges.push(rect);
+                    }
+                }
                 _ => {}
             }
         }
@@ -524,65 +572,47 @@ impl SheetReader<'_, '_> {
         t: &mut CellText,
         shared: &mut HashMap<u64, (String, (u32, u32))>,
     ) -> Result<(u32, u32), Failure> {
-        let mut pos = next;
-        let mut typ = CellType::Number;
-        for a in c.attributes().with_checks(false) {
-            let a = a?;
-            match a.key.local_name().as_ref() {
-                "r" => {
-                    pos = position(&a.value, false).ok_or_else(|| bad_ref("单元格", &a.value))?
-                }
-                "t" => {
-                    typ = match &*a.value {
-                        "s" => CellType::Shared,
-                        "str" => CellType::Str,
-                        "inlineStr" | "is" => CellType::Inline,
-                        "b" => CellType::Bool,
-                        "e" => CellType::Error,
-                        "d" => CellType::Date,
-                        _ => CellType::Number,
-                    }
-                }
-                _ => {}
-            }
-        }
+        let (pos, typ) = cell_start(c, next)?;
         t.clear();
         loop {
-            match r.read_event()? {
-                Event::Start(e) => match e.local_name().as_ref() {
-                    "v" => text(r, &mut t.value)?,
-                    "is" => t.inline = Some(rich_text(r)?),
-                    "f" => {
-                        t.formula = Some(String::new());
-                        let (mut is_shared, mut si) = (false, None);
-                        for a in e.attributes().with_checks(false) {
-                            let a = a?;
-                            match a.key.local_name().as_ref() {
-                                "t" => is_shared = &*a.value == "shared",
-                                "si" => si = a.value.trim().parse().ok(),
-                                _ => {}
-                            }
-                        }
-                        let f = t.formula.as_mut().expect("just set");
-                        text(r, f)?;
-                        if let (true, Some(si)) = (is_shared, si) {
-                            if f.is_empty() {
-                                // a cell of a shared formula: the anchor's formula, moved here
-                                if let Some((anchor, at)) = shared.get(&si) {
-                                    *f = calamine::expand_shared_formula(anchor, *at, pos)
-                                        .unwrap_or_else(|_| anchor.clone());
-                                }
-                            } else {
-                                shared.insert(si, (f.clone(), pos));
-                            }
-                        }
-                    }
-                    _ => {
-                        r.read_to_end(e.name())?;
-                    }
-                },
+            let (e, empty) = match r.read_event()? {
+                Event::Start(e) => (e, false),
+                Event::Empty(e) => (e, true),
                 Event::End(_) => break,
                 Event::Eof => return Err(unexpected_end()),
+                _ => continue,
+            };
+            match e.local_name().as_ref() {
+                "v" if !empty => text(r, &mut t.value)?,
+                "is" => t.inline = Some(if empty { String::new() } else { rich_text(r)? }),
+                "f" => {
+                    let (mut is_shared, mut si) = (false, None);
+                    for (k, v) in plain_attrs(&e) {
+                        match k {
+                            "t" => is_shared = v == "shared",
+                            "si" => si = v.trim().parse::<u64>().ok(),
+                            _ => {}
+                        }
+                    }
+                    let f = t.formula.insert(String::new());
+                    if !empty {
+                        text(r, f)?;
+                    }
+                    if let (true, Some(si)) = (is_shared, si) {
+                        if f.is_empty() {
+                            // a cell of a shared formula: the anchor's formula, moved here
+                            if let Some((anchor, at)) = shared.get(&si) {
+                                *f = calamine::expand_shared_formula(anchor, *at, pos)
+                                    .unwrap_or_else(|_| anchor.clone());
+                            }
+                        } else {
+                            shared.insert(si, (f.clone(), pos));
+                        }
+                    }
+                }
+                _ if !empty => {
+                    r.read_to_end(e.name())?;
+                }
                 _ => {}
             }
         }
@@ -653,6 +683,29 @@ impl SheetReader<'_, '_> {
             }),
         })
     }
+}
+
+/// A cell's position (its `r`, or `next`) and type, from its start tag.
+fn cell_start(c: &BytesStart, next: (u32, u32)) -> Result<((u32, u32), CellType), Failure> {
+    let (mut pos, mut typ) = (next, CellType::Number);
+    for (k, v) in plain_attrs(c) {
+        match k {
+            "r" => pos = position(v, false).ok_or_else(|| bad_ref("单元格", v))?,
+            "t" => {
+                typ = match v {
+                    "s" => CellType::Shared,
+                    "str" => CellType::Str,
+                    "inlineStr" | "is" => CellType::Inline,
+                    "b" => CellType::Bool,
+                    "e" => CellType::Error,
+                    "d" => CellType::Date,
+                    _ => CellType::Number,
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((pos, typ))
 }
 
 /// The parts of one `<c>`, with buffers reused from cell to cell.

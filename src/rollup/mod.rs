@@ -1,11 +1,14 @@
 //! The regional roll-up: many agency reports → one checked summary.
 //!
-//! Two passes, so that memory does not grow with the number of workbooks:
-//! 1. files are read and checked in parallel chunks (rayon, input order kept); each report is
-//!    reduced to a small [`Head`] kept in memory and a detail record (its numbers in canonical
-//!    units and its findings) spooled to a temporary file; the long CSV is streamed as it goes;
-//! 2. statuses are decided (errors, duplicates, year and version), the totals are summed from the
-//!    spool, and the writer streams the spool again into the per-agency sheets.
+//! One pass over the files, in memory that does not grow with their number:
+//! 1. files are read and checked in parallel chunks (rayon); each report is reduced to a small
+//!    [`Head`] kept in memory and a [`Detail`] (its numbers in canonical units and its findings)
+//!    spooled to a temporary file;
+//! 2. what needs the files in input order — the spool, the long CSV, the totals, the summary
+//!    writer's per-file sheets ([`RowSink`]) — is done for chunk k while chunk k + 1 is read;
+//! 3. what only all files together decide is decided at the end: duplicates, the year and the
+//!    version. A file's standing is otherwise its own; when a duplicate changes standings, the
+//!    totals are summed again from the spool, and the writer writes its per-file sheets again.
 //!
 //! Decisions: one roll-up is one report year — several years are refused, as are 2019- and
 //! 2021-format reports of the same year (listed which is which). A report whose year is unknown is
@@ -155,6 +158,9 @@ pub struct Rollup {
     pub region_findings: Vec<Diagnostic>,
     pub format: FormatVersion,
     pub year: u16,
+    /// Some standing changed after its file was handed to the row sink (a duplicate was found):
+    /// rows written while reading are stale and must be written again from the spool.
+    pub standings_changed: bool,
     spool: std::fs::File,
 }
 
@@ -181,44 +187,68 @@ impl Rollup {
     }
 }
 
+/// Receives every file's head and detail in input order while the reading goes on (the summary
+/// writer's per-agency rows). The head's standing is what the file itself decides; only a
+/// duplicate found later changes it, and [`Rollup::standings_changed`] then says so.
+pub type RowSink<'a> = &'a mut (dyn FnMut(&Head, Option<&Detail>) + Send);
+
 /// Read, check and reduce every file; write the long CSV rows of every readable report to `csv`
-/// as they come (the region rows are the caller's, once the total is known). `progress` is called
-/// with the number of files done.
+/// as they come (the region rows are the caller's, once the total is known) and hand each file
+/// to `rows`. `progress` is called with the number of files done.
+///
+/// Chunk by chunk: while the workers read chunk k + 1, one of them writes chunk k in input order
+/// (spool, CSV, `rows`), so that in-order work overlaps the reading instead of following it.
 pub fn rollup(
     files: &[PathBuf],
     opts: &RollupOptions,
     previous: &Previous,
-    mut csv: Option<&mut dyn Write>,
+    mut csv: Option<&mut (dyn Write + Send)>,
     progress: &(dyn Fn(usize) + Sync),
+    mut rows: Option<RowSink>,
 ) -> Result<Rollup, RollupError> {
     let spool = tempfile::tempfile()?;
     let mut spool_w = BufWriter::new(spool.try_clone()?);
     let mut heads = Vec::with_capacity(files.len());
-    let chunk = opts.chunk.max(1);
-    let mut done = 0;
-    for part in files.chunks(chunk) {
-        // Reading, checking and reducing run on every core; only the writes are in order.
-        let with_csv = csv.is_some();
-        let reduced: Vec<Reduced> = part
-            .par_iter()
-            .map(|p| reduce(check_file(p, &opts.read), previous, with_csv))
-            .collect::<Result<_, _>>()?;
-        for r in reduced {
-            if let Some(line) = r.spool_line {
-                spool_w.write_all(&line)?;
+    let with_csv = csv.is_some();
+    let mut sums = Sums::default();
+    let mut in_order = |done: Vec<Reduced>, heads: &mut Vec<Head>| -> Result<(), RollupError> {
+        for r in done {
+            sums.add(&r.head, r.detail.as_ref());
+            if let Some(line) = &r.spool_line {
+                spool_w.write_all(line)?;
             }
             if let Some(w) = csv.as_deref_mut() {
                 w.write_all(&r.csv_rows)?;
             }
+            if let Some(sink) = rows.as_deref_mut() {
+                sink(&r.head, r.detail.as_ref());
+            }
             heads.push(r.head);
         }
+        Ok(())
+    };
+    let mut pending = Vec::new();
+    let mut done = 0;
+    for part in files.chunks(opts.chunk.max(1)) {
+        let previous_chunk = std::mem::take(&mut pending);
+        let (reduced, written) = rayon::join(
+            || {
+                part.par_iter()
+                    .map(|p| reduce(check_file(p, &opts.read), previous, opts, with_csv))
+                    .collect::<Result<Vec<_>, _>>()
+            },
+            || in_order(previous_chunk, &mut heads),
+        );
+        written?;
+        pending = reduced?;
         done += part.len();
         progress(done);
     }
+    in_order(pending, &mut heads)?;
     spool_w.flush()?;
     drop(spool_w);
 
-    let (year, format) = decide(&mut heads, opts)?;
+    let (year, format, standings_changed) = decide(&mut heads)?;
     let mut rollup = Rollup {
         total: Report::empty(Meta {
             agency: Some(opts.name.clone()),
@@ -232,9 +262,15 @@ pub fn rollup(
         region_findings: Vec::new(),
         format,
         year,
+        standings_changed,
         spool,
     };
-    sum_totals(&mut rollup)?;
+    let sums = if standings_changed {
+        Sums::from_spool(&mut rollup)?
+    } else {
+        sums
+    };
+    sums.into_total(&mut rollup);
     let total = rollup.total.clone();
     let mut region = crate::validate::validate(&total);
     region.extend(previous.check_total(&total));
@@ -245,14 +281,20 @@ pub fn rollup(
 /// What is left of one file after [`reduce`].
 struct Reduced {
     head: Head,
-    /// The file's [`Detail`] as one JSON line, for the spool (none for an unreadable file).
+    /// The file's [`Detail`] (none for an unreadable file), and as one JSON line for the spool.
+    detail: Option<Detail>,
     spool_line: Option<Vec<u8>>,
     /// Its long-CSV rows, when a CSV is written.
     csv_rows: Vec<u8>,
 }
 
 /// One checked file → its head, its spool line (with cross-year findings) and its CSV rows.
-fn reduce(c: Checked, previous: &Previous, with_csv: bool) -> Result<Reduced, RollupError> {
+fn reduce(
+    c: Checked,
+    previous: &Previous,
+    opts: &RollupOptions,
+    with_csv: bool,
+) -> Result<Reduced, RollupError> {
     let (report, mut findings) = match c.outcome {
         Err(e) => {
             let head = Head {
@@ -269,6 +311,7 @@ fn reduce(c: Checked, previous: &Previous, with_csv: bool) -> Result<Reduced, Ro
             };
             return Ok(Reduced {
                 head,
+                detail: None,
                 spool_line: None,
                 csv_rows: Vec::new(),
             });
@@ -316,10 +359,11 @@ fn reduce(c: Checked, previous: &Previous, with_csv: bool) -> Result<Reduced, Ro
         fatal: None,
         errors,
         warnings,
-        standing: if this_year_errors > 0 {
-            Standing::Invalid
-        } else {
-            Standing::Counted
+        standing: match (report.meta.year, this_year_errors) {
+            (None, _) => Standing::YearUnknown,
+            (_, 0) => Standing::Counted,
+            _ if opts.include_invalid => Standing::CountedWithErrors,
+            _ => Standing::Invalid,
         },
         duplicates: Vec::new(),
         metrics: metrics::all(&report),
@@ -332,19 +376,22 @@ fn reduce(c: Checked, previous: &Previous, with_csv: bool) -> Result<Reduced, Ro
     line.push(b'\n');
     Ok(Reduced {
         head,
+        detail: Some(detail),
         spool_line: Some(line),
         csv_rows,
     })
 }
 
-/// Decide every file's standing; refuse several years or mixed versions.
-fn decide(heads: &mut [Head], opts: &RollupOptions) -> Result<(u16, FormatVersion), RollupError> {
+/// Decide what only all files together decide: duplicates (and whether any standing changed
+/// with them); refuse several years or mixed versions.
+fn decide(heads: &mut [Head]) -> Result<(u16, FormatVersion, bool), RollupError> {
     let keys = heads
         .iter()
         .map(|h| agency_key(h.agency.as_deref(), h.year).filter(|_| h.fatal.is_none()));
-    for g in duplicate_groups(keys) {
+    let groups = duplicate_groups(keys);
+    for g in &groups {
         let names: Vec<String> = g.iter().map(|&i| heads[i].display.clone()).collect();
-        for &i in &g {
+        for &i in g {
             heads[i].duplicates = names
                 .iter()
                 .filter(|n| **n != heads[i].display)
@@ -352,14 +399,6 @@ fn decide(heads: &mut [Head], opts: &RollupOptions) -> Result<(u16, FormatVersio
                 .collect();
             heads[i].standing = Standing::Duplicate;
             heads[i].errors += 1;
-        }
-    }
-    for h in heads.iter_mut() {
-        if h.fatal.is_none() && h.year.is_none() {
-            h.standing = Standing::YearUnknown;
-        }
-        if opts.include_invalid && h.standing == Standing::Invalid {
-            h.standing = Standing::CountedWithErrors;
         }
     }
     let readable: Vec<&Head> = heads
@@ -391,7 +430,7 @@ fn decide(heads: &mut [Head], opts: &RollupOptions) -> Result<(u16, FormatVersio
                     expected,
                 });
             }
-            Ok((year, versions[0]))
+            Ok((year, versions[0], !groups.is_empty()))
         }
         _ => Err(RollupError::MixedYears {
             listing: listing(&readable, |h| format!("{} 年", h.year.unwrap_or_default())),
@@ -423,36 +462,61 @@ pub fn duplicate_rows(head: &Head) -> Option<FindingRow> {
     })
 }
 
-fn sum_totals(r: &mut Rollup) -> Result<(), RollupError> {
-    let n = r.format.spec().field_count();
-    let mut sums = vec![Decimal::ZERO; n];
-    let mut unknown = vec![0usize; n];
-    r.for_each_detail(|head, d| {
-        let counted = d.filter(|_| head.standing.counted());
-        for (i, v) in counted.iter().flat_map(|d| d.values.iter().enumerate()) {
+/// The region's totals, field by field, over the counted files, and how many counted files
+/// left each field out (its value unknown).
+#[derive(Default)]
+struct Sums {
+    sums: Vec<Decimal>,
+    unknown: Vec<usize>,
+}
+
+impl Sums {
+    fn add(&mut self, head: &Head, d: Option<&Detail>) {
+        let Some(d) = d.filter(|_| head.standing.counted()) else {
+            return;
+        };
+        if self.sums.len() < d.values.len() {
+            self.sums.resize(d.values.len(), Decimal::ZERO);
+            self.unknown.resize(d.values.len(), 0);
+        }
+        for (i, v) in d.values.iter().enumerate() {
             match v {
-                Some(x) => sums[i] += x,
-                None => unknown[i] += 1,
+                Some(x) => self.sums[i] += x,
+                None => self.unknown[i] += 1,
             }
         }
-        Ok(())
-    })?;
-    let fields: Vec<_> = r.format.spec().fields().collect();
-    let source = r.total.meta.source.clone();
-    for (i, v) in r.total.values_mut().iter_mut().enumerate() {
-        *v = Value::computed(sums[i], fields[i].col.kind.canonical_unit());
-        if unknown[i] > 0 {
-            let f = fields[i];
-            r.region_findings.push(Diagnostic::new(
-                "I6",
-                Severity::Warning,
-                &source,
-                format!(
-                    "汇总“{}”的“{}”未计入 {} 个单位的数（数值未知或金额单位未知）",
-                    f.row.label, f.col.label, unknown[i]
-                ),
-            ));
+    }
+
+    /// The sums over the spool, for when standings changed after the files were summed.
+    fn from_spool(r: &mut Rollup) -> Result<Self, RollupError> {
+        let mut s = Sums::default();
+        r.for_each_detail(|head, d| {
+            s.add(head, d);
+            Ok(())
+        })?;
+        Ok(s)
+    }
+
+    /// Into the total report, with an I6 finding for each field some counted file left out.
+    fn into_total(self, r: &mut Rollup) {
+        let fields: Vec<_> = r.format.spec().fields().collect();
+        let source = r.total.meta.source.clone();
+        for (i, v) in r.total.values_mut().iter_mut().enumerate() {
+            let sum = self.sums.get(i).copied().unwrap_or_default();
+            *v = Value::computed(sum, fields[i].col.kind.canonical_unit());
+            let unknown = self.unknown.get(i).copied().unwrap_or_default();
+            if unknown > 0 {
+                let f = fields[i];
+                r.region_findings.push(Diagnostic::new(
+                    "I6",
+                    Severity::Warning,
+                    &source,
+                    format!(
+                        "汇总“{}”的“{}”未计入 {unknown} 个单位的数（数值未知或金额单位未知）",
+                        f.row.label, f.col.label
+                    ),
+                ));
+            }
         }
     }
-    Ok(())
 }

@@ -1,23 +1,23 @@
 //! The roll-up's summary workbook: `汇总` (the official layout, filled with the region's totals),
 //! `分单位明细` (one row per file), `校验问题`, `报送情况` and `指标` (ratios and native charts).
-//! Per-file sheets are written in constant-memory mode, streamed from the roll-up's spool, so the
-//! workbook's memory does not grow with the number of agencies.
+//! Per-file sheets are written in constant-memory mode, streamed as the roll-up reads or from its
+//! spool, so the workbook's memory does not grow with the number of agencies.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{
-    Chart, ChartType, Format, FormatAlign, FormatBorder, Formula, Worksheet, XlsxError,
+    Chart, ChartType, Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet, XlsxError,
 };
 
 use super::atomic::{AtomicFile, WriteError};
 use super::template;
 use crate::model::cellref::col_name;
-use crate::model::{Field, TableKey};
+use crate::model::{Field, FormatVersion, TableKey};
 use crate::rollup::metrics::METRICS;
 use crate::rollup::roster::CoverageRow;
-use crate::rollup::{duplicate_rows, FindingRow, Rollup, RollupError};
+use crate::rollup::{duplicate_rows, Detail, FindingRow, Head, Rollup, RollupError};
 
 /// Why the summary could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -68,99 +68,184 @@ fn width(s: &str) -> f64 {
 /// The name of the sheet holding the region's total in the official layout.
 pub const TOTAL_SHEET: &str = "汇总";
 
-/// Write the summary workbook atomically to `out` (never over one of `inputs`).
+/// Write the summary workbook atomically to `out` (never over one of `inputs`), all of it after
+/// the roll-up (the per-agency sheet from the spool). [`SummaryWriter`] writes the same workbook
+/// with that sheet written while the roll-up reads.
 pub fn write_summary(
     rollup: &mut Rollup,
     coverage: &[CoverageRow],
     out: &Path,
     inputs: &[PathBuf],
 ) -> Result<(), SummaryError> {
-    let mut file = AtomicFile::create(out, inputs)?;
-    let total = &rollup.total;
-    let mut wb = template::new_workbook(&format!(
-        "{}汇总",
-        template::title(total.meta.agency.as_deref(), total.meta.year)
-    ))?;
-    // The per-file sheets make this workbook large; deflate level 1 saves it in about half the
-    // time of the default 6 for a file a little larger.
-    wb.set_zip_compression_level(1);
-    let f = Formats::new();
-    // The region's total is itself a valid report in the official layout: a city can roll up
-    // its counties' summaries.
-    template::add_report_sheet(
-        &mut wb,
-        TOTAL_SHEET,
-        total,
-        &template::SheetOptions::default(),
-    )?;
-    let fields: Vec<Field> = rollup.format.spec().fields().collect();
+    SummaryWriter::new()?.finish(rollup, coverage, out, inputs)
+}
 
-    // 分单位明细 and 校验问题 are streamed together from the spool.
-    let mut detail = wb.new_worksheet_with_constant_memory()?;
-    detail.set_name("分单位明细")?;
-    let fixed = [
-        "单位名称",
-        "文件",
-        "格式版本",
-        "年度",
-        "状态",
-        "计入汇总",
-        "错误数",
-        "警告数",
-    ];
-    let first_value_col = fixed.len() as u16;
-    // Constant-memory sheets take rows in order: the whole label row, then the key row.
-    detail.set_row_height(0, 60.0)?;
-    for (c, h) in fixed.iter().enumerate() {
-        detail.write_string_with_format(0, c as u16, *h, &f.header)?;
-        detail.set_column_width(c as u16, if c < 2 { 30.0 } else { width(h) })?;
-    }
-    for (i, fl) in fields.iter().enumerate() {
-        let c = first_value_col + i as u16;
-        let unit = fl
-            .col
-            .kind
-            .canonical_unit()
-            .map(|u| format!("（{}）", u.label()))
-            .unwrap_or_default();
-        let label = format!(
-            "{}·{}·{}{unit}",
-            table_no(fl.table),
-            fl.row.label,
-            fl.col.label
-        );
-        detail.write_string_with_format(0, c, &label, &f.header)?;
-        detail.set_column_width(c, 14.0)?;
-    }
-    for c in 0..first_value_col {
-        detail.write_string_with_format(1, c, "", &f.header)?;
-    }
-    for (i, fl) in fields.iter().enumerate() {
-        let key = format!("{}.{}.{}", fl.table.key(), fl.row.key, fl.col.key);
-        detail.write_string_with_format(1, first_value_col + i as u16, key, &f.header)?;
-    }
-    detail.set_freeze_panes(2, 1)?;
+/// The summary workbook, begun before the roll-up reads. Its per-file sheets (`分单位明细`,
+/// 200-odd numbers per file, most of the writing, and `校验问题`) take each file as the roll-up
+/// hands it over ([`row`](Self::row), the roll-up's [`RowSink`](crate::rollup::RowSink)), on a
+/// worker while the next files are read; [`finish`](Self::finish) writes the rest once the
+/// totals are known.
+///
+/// A file is written with the standing it decided for itself. When a duplicate found at the end
+/// changes standings ([`Rollup::standings_changed`]), or the files handed over are not the
+/// roll-up's, `finish` writes both sheets again from the spool through the same per-file code.
+pub struct SummaryWriter {
+    wb: Workbook,
+    f: Formats,
+    files: PerFile,
+}
 
-    let mut issues = wb.new_worksheet_with_constant_memory()?;
-    issues.set_name("校验问题")?;
-    let cols = [
-        "文件",
-        "规则",
-        "级别",
-        "工作表",
-        "单元格",
-        "说明",
-        "处理建议",
-    ];
-    let widths = [36.0, 6.0, 6.0, 14.0, 8.0, 80.0, 50.0];
-    for (c, h) in cols.iter().enumerate() {
-        issues.write_string_with_format(0, c as u16, *h, &f.header)?;
-        issues.set_column_width(c as u16, widths[c])?;
+impl SummaryWriter {
+    pub fn new() -> Result<Self, SummaryError> {
+        let mut wb = template::new_workbook("")?;
+        let f = Formats::new();
+        let files = PerFile::new(&mut wb, &f)?;
+        Ok(SummaryWriter { wb, f, files })
     }
-    issues.set_freeze_panes(1, 0)?;
-    let mut issue_row = 1u32;
-    let mut write_issue = |ws: &mut Worksheet, fr: &FindingRow| -> Result<(), XlsxError> {
-        for (c, v) in [
+
+    /// One file, in input order. An error is kept and reported by `finish`.
+    pub fn row(&mut self, head: &Head, d: Option<&Detail>) {
+        if self.files.failed.is_none() {
+            if let Err(e) = self.files.add(head, d, &self.f) {
+                self.files.failed = Some(e);
+            }
+        }
+    }
+
+    /// Write every other sheet and save atomically to `out` (never over one of `inputs`).
+    pub fn finish(
+        self,
+        rollup: &mut Rollup,
+        coverage: &[CoverageRow],
+        out: &Path,
+        inputs: &[PathBuf],
+    ) -> Result<(), SummaryError> {
+        let SummaryWriter { mut wb, f, files } = self;
+        let mut file = AtomicFile::create(out, inputs)?;
+        let (f, wb) = (&f, &mut wb);
+        let total = &rollup.total;
+        wb.set_properties(&template::properties(&format!(
+            "{}汇总",
+            template::title(total.meta.agency.as_deref(), total.meta.year)
+        )));
+        // The per-file sheets make this workbook large; deflate level 1 saves it in about half
+        // the time of the default 6 for a file a little larger.
+        wb.set_zip_compression_level(1);
+        // The region's total is itself a valid report in the official layout: a city can roll up
+        // its counties' summaries.
+        template::add_report_sheet(wb, TOTAL_SHEET, total, &template::SheetOptions::default())?;
+
+        let stale = rollup.standings_changed
+            || files.detail.received != rollup.heads.len()
+            || files.detail.format != Some(rollup.format);
+        let mut files = if stale {
+            let mut again = PerFile::new(wb, f)?;
+            rollup.for_each_detail(|head, d| {
+                if again.failed.is_none() {
+                    if let Err(e) = again.add(head, d, f) {
+                        again.failed = Some(e);
+                    }
+                }
+                Ok(())
+            })?;
+            again
+        } else {
+            files
+        };
+        if let Some(e) = files.failed.take() {
+            return Err(e.into());
+        }
+        // The region's own findings (its total's checks, cross-year on the total) come last.
+        for d in &rollup.region_findings {
+            files.issue(&FindingRow::from(d), f)?;
+        }
+        let (detail, issues) = files.finish(rollup, f)?;
+        wb.push_worksheet(detail);
+        wb.push_worksheet(issues);
+
+        // One row per file in these two as well: constant memory, rows written in order.
+        let mut cov = wb.new_worksheet_with_constant_memory()?;
+        coverage_sheet(&mut cov, rollup, coverage, f)?;
+        wb.push_worksheet(cov);
+        let mut met = wb.new_worksheet_with_constant_memory()?;
+        metrics_sheet(&mut met, rollup, f)?;
+        wb.push_worksheet(met);
+
+        wb.save_to_writer(std::io::BufWriter::new(file.file()))?;
+        file.file().flush().map_err(|source| WriteError::Io {
+            output: out.display().to_string(),
+            source,
+        })?;
+        file.commit()?;
+        Ok(())
+    }
+}
+
+/// The two per-file sheets: `分单位明细` and `校验问题`.
+struct PerFile {
+    detail: DetailSheet,
+    issues: Worksheet,
+    issue_row: u32,
+    failed: Option<XlsxError>,
+}
+
+const ISSUE_COLUMNS: [(&str, f64); 7] = [
+    ("文件", 36.0),
+    ("规则", 6.0),
+    ("级别", 6.0),
+    ("工作表", 14.0),
+    ("单元格", 8.0),
+    ("说明", 80.0),
+    ("处理建议", 50.0),
+];
+
+impl PerFile {
+    fn new(wb: &mut Workbook, f: &Formats) -> Result<Self, XlsxError> {
+        let detail = DetailSheet::new(wb)?;
+        let mut issues = wb.new_worksheet_with_constant_memory()?;
+        issues.set_name("校验问题")?;
+        for (c, (h, w)) in ISSUE_COLUMNS.iter().enumerate() {
+            issues.write_string_with_format(0, c as u16, *h, &f.header)?;
+            issues.set_column_width(c as u16, *w)?;
+        }
+        issues.set_freeze_panes(1, 0)?;
+        Ok(PerFile {
+            detail,
+            issues,
+            issue_row: 1,
+            failed: None,
+        })
+    }
+
+    /// One file: its row of `分单位明细`, and in `校验问题` why it could not be read, the files
+    /// it duplicates, and its findings.
+    fn add(&mut self, head: &Head, d: Option<&Detail>, f: &Formats) -> Result<(), XlsxError> {
+        self.detail.row(head, d, f)?;
+        if let Some(fatal) = &head.fatal {
+            self.issue(
+                &FindingRow {
+                    rule: "读取".into(),
+                    severity: "错误".into(),
+                    file: head.display.clone(),
+                    sheet: String::new(),
+                    cell: String::new(),
+                    message: fatal.clone(),
+                    help: String::new(),
+                },
+                f,
+            )?;
+        }
+        if let Some(dup) = duplicate_rows(head) {
+            self.issue(&dup, f)?;
+        }
+        for fr in d.iter().flat_map(|d| d.findings.iter()) {
+            self.issue(fr, f)?;
+        }
+        Ok(())
+    }
+
+    fn issue(&mut self, fr: &FindingRow, f: &Formats) -> Result<(), XlsxError> {
+        let cells = [
             &fr.file,
             &fr.rule,
             &fr.severity,
@@ -168,118 +253,171 @@ pub fn write_summary(
             &fr.cell,
             &fr.message,
             &fr.help,
-        ]
-        .iter()
-        .enumerate()
-        {
-            ws.write_string_with_format(issue_row, c as u16, v.as_str(), &f.text)?;
+        ];
+        for (c, v) in cells.iter().enumerate() {
+            self.issues
+                .write_string_with_format(self.issue_row, c as u16, v.as_str(), &f.text)?;
         }
-        issue_row += 1;
+        self.issue_row += 1;
         Ok(())
-    };
-    for d in &rollup.region_findings {
-        write_issue(&mut issues, &FindingRow::from(d))?;
     }
 
-    let mut row = 2u32;
-    let mut failed: Option<XlsxError> = None;
-    rollup.for_each_detail(|head, d| {
-        let mut one = || -> Result<(), XlsxError> {
-            // One row per file, in the workbook's default format: rust_xlsxwriter hashes the
-            // whole `Format` on every formatted write, which was a third of this sheet's cost.
-            detail.write_string(row, 0, head.agency.as_deref().unwrap_or(""))?;
-            detail.write_string(row, 1, &head.display)?;
-            detail.write_string(row, 2, head.format.map_or("", |v| v.id()))?;
-            if let Some(y) = head.year {
-                detail.write_number(row, 3, y)?;
-            }
-            detail.write_string(row, 4, head.standing.label())?;
-            detail.write_number(row, 5, u8::from(head.standing.counted()))?;
-            detail.write_number(row, 6, head.errors as f64)?;
-            detail.write_number(row, 7, head.warnings as f64)?;
-            for (i, v) in d.iter().flat_map(|d| d.values.iter().enumerate()) {
-                if let Some(v) = v {
-                    detail.write_number(row, first_value_col + i as u16, decimal_f64(*v))?;
+    fn finish(mut self, rollup: &Rollup, f: &Formats) -> Result<(Worksheet, Worksheet), XlsxError> {
+        let last = self.issue_row.saturating_sub(1).max(1);
+        self.issues
+            .autofilter(0, 0, last, ISSUE_COLUMNS.len() as u16 - 1)?;
+        Ok((self.detail.finish(rollup, f)?, self.issues))
+    }
+}
+
+/// `分单位明细`: a header of every field's label and key, one row per file, a totals row.
+struct DetailSheet {
+    ws: Worksheet,
+    /// The version whose fields are the columns: that of the first file with a known year (a
+    /// roll-up of two versions is refused), `None` until one has come.
+    format: Option<FormatVersion>,
+    /// Files handed over before that one, waiting for the header.
+    waiting: Vec<(Head, Option<Detail>)>,
+    next_row: u32,
+    received: usize,
+}
+
+/// Columns before the fields'.
+const DETAIL_FIXED: [&str; 8] = [
+    "单位名称",
+    "文件",
+    "格式版本",
+    "年度",
+    "状态",
+    "计入汇总",
+    "错误数",
+    "警告数",
+];
+
+impl DetailSheet {
+    fn new(wb: &mut Workbook) -> Result<Self, XlsxError> {
+        let mut ws = wb.new_worksheet_with_constant_memory()?;
+        ws.set_name("分单位明细")?;
+        Ok(DetailSheet {
+            ws,
+            format: None,
+            waiting: Vec::new(),
+            next_row: 2,
+            received: 0,
+        })
+    }
+
+    fn row(&mut self, head: &Head, d: Option<&Detail>, f: &Formats) -> Result<(), XlsxError> {
+        self.received += 1;
+        if self.format.is_none() {
+            match head
+                .format
+                .filter(|_| head.fatal.is_none() && head.year.is_some())
+            {
+                Some(v) => {
+                    self.header(v, f)?;
+                    for (h, d) in std::mem::take(&mut self.waiting) {
+                        self.data_row(&h, d.as_ref())?;
+                    }
+                }
+                None => {
+                    self.waiting.push((head.clone(), d.cloned()));
+                    return Ok(());
                 }
             }
-            if let Some(fatal) = &head.fatal {
-                write_issue(
-                    &mut issues,
-                    &FindingRow {
-                        rule: "读取".into(),
-                        severity: "错误".into(),
-                        file: head.display.clone(),
-                        sheet: String::new(),
-                        cell: String::new(),
-                        message: fatal.clone(),
-                        help: String::new(),
-                    },
-                )?;
-            }
-            if let Some(dup) = duplicate_rows(head) {
-                write_issue(&mut issues, &dup)?;
-            }
-            for fr in d.iter().flat_map(|d| d.findings.iter()) {
-                write_issue(&mut issues, fr)?;
-            }
-            Ok(())
-        };
-        if let Err(e) = one() {
-            failed.get_or_insert(e);
         }
-        row += 1;
+        self.data_row(head, d)
+    }
+
+    /// The label row and the key row (constant-memory sheets take rows in order).
+    fn header(&mut self, v: FormatVersion, f: &Formats) -> Result<(), XlsxError> {
+        self.format = Some(v);
+        let ws = &mut self.ws;
+        let first_value_col = DETAIL_FIXED.len() as u16;
+        ws.set_row_height(0, 60.0)?;
+        for (c, h) in DETAIL_FIXED.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &f.header)?;
+            ws.set_column_width(c as u16, if c < 2 { 30.0 } else { width(h) })?;
+        }
+        let fields: Vec<Field> = v.spec().fields().collect();
+        for (i, fl) in fields.iter().enumerate() {
+            let c = first_value_col + i as u16;
+            let unit = fl
+                .col
+                .kind
+                .canonical_unit()
+                .map(|u| format!("（{}）", u.label()))
+                .unwrap_or_default();
+            let label = format!(
+                "{}·{}·{}{unit}",
+                table_no(fl.table),
+                fl.row.label,
+                fl.col.label
+            );
+            ws.write_string_with_format(0, c, &label, &f.header)?;
+            ws.set_column_width(c, 14.0)?;
+        }
+        for c in 0..first_value_col {
+            ws.write_string_with_format(1, c, "", &f.header)?;
+        }
+        for (i, fl) in fields.iter().enumerate() {
+            let key = format!("{}.{}.{}", fl.table.key(), fl.row.key, fl.col.key);
+            ws.write_string_with_format(1, first_value_col + i as u16, key, &f.header)?;
+        }
+        ws.set_freeze_panes(2, 1)?;
         Ok(())
-    })?;
-    if let Some(e) = failed {
-        return Err(e.into());
     }
-    // Totals row: formulas over the counted rows, with the result computed here.
-    let total_row = row;
-    detail.write_string_with_format(total_row, 0, "合计（计入汇总的单位）", &f.bold)?;
-    let last = total_row.max(3);
-    let flag = format!("$F$3:$F${last}");
-    // The region total is the sum of the counted rows, by construction of the roll-up.
-    for (i, t) in rollup.total.values().iter().map(|v| v.value).enumerate() {
-        let c = col_name((first_value_col + i as u16) as u32);
-        let formula = Formula::new(format!("=SUMIFS({c}3:{c}{last},{flag},1)"))
-            .set_result(t.normalize().to_string());
-        detail.write_formula_with_format(
-            total_row,
-            first_value_col + i as u16,
-            formula,
-            &f.bold,
+
+    /// One file, in the workbook's default format: rust_xlsxwriter hashes the whole `Format` on
+    /// every formatted write, which was a third of this sheet's cost. The values are written
+    /// only for a report of the sheet's version.
+    fn data_row(&mut self, head: &Head, d: Option<&Detail>) -> Result<(), XlsxError> {
+        let (ws, row) = (&mut self.ws, self.next_row);
+        self.next_row += 1;
+        ws.write_string(row, 0, head.agency.as_deref().unwrap_or(""))?;
+        ws.write_string(row, 1, &head.display)?;
+        ws.write_string(row, 2, head.format.map_or("", |v| v.id()))?;
+        if let Some(y) = head.year {
+            ws.write_number(row, 3, y)?;
+        }
+        ws.write_string(row, 4, head.standing.label())?;
+        ws.write_number(row, 5, u8::from(head.standing.counted()))?;
+        ws.write_number(row, 6, head.errors as f64)?;
+        ws.write_number(row, 7, head.warnings as f64)?;
+        let first_value_col = DETAIL_FIXED.len() as u16;
+        let values = d.filter(|_| head.format == self.format);
+        for (i, v) in values.iter().flat_map(|d| d.values.iter().enumerate()) {
+            if let Some(v) = v {
+                ws.write_number(row, first_value_col + i as u16, decimal_f64(*v))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The totals row (formulas over the counted rows, with the results) and the filter.
+    fn finish(mut self, rollup: &Rollup, f: &Formats) -> Result<Worksheet, XlsxError> {
+        let ws = &mut self.ws;
+        let first_value_col = DETAIL_FIXED.len() as u16;
+        let total_row = self.next_row;
+        ws.write_string_with_format(total_row, 0, "合计（计入汇总的单位）", &f.bold)?;
+        let last = total_row.max(3);
+        let flag = format!("$F$3:$F${last}");
+        // The region total is the sum of the counted rows, by construction of the roll-up.
+        let totals = rollup.total.values();
+        for (i, t) in totals.iter().map(|v| v.value).enumerate() {
+            let c = col_name((first_value_col + i as u16) as u32);
+            let formula = Formula::new(format!("=SUMIFS({c}3:{c}{last},{flag},1)"))
+                .set_result(t.normalize().to_string());
+            ws.write_formula_with_format(total_row, first_value_col + i as u16, formula, &f.bold)?;
+        }
+        ws.autofilter(
+            1,
+            0,
+            total_row - 1,
+            first_value_col + totals.len() as u16 - 1,
         )?;
+        Ok(self.ws)
     }
-    detail.autofilter(
-        1,
-        0,
-        total_row - 1,
-        first_value_col + fields.len() as u16 - 1,
-    )?;
-    issues.autofilter(
-        0,
-        0,
-        issue_row.saturating_sub(1).max(1),
-        cols.len() as u16 - 1,
-    )?;
-    wb.push_worksheet(detail);
-    wb.push_worksheet(issues);
-
-    // One row per file in these two as well: constant memory, rows written in order.
-    let mut cov = wb.new_worksheet_with_constant_memory()?;
-    coverage_sheet(&mut cov, rollup, coverage, &f)?;
-    wb.push_worksheet(cov);
-    let mut met = wb.new_worksheet_with_constant_memory()?;
-    metrics_sheet(&mut met, rollup, &f)?;
-    wb.push_worksheet(met);
-
-    wb.save_to_writer(std::io::BufWriter::new(file.file()))?;
-    file.file().flush().map_err(|source| WriteError::Io {
-        output: out.display().to_string(),
-        source,
-    })?;
-    file.commit()?;
-    Ok(())
 }
 
 fn table_no(t: TableKey) -> &'static str {

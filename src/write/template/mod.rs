@@ -102,14 +102,18 @@ pub fn new_workbook(title: &str) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
     // 宋体 11 in Chinese Excel: rows 18 px, columns 72 px.
     wb.set_default_format(&base_format(), 18, 72)?;
-    let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
-    wb.set_properties(
-        &DocProperties::new()
-            .set_title(title)
-            .set_author("nianbao")
-            .set_creation_datetime(&created),
-    );
+    wb.set_properties(&properties(title));
     Ok(wb)
+}
+
+/// The document properties: the title, nianbao as author, and a fixed creation date (so that the
+/// same input gives the same bytes).
+pub fn properties(title: &str) -> DocProperties {
+    let created = ExcelDateTime::from_ymd(2000, 1, 1).expect("a valid date");
+    DocProperties::new()
+        .set_title(title)
+        .set_author("nianbao")
+        .set_creation_datetime(&created)
 }
 
 fn base_format() -> Format {
