@@ -10,7 +10,6 @@
 //! visible candidates (or two copies on one sheet) are an error naming both; a copy on a hidden
 //! sheet is ignored with a warning (I8), or used with a warning when it is the only one.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::LazyLock;
 
@@ -48,17 +47,17 @@ pub fn read_report(
 }
 
 /// A text cell with its normalised forms, precomputed once per sheet.
-struct Text {
+struct Text<'g> {
     row: u32,
     col: u32,
-    raw: String,
+    raw: &'g str,
     norm: String,
     core: String,
 }
 
 struct Indexed<'g> {
     sheet: &'g Sheet,
-    texts: Vec<Text>,
+    texts: Vec<Text<'g>>,
 }
 
 impl<'g> Indexed<'g> {
@@ -72,7 +71,7 @@ impl<'g> Indexed<'g> {
                     Some(Text {
                         row,
                         col,
-                        raw: s.clone(),
+                        raw: s,
                         core: core_of_norm(&norm),
                         norm,
                     })
@@ -88,7 +87,7 @@ impl<'g> Indexed<'g> {
     }
 
     /// Text cells whose core equals one of `cores`.
-    fn find<'a>(&'a self, cores: &'a [String]) -> impl Iterator<Item = &'a Text> + 'a {
+    fn find<'a>(&'a self, cores: &'a [String]) -> impl Iterator<Item = &'a Text<'g>> + 'a {
         self.texts.iter().filter(move |t| cores.contains(&t.core))
     }
 }
@@ -101,8 +100,8 @@ fn compute_cores(label: &str, aliases: &[&str]) -> Vec<String> {
 }
 
 /// The cores of every label and alias of both versions, computed once.
-static SPEC_CORES: LazyLock<HashMap<&'static str, Vec<String>>> = LazyLock::new(|| {
-    let mut m = HashMap::new();
+static SPEC_CORES: LazyLock<FastMap<&'static str, Vec<String>>> = LazyLock::new(|| {
+    let mut m = FastMap::default();
     for v in FormatVersion::ALL {
         for t in &v.spec().tables {
             for r in t.rows {
@@ -168,7 +167,7 @@ fn find_requests(ix: &Indexed, sheet: usize, version: FormatVersion) -> Vec<Cand
     for anchor in ix.find(np) {
         let (r0, c0) = (anchor.row, anchor.col);
         let mut cand = Candidate::new(TableKey::Requests, sheet, (r0, c0));
-        let mut col_at: HashMap<&str, u32> = HashMap::new();
+        let mut col_at: FastMap<&str, u32> = FastMap::default();
         col_at.insert(columns[0].key, c0);
         let mut header_bottom = r0;
         for c in &columns[1..] {
@@ -199,11 +198,11 @@ fn find_requests(ix: &Indexed, sheet: usize, version: FormatVersion) -> Vec<Cand
             .filter(|t| t.row > header_bottom && t.row <= header_bottom + 45 && t.col < c0)
         {
             match labels.last_mut() {
-                Some((r, s, _)) if *r == t.row => s.push_str(&t.raw),
-                _ => labels.push((t.row, t.raw.clone(), t.col)),
+                Some((r, s, _)) if *r == t.row => s.push_str(t.raw),
+                _ => labels.push((t.row, t.raw.to_string(), t.col)),
             }
         }
-        let mut row_at: HashMap<&str, u32> = HashMap::new();
+        let mut row_at: FastMap<&str, u32> = FastMap::default();
         for (r, joined, _) in labels {
             let l = core(&joined);
             let best = row_cores
@@ -377,12 +376,17 @@ struct Evidence {
     visible: bool,
 }
 
-fn version_evidence(ixs: &[Indexed]) -> Vec<Evidence> {
-    let marks: Vec<(String, FormatVersion)> = VERSION_EVIDENCE
+/// The version marks normalised, and the core of 2019's （六）其他处理, computed once.
+static VERSION_MARKS: LazyLock<(Vec<(String, FormatVersion)>, String)> = LazyLock::new(|| {
+    let marks = VERSION_EVIDENCE
         .iter()
         .map(|(l, v)| (norm(l), *v))
         .collect();
-    let other_core = core("（六）其他处理");
+    (marks, core("（六）其他处理"))
+});
+
+fn version_evidence(ixs: &[Indexed]) -> Vec<Evidence> {
+    let (marks, other_core) = &*VERSION_MARKS;
     let mut out = Vec::new();
     for ix in ixs {
         for t in &ix.texts {
@@ -391,9 +395,10 @@ fn version_evidence(ixs: &[Indexed]) -> Vec<Evidence> {
                 t.norm.contains(m.as_str()) && t.norm.chars().count() <= m.chars().count() + 40
             });
             let hit = hit.map(|(_, v)| *v).or_else(|| {
+                let other_core = other_core.as_str();
                 // A single numeric （六）其他处理 row of table 三 means 2019: the label, then
                 // numbers in the applicant columns (at least three, some may be blank).
-                (t.core.ends_with(&other_core) && t.core.len() <= other_core.len() + 30 && {
+                (t.core.ends_with(other_core) && t.core.len() <= other_core.len() + 30 && {
                     let right: Vec<bool> = ix
                         .sheet
                         .cells
@@ -408,7 +413,7 @@ fn version_evidence(ixs: &[Indexed]) -> Vec<Evidence> {
                 out.push(Evidence {
                     clue: VersionClue {
                         cell: ix.cell(t.row, t.col),
-                        label: t.raw.clone(),
+                        label: t.raw.to_string(),
                         version,
                     },
                     visible: ix.sheet.visible,
@@ -495,7 +500,7 @@ fn find_meta(ixs: &[Indexed]) -> (Found<String>, Found<u16>) {
                 });
             }
             if title_year.is_none() && t.norm.contains("政府信息公开") {
-                if let Some(m) = TITLE.captures(&t.raw) {
+                if let Some(m) = TITLE.captures(t.raw) {
                     let y: String = norm(&m[2]);
                     if let Ok(y) = y.parse::<u16>() {
                         title_year = Some((y, ix.cell(t.row, t.col)));
