@@ -97,7 +97,20 @@ pub fn core(s: &str) -> String {
 
 /// [`core`] of a string that is already [`norm`]alised.
 pub fn core_of_norm(n: &str) -> String {
-    let chars: Vec<char> = n.chars().collect();
+    // The chars, on the stack for a label-sized string (no allocation per cell).
+    let mut stack = ['\0'; 64];
+    let heap: Vec<char>;
+    let chars: &[char] = if n.len() <= stack.len() {
+        let mut len = 0;
+        for (slot, c) in stack.iter_mut().zip(n.chars()) {
+            *slot = c;
+            len += 1;
+        }
+        &stack[..len]
+    } else {
+        heap = n.chars().collect();
+        &heap
+    };
     let mut out = String::with_capacity(n.len());
     let mut i = 0;
     while i < chars.len() {
@@ -106,7 +119,7 @@ pub fn core_of_norm(n: &str) -> String {
         let may_start = c == '(' || c.is_ascii_digit() || is_cjk_numeral(c);
         let starts_word = i == 0 || !chars[i - 1].is_ascii_digit();
         match (may_start && starts_word)
-            .then(|| enumeration_at(&chars, i))
+            .then(|| enumeration_at(chars, i))
             .flatten()
         {
             Some(n) => i += n,

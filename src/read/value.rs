@@ -54,6 +54,16 @@ pub fn parse_cell(cell: Option<&CellValue>) -> Parsed {
             if !f.is_finite() {
                 return Parsed::Invalid(format_f64(*f));
             }
+            // A whole number below 2^53 (every count) is exact as an integer; others go through
+            // their shortest decimal text, so that 0.1 stays 0.1.
+            if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
+                return Parsed::Number {
+                    value: Decimal::from(*f as i64),
+                    unit: None,
+                    note: None,
+                    from_text: false,
+                };
+            }
             match Decimal::from_str(&format_f64(*f))
                 .or_else(|_| Decimal::from_scientific(&format_f64(*f)))
             {
