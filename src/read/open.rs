@@ -42,9 +42,9 @@ pub struct Limits {
     /// Largest column index + 1 of any non-empty cell (default 500).
     pub max_cols: u32,
     /// Largest number of cells read or allocated for the whole workbook (default 1 000 000):
-    /// non-empty cells for xlsx and HTML; for xls and ods, the dense bounding boxes calamine
-    /// allocates (values and formulas) and the area declared by xls DIMENSIONS records; also
-    /// the declared size of the xlsx shared-string table.
+    /// non-empty cells for xlsx and HTML, and the xlsx shared-string table (its declared and
+    /// its actual size); for xls and ods, the dense bounding boxes calamine allocates (values
+    /// and formulas) and the area declared by xls DIMENSIONS records.
     pub max_cells: u64,
     /// Largest compression ratio of one zip part bigger than 1 MiB (default 200; ordinary
     /// spreadsheet XML compresses 5–30×, the deflate maximum is ~1000×).
