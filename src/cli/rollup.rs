@@ -103,7 +103,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         }
     };
     let csv_sink = csv_writer.as_mut().map(|w| w as &mut (dyn Write + Send));
-    // The per-agency sheet is written as the files are read.
+    // The per-file sheets (分单位明细, 校验问题) are written as the files are read.
     let mut workbook = nianbao::write::summary::SummaryWriter::new()?;
     let mut rows = |h: &Head, d: Option<&Detail>| workbook.row(h, d);
     let result = rollup(&files, &opts, &previous, csv_sink, &tick, Some(&mut rows));

@@ -69,8 +69,8 @@ fn width(s: &str) -> f64 {
 pub const TOTAL_SHEET: &str = "汇总";
 
 /// Write the summary workbook atomically to `out` (never over one of `inputs`), all of it after
-/// the roll-up (the per-agency sheet from the spool). [`SummaryWriter`] writes the same workbook
-/// with that sheet written while the roll-up reads.
+/// the roll-up (the per-file sheets from the spool). [`SummaryWriter`] writes the same workbook
+/// with those sheets written while the roll-up reads.
 pub fn write_summary(
     rollup: &mut Rollup,
     coverage: &[CoverageRow],
@@ -105,11 +105,7 @@ impl SummaryWriter {
 
     /// One file, in input order. An error is kept and reported by `finish`.
     pub fn row(&mut self, head: &Head, d: Option<&Detail>) {
-        if self.files.failed.is_none() {
-            if let Err(e) = self.files.add(head, d, &self.f) {
-                self.files.failed = Some(e);
-            }
-        }
+        self.files.add_or_keep_error(head, d, &self.f);
     }
 
     /// Write every other sheet and save atomically to `out` (never over one of `inputs`).
@@ -141,11 +137,7 @@ impl SummaryWriter {
         let mut files = if stale {
             let mut again = PerFile::new(wb, f)?;
             rollup.for_each_detail(|head, d| {
-                if again.failed.is_none() {
-                    if let Err(e) = again.add(head, d, f) {
-                        again.failed = Some(e);
-                    }
-                }
+                again.add_or_keep_error(head, d, f);
                 Ok(())
             })?;
             again
@@ -215,6 +207,15 @@ impl PerFile {
             issue_row: 1,
             failed: None,
         })
+    }
+
+    /// [`add`](Self::add), keeping the first error (the files keep coming from the roll-up).
+    fn add_or_keep_error(&mut self, head: &Head, d: Option<&Detail>, f: &Formats) {
+        if self.failed.is_none() {
+            if let Err(e) = self.add(head, d, f) {
+                self.failed = Some(e);
+            }
+        }
     }
 
     /// One file: its row of `分单位明细`, and in `校验问题` why it could not be read, the files
