@@ -23,7 +23,8 @@ use rayon::prelude::*;
 use nianbao::model::synthetic::consistent_report;
 use nianbao::model::FormatVersion;
 use nianbao::rollup::crossyear::Previous;
-use nianbao::rollup::{rollup, Detail, Head, RollupOptions};
+use nianbao::rollup::{rollup, RollupOptions};
+use nianbao::write::summary::SummaryWriter;
 use nianbao::write::template;
 
 /// mimalloc: with glibc's allocator the per-thread arenas keep what the parallel readers freed
@@ -103,18 +104,9 @@ fn child(mode: &str, dir: &Path) {
                 chunk: 256,
                 ..Default::default()
             };
-            // As the CLI runs it: the per-agency sheet written while the files are read.
-            let mut writer = nianbao::write::summary::SummaryWriter::new().unwrap();
-            let mut rows = |h: &Head, d: Option<&Detail>| writer.row(h, d);
-            let mut r = rollup(
-                &files,
-                &opts,
-                &Previous::default(),
-                None,
-                &|_| {},
-                Some(&mut rows),
-            )
-            .unwrap();
+            // As the CLI runs it: the per-file sheets written while the files are read.
+            let (mut r, writer) =
+                SummaryWriter::rollup(&files, &opts, &Previous::default(), None, &|_| {}).unwrap();
             let out = tempfile::Builder::new().suffix(".xlsx").tempfile().unwrap();
             let tw = Instant::now();
             writer.finish(&mut r, &[], out.path(), &files).unwrap();

@@ -437,7 +437,7 @@ fn output_over_an_input_is_refused() {
 fn per_agency_rows_written_while_reading_equal_those_written_after() {
     use nianbao::read::{read_grid, Limits};
     use nianbao::rollup::crossyear::Previous;
-    use nianbao::rollup::{rollup, Detail, Head, RollupOptions};
+    use nianbao::rollup::{rollup, RollupOptions};
     use nianbao::write::summary::{write_summary, SummaryWriter};
 
     let dir = tempfile::tempdir().unwrap();
@@ -466,17 +466,8 @@ fn per_agency_rows_written_while_reading_equal_those_written_after() {
             ..Default::default()
         };
         let (streamed, after) = (dir.path().join("a.xlsx"), dir.path().join("b.xlsx"));
-        let mut writer = SummaryWriter::new().unwrap();
-        let mut rows = |h: &Head, d: Option<&Detail>| writer.row(h, d);
-        let mut r = rollup(
-            &files,
-            &opts,
-            &Previous::default(),
-            None,
-            &|_| {},
-            Some(&mut rows),
-        )
-        .unwrap();
+        let (mut r, writer) =
+            SummaryWriter::rollup(&files, &opts, &Previous::default(), None, &|_| {}).unwrap();
         assert_eq!(r.standings_changed, with_duplicate);
         writer.finish(&mut r, &[], &streamed, &files).unwrap();
         let mut r = rollup(&files, &opts, &Previous::default(), None, &|_| {}, None).unwrap();

@@ -8,8 +8,9 @@ use anyhow::{bail, Context};
 use nianbao::batch::collect_inputs;
 use nianbao::rollup::crossyear::Previous;
 use nianbao::rollup::roster::{coverage, read_roster, Submission};
-use nianbao::rollup::{rollup, Detail, Head, RollupOptions, Standing};
+use nianbao::rollup::{RollupOptions, Standing};
 use nianbao::write::atomic::{refuse_input, AtomicFile};
+use nianbao::write::summary::SummaryWriter;
 
 use super::{exit, inputs, ReadArgs};
 
@@ -104,14 +105,12 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     };
     let csv_sink = csv_writer.as_mut().map(|w| w as &mut (dyn Write + Send));
     // The per-file sheets (分单位明细, 校验问题) are written as the files are read.
-    let mut workbook = nianbao::write::summary::SummaryWriter::new()?;
-    let mut rows = |h: &Head, d: Option<&Detail>| workbook.row(h, d);
-    let result = rollup(&files, &opts, &previous, csv_sink, &tick, Some(&mut rows));
+    let result = SummaryWriter::rollup(&files, &opts, &previous, csv_sink, &tick);
     if let Some(p) = &progress {
         p.finish_and_clear();
     }
-    let mut r = match result {
-        Ok(r) => r,
+    let (mut r, workbook) = match result {
+        Ok(x) => x,
         Err(e) => {
             eprintln!("错误：{e}");
             return Ok(exit::UNREADABLE);

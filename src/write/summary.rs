@@ -15,9 +15,10 @@ use super::atomic::{AtomicFile, WriteError};
 use super::template;
 use crate::model::cellref::col_name;
 use crate::model::{Field, FormatVersion, TableKey};
+use crate::rollup::crossyear::Previous;
 use crate::rollup::metrics::METRICS;
 use crate::rollup::roster::CoverageRow;
-use crate::rollup::{duplicate_rows, Detail, FindingRow, Head, Rollup, RollupError};
+use crate::rollup::{duplicate_rows, Detail, FindingRow, Head, Rollup, RollupError, RollupOptions};
 
 /// Why the summary could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -101,6 +102,21 @@ impl SummaryWriter {
         let f = Formats::new();
         let files = PerFile::new(&mut wb, &f)?;
         Ok(SummaryWriter { wb, f, files })
+    }
+
+    /// Roll up `files` ([`crate::rollup::rollup`]) with this workbook's per-file sheets written
+    /// while they are read; then [`finish`](Self::finish) it.
+    pub fn rollup(
+        files: &[PathBuf],
+        opts: &RollupOptions,
+        previous: &Previous,
+        csv: Option<&mut (dyn std::io::Write + Send)>,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<(Rollup, SummaryWriter), SummaryError> {
+        let mut writer = SummaryWriter::new()?;
+        let mut rows = |h: &Head, d: Option<&Detail>| writer.row(h, d);
+        let r = crate::rollup::rollup(files, opts, previous, csv, progress, Some(&mut rows))?;
+        Ok((r, writer))
     }
 
     /// One file, in input order. An error is kept and reported by `finish`.
