@@ -497,3 +497,53 @@ fn per_agency_rows_written_while_reading_equal_those_written_after() {
         assert_eq!(detail.text(4, 4).as_deref(), Some(dup));
     }
 }
+
+/// A report of the other format version whose year is unknown is listed, not counted, and its
+/// numbers are not written under the columns of the roll-up's version.
+#[test]
+fn a_yearless_report_of_the_other_version_lists_no_numbers() {
+    use nianbao::read::{read_grid, Limits};
+
+    let dir = tempfile::tempdir().unwrap();
+    let inp = dir.path().join("in");
+    std::fs::create_dir(&inp).unwrap();
+    for (i, r) in agencies(
+        FormatVersion::V2021,
+        2023,
+        &["云台区教育局", "云台区财政局"],
+        3,
+    )
+    .iter()
+    .enumerate()
+    {
+        write(&inp, &format!("{i}.xlsx"), r);
+    }
+    let mut old = consistent_report(FormatVersion::V2019, "云台区统计局", 2020, 9);
+    old.meta.year = None;
+    write(&inp, "9_old.xlsx", &old);
+    let out = dir.path().join("sum.xlsx");
+    nianbao()
+        .args(["rollup", "-o"])
+        .arg(&out)
+        .arg(&inp)
+        .assert()
+        .code(1);
+    let sheets = read_grid(&out, "sum.xlsx", &Limits::default())
+        .unwrap()
+        .sheets;
+    let detail = &sheets[1];
+    assert_eq!(
+        detail.text(4, 1).as_deref(),
+        Some(inp.join("9_old.xlsx").to_str().unwrap())
+    );
+    assert_eq!(detail.text(4, 2).as_deref(), Some("2019"));
+    assert_eq!(detail.text(4, 4).as_deref(), Some("年度未知，未汇总"));
+    assert!(
+        detail.cells.range((4, 8)..(4, u32::MAX)).next().is_none(),
+        "no numbers under the 2021 columns"
+    );
+    assert!(
+        detail.get(3, 8).is_some(),
+        "a 2021 report's numbers are there"
+    );
+}
