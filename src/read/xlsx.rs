@@ -649,10 +649,15 @@ impl SheetReader<'_, '_> {
         t: &mut CellText,
         pos: (u32, u32),
     ) -> Result<Option<CellValue>, Failure> {
-        let v = std::mem::take(&mut t.value);
-        let text = |s: String| (!s.is_empty()).then_some(CellValue::Text(s));
+        // `t.value` stays in place (its buffer serves the next cell): only text is copied out.
+        let v = t.value.as_str();
+        let text = |s: &str| (!s.is_empty()).then(|| CellValue::Text(s.to_string()));
         Ok(match typ {
-            CellType::Inline => t.inline.take().and_then(text),
+            CellType::Inline => t
+                .inline
+                .take()
+                .filter(|s| !s.is_empty())
+                .map(CellValue::Text),
             _ if v.is_empty() => None,
             CellType::Shared => {
                 let s = v
@@ -671,15 +676,15 @@ impl SheetReader<'_, '_> {
                             None,
                         ))
                     })?;
-                text(s.clone())
+                text(s)
             }
-            CellType::Str => text(unescape_ooxml(&v).into_owned()),
+            CellType::Str => text(&unescape_ooxml(v)),
             CellType::Date => text(v),
             CellType::Bool => Some(CellValue::Bool(matches!(v.trim(), "1" | "true"))),
-            CellType::Error => Some(CellValue::Error(v)),
+            CellType::Error => Some(CellValue::Error(v.to_string())),
             CellType::Number => Some(match v.trim().parse::<f64>() {
                 Ok(n) => CellValue::Number(n),
-                Err(_) => CellValue::Text(v),
+                Err(_) => CellValue::Text(v.to_string()),
             }),
         })
     }
