@@ -1,0 +1,190 @@
+//! Locating the three tables in a [`Grid`] by their labels, and turning them into a [`Report`].
+//!
+//! Nothing here uses a fixed cell address. Each table is found from an anchor label (`自然人` for
+//! table 三, every `信息内容` header row for table 二, `行政复议` for table 四), its columns from the
+//! header labels near the anchor, its rows from the label cells left of the numbers. Labels are
+//! compared by their [`core`](super::normalize::core), so punctuation width, spaces, line breaks,
+//! numbering style and repeated or merged group labels do not matter.
+//!
+//! Choosing among candidates: a table found on several sheets is taken from the visible one; two
+//! visible candidates (or two copies on one sheet) are an error naming both; a copy on a hidden
+//! sheet is ignored with a warning (I8), or used with a warning when it is the only one.
+//!
+//! The rooms: [`index`] (text cells and label cores), one finder per table ([`proactive`] 二,
+//! [`requests`] 三, [`appeals`] 四), [`version`] detection, [`meta`] (agency and year),
+//! [`choose`] (candidates on visible and hidden sheets), [`read_value`] (a cell's value and
+//! findings), and here the assembly of the report.
+
+mod appeals;
+mod choose;
+mod index;
+mod meta;
+mod proactive;
+mod read_value;
+mod requests;
+#[cfg(test)]
+mod tests;
+mod version;
+
+use std::path::Path;
+
+use self::appeals::find_appeals;
+use self::choose::choose;
+use self::index::Indexed;
+use self::meta::find_meta;
+use self::read_value::read_value;
+use self::requests::find_requests;
+use self::version::{decide_version, version_evidence};
+use super::grid::Grid;
+use super::open::{read_grid, Limits};
+use crate::diag::{Diagnostic, Severity};
+use crate::error::ReadError;
+use crate::model::spec::RowSpec;
+use crate::model::{FormatVersion, Meta, Report, TableKey};
+
+/// How to read one file.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    pub limits: Limits,
+    /// Overrides the agency name found in the workbook.
+    pub agency: Option<String>,
+    /// Overrides the report year found in the workbook.
+    pub year: Option<u16>,
+    /// The format version to assume when no label tells it (labels always win).
+    pub format: Option<FormatVersion>,
+}
+
+/// Read a workbook file into a report and its reading findings.
+pub fn read_report(
+    path: &Path,
+    display: &str,
+    opts: &ReadOptions,
+) -> Result<(Report, Vec<Diagnostic>), ReadError> {
+    let grid = read_grid(path, display, &opts.limits)?;
+    locate(&grid, opts)
+}
+
+/// Locate the tables of a grid and build the report with its reading findings.
+pub fn locate(grid: &Grid, opts: &ReadOptions) -> Result<(Report, Vec<Diagnostic>), ReadError> {
+    let ixs: Vec<Indexed> = grid.sheets.iter().map(Indexed::new).collect();
+    let file = grid.source.as_str();
+    let evidence = version_evidence(&ixs);
+    let mut findings = Vec::new();
+
+    // Without any evidence, still tell "no tables at all" apart from "version unknown".
+    let version = match decide_version(grid, &evidence, opts) {
+        Ok(v) => v,
+        Err(ReadError::VersionUnknown { .. }) => {
+            let any = FormatVersion::ALL.iter().any(|v| {
+                ixs.iter().enumerate().any(|(i, ix)| {
+                    !find_requests(ix, i, *v).is_empty() || !find_appeals(ix, i, *v).is_empty()
+                })
+            });
+            return Err(if any {
+                ReadError::VersionUnknown { path: file.into() }
+            } else {
+                ReadError::NoTables { path: file.into() }
+            });
+        }
+        Err(e) => return Err(e),
+    };
+
+    let chosen = choose(grid, &ixs, version, file, &mut findings)?;
+    if chosen.is_empty() {
+        return Err(ReadError::NoTables { path: file.into() });
+    }
+
+    let (found_agency, found_year) = find_meta(&ixs);
+    let meta = Meta {
+        agency: opts
+            .agency
+            .clone()
+            .or_else(|| found_agency.as_ref().map(|a| a.0.clone())),
+        year: opts.year.or(found_year.as_ref().map(|y| y.0)),
+        format: version,
+        source: file.to_string(),
+        agency_cell: found_agency.filter(|_| opts.agency.is_none()).map(|a| a.1),
+        year_cell: found_year.filter(|_| opts.year.is_none()).map(|y| y.1),
+    };
+    if meta.agency.is_none() || meta.year.is_none() {
+        let what = match (meta.agency.is_none(), meta.year.is_none()) {
+            (true, true) => "单位名称和统计年度",
+            (true, false) => "单位名称",
+            _ => "统计年度",
+        };
+        findings.push(
+            Diagnostic::new("I9", Severity::Warning, file, format!("未找到{what}"))
+                .help("请在表头填写“填报单位：…”“统计年度：…”，或用 --agency / --year 指定。"),
+        );
+    }
+
+    let mut report = Report::empty(meta);
+    for table in TableKey::ALL {
+        let Some(cand) = chosen.iter().find(|c| c.table == table) else {
+            findings.push(
+                Diagnostic::new(
+                    "I1",
+                    Severity::Error,
+                    file,
+                    format!("未找到{}", table.short()),
+                )
+                .help(format!("请补充“{}”，并保留原始行列标签。", table.title())),
+            );
+            continue;
+        };
+        let ix = &ixs[cand.sheet];
+        let spec = version.spec().table(table);
+        for row in spec
+            .rows
+            .iter()
+            .filter(|r| !cand.rows_found.contains(&r.key))
+        {
+            findings.push(
+                Diagnostic::new(
+                    "I2",
+                    Severity::Error,
+                    file,
+                    format!("{}缺少行“{}”", table.short(), row_title(row)),
+                )
+                .at(Some(&ix.cell(cand.anchor.0, cand.anchor.1)))
+                .help("请按官方格式补上该行，行标签文字须与格式一致。"),
+            );
+        }
+        let mut reported_cols: Vec<&str> = Vec::new();
+        for (c, at) in &cand.missing_cols {
+            if reported_cols.contains(&c.key) {
+                continue;
+            }
+            reported_cols.push(c.key);
+            findings.push(
+                Diagnostic::new(
+                    "I3",
+                    Severity::Error,
+                    file,
+                    format!("{}缺少列“{}”", table.short(), c.label),
+                )
+                .at(Some(&ix.cell(at.0, at.1)))
+                .help("请按官方格式补上该列，列标题文字须与格式一致。"),
+            );
+        }
+        let fields = version.spec().fields().enumerate();
+        for (i, f) in fields.filter(|(_, f)| f.table == table) {
+            let Some(&(r, col)) = cand.cells.get(&(f.row.key, f.col.key)) else {
+                continue;
+            };
+            let at = ix.cell(r, col);
+            let value = read_value(ix.sheet.get(r, col), f.col, at, f.row, file, &mut findings);
+            report.values_mut()[i] = value;
+        }
+    }
+    Ok((report, findings))
+}
+
+fn row_title(row: &RowSpec) -> String {
+    match row.group {
+        Some(g) if !row.label.starts_with(['（', '一', '二', '四']) => {
+            format!("{g} {}", row.label)
+        }
+        _ => row.label.to_string(),
+    }
+}

@@ -1,0 +1,82 @@
+//! Table 二 (proactive): five (2019) or four (2021) stacked sections, each with a header row
+//! starting `信息内容`; every such header opens a search for the rows of its section.
+
+use super::choose::Candidate;
+use super::index::{col_cores, cores_of, Indexed, Text};
+use crate::model::spec::ColSpec;
+use crate::model::{FormatVersion, TableKey};
+use crate::read::normalize::core;
+
+/// Rows below a `信息内容` cell that may still hold the section's column labels: the header row
+/// itself, or the row below it for two-line headers.
+const HEADER_ROWS_BELOW: u32 = 1;
+
+/// Rows below a `信息内容` header searched for the section's row labels. A section of the
+/// official table has one or two rows (FORMATS.md, table 二: 规章 and 行政规范性文件, 行政处罚 and
+/// 行政强制, …), and the next section's header normally ends the search first; ten rows also
+/// take blank or note rows, and bound the last section, which has no header after it.
+const SECTION_ROWS_BELOW: u32 = 10;
+
+/// Columns right of `信息内容` where a row label may stand: its own column (it heads the label
+/// column), or the next one when the header cell sits one column left of the labels.
+const LABEL_COLS_RIGHT: u32 = 1;
+
+pub(super) fn find_proactive(ix: &Indexed, sheet: usize, version: FormatVersion) -> Vec<Candidate> {
+    let spec = version.spec().table(TableKey::Proactive);
+    let header_core = vec![core("信息内容")];
+    let mut headers: Vec<&Text> = ix.find(&header_core).collect();
+    headers.sort_by_key(|t| (t.row, t.col));
+    let mut out: Vec<Candidate> = Vec::new();
+    let mut current: Option<Candidate> = None;
+    for (i, h) in headers.iter().enumerate() {
+        // The last header has no next one: the row window alone ends its section.
+        let next_header_row = headers.get(i + 1).map_or(u32::MAX, |n| n.row);
+        // Column labels on the header row (or the row below, for two-line headers).
+        let header_cells: Vec<&Text> = ix
+            .texts
+            .iter()
+            .filter(|t| (h.row..=h.row + HEADER_ROWS_BELOW).contains(&t.row) && t.col > h.col)
+            .collect();
+        let col_of = |c: &ColSpec| -> Option<u32> {
+            let cores = col_cores(c);
+            header_cells
+                .iter()
+                .find(|t| cores.contains(&t.core))
+                .map(|t| t.col)
+        };
+        for t in ix.texts.iter().filter(|t| {
+            t.row > h.row
+                && t.row < next_header_row
+                && t.row <= h.row + SECTION_ROWS_BELOW
+                && t.col <= h.col + LABEL_COLS_RIGHT
+        }) {
+            let Some(row) = spec
+                .rows
+                .iter()
+                .find(|r| cores_of(r.label).contains(&t.core))
+            else {
+                continue;
+            };
+            if current
+                .as_ref()
+                .is_some_and(|c| c.rows_found.contains(&row.key))
+            {
+                // The same row again: a second copy of the table starts here.
+                out.extend(current.take());
+            }
+            let cand = current
+                .get_or_insert_with(|| Candidate::new(TableKey::Proactive, sheet, (h.row, h.col)));
+            cand.rows_found.push(row.key);
+            for c in row.columns {
+                match col_of(c) {
+                    Some(col) => {
+                        cand.cells.insert((row.key, c.key), (t.row, col));
+                    }
+                    None => cand.missing_cols.push((c, (h.row, h.col))),
+                }
+            }
+        }
+    }
+    out.extend(current);
+    out
+}

@@ -1,0 +1,122 @@
+//! One cell → one value of the report, with the reading findings it deserves (I4–I7).
+
+use crate::diag::{Diagnostic, Severity};
+use crate::model::spec::{ColSpec, RowSpec};
+use crate::model::{CellRef, Status, Value, ValueKind};
+use crate::read::grid::CellValue;
+use crate::read::value::{parse_cell, Parsed};
+
+pub(super) fn read_value(
+    cell: Option<&CellValue>,
+    col: &ColSpec,
+    at: CellRef,
+    row: &RowSpec,
+    file: &str,
+    findings: &mut Vec<Diagnostic>,
+) -> Value {
+    let shown = display(cell);
+    let mut say = |rule: &'static str, severity: Severity, what: String, help: String| {
+        let message = format!("“{}”的“{}”{what}", row.label, col.label);
+        findings.push(
+            Diagnostic::new(rule, severity, file, message)
+                .at(Some(&at))
+                .help(help),
+        );
+    };
+    let raw = match cell {
+        Some(CellValue::Text(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let mut v = Value {
+        value: rust_decimal::Decimal::ZERO,
+        status: Status::Filled,
+        unit: None,
+        raw: raw.clone(),
+        source: Some(at.clone()),
+    };
+    match parse_cell(cell) {
+        Parsed::Blank => {
+            v.status = Status::Blank;
+            v.raw = None;
+        }
+        Parsed::Number {
+            value, unit, note, ..
+        } => {
+            v.value = value;
+            // Keep the raw text only where it says more than the number does.
+            if raw
+                .as_deref()
+                .is_some_and(|r| r.trim() == value.to_string())
+            {
+                v.raw = None;
+            }
+            match col.kind {
+                ValueKind::Money { header_unit } => {
+                    v.unit = unit.or(header_unit);
+                    if unit.is_none() && header_unit.is_none() && !value.is_zero() {
+                        say(
+                            "I6",
+                            Severity::Warning,
+                            format!("“{shown}”没有注明单位（元或万元），单位未知"),
+                            "请在数字后注明单位，例如“251000元”或“25.1万元”。".into(),
+                        );
+                    }
+                    if let (Some(u), Some(h)) = (unit, header_unit) {
+                        if u != h {
+                            say(
+                                "I6",
+                                Severity::Warning,
+                                format!(
+                                    "单元格注明的单位是{}，而表头单位是{}，按单元格注明的单位保留",
+                                    u.label(),
+                                    h.label()
+                                ),
+                                format!("请按表头统一换算为{}。", h.label()),
+                            );
+                        }
+                    }
+                }
+                ValueKind::Count | ValueKind::SignedCount if unit.is_some() => say(
+                    "I5",
+                    Severity::Warning,
+                    format!("“{shown}”带有金额单位，已按数字 {value} 读取"),
+                    "该栏是件数，请只填数字。".into(),
+                ),
+                ValueKind::Count | ValueKind::SignedCount => {}
+            }
+            if let Some(note) = note {
+                say(
+                    "I5",
+                    Severity::Warning,
+                    format!("“{shown}”在数字后有附注“{note}”，已按 {value} 读取"),
+                    "统计表单元格中只填数字，说明文字请写入报告正文。".into(),
+                );
+            }
+        }
+        Parsed::Invalid(text) => {
+            v.status = Status::Invalid;
+            say(
+                "I4",
+                Severity::Error,
+                format!("“{text}”不是数字"),
+                "请填写阿拉伯数字；没有发生的填 0。".into(),
+            );
+            v.raw = Some(text);
+        }
+        Parsed::FormulaNotCalculated(f) => {
+            v.status = Status::FormulaNotCalculated;
+            v.raw = Some(format!("={f}"));
+            say(
+                "I7",
+                Severity::Error,
+                format!("是公式“={f}”，但文件中没有保存计算结果"),
+                "请用 Excel 或 WPS 打开该文件、重新计算并保存后再报送（或把公式改为数值）。".into(),
+            );
+        }
+    }
+    v
+}
+
+fn display(cell: Option<&CellValue>) -> String {
+    cell.map(CellValue::display).unwrap_or_default()
+}
