@@ -1,7 +1,7 @@
 //! nianbao: read, cross-check and roll up the statistics tables of the Chinese government
 //! information-disclosure annual report (政府信息公开工作年度报告).
 //!
-//! The flow: file → [`read::open`] (sniff, guard, [`read::Grid`]) → [`read::locate`] (tables by
+//! The flow: file → [`read::read_grid`] (sniff, guard, [`read::Grid`]) → [`read::locate`] (tables by
 //! label) → [`model::Report`] → [`validate`] → [`diag::Diagnostic`]s → writers.
 //!
 //! ```

@@ -12,6 +12,20 @@
 //!   else GB18030 (a superset of GBK/GB2312, which is what such files from Chinese systems use).
 
 use super::grid::{CellValue, Rect, Sheet};
+use super::open::Ctx;
+use crate::error::ReadError;
+
+/// Every top-level table of an HTML or XML file, as sheets.
+pub(super) fn read(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
+    let text = decode(bytes);
+    let l = ctx.limits;
+    let sheets = parse_tables(&text, l.max_rows, l.max_cols, l.max_cells).map_err(|e| match e {
+        HtmlError::NoTable(n) => ctx.unknown(n.describe()),
+        HtmlError::TooLarge(t) => ctx.too_large(Some(&t.sheet), t.what, t.actual, t.limit),
+    })?;
+    ctx.check_sheet_count(sheets.len())?;
+    Ok(sheets)
+}
 
 /// What the markup turned out to be, when it holds no table.
 #[derive(Debug, Clone, PartialEq, Eq)]

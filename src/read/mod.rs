@@ -1,14 +1,19 @@
 //! Reading: bytes → [`Grid`] (`open`) → tables located by label (`locate`) → [`Report`].
+//!
+//! [`Report`]: crate::model::Report
 
-pub mod grid;
-pub mod guard;
-pub mod html;
-pub mod locate;
-pub mod normalize;
-pub mod open;
-pub mod sniff;
-pub mod value;
+mod dense;
+mod grid;
+mod html;
+mod locate;
+pub(crate) mod normalize;
+mod ods;
+mod open;
+mod sniff;
+mod value;
+mod xls;
 mod xlsx;
+mod zipped;
 
 pub use grid::{CellValue, Grid, Rect, Sheet};
 pub use locate::{locate, read_report, ReadOptions};

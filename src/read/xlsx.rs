@@ -992,7 +992,7 @@ mod tests {
                     let values = wb.worksheet_range(&m.name).unwrap();
                     let formulas = wb.worksheet_formula(&m.name).unwrap();
                     let merges = wb.merge_cells_by_sheet_name(&m.name).unwrap();
-                    super::super::open::sheet_from_ranges(
+                    crate::read::dense::sheet_from_ranges(
                         &m.name,
                         m.visible,
                         &values,
@@ -1041,5 +1041,151 @@ mod tests {
                 let _ = SheetReader { ctx: &ctx, strings: &strings, sheet: &mut sheet, cells: &mut cells }.read(&b);
             }
         }
+    }
+}
+
+/// The xlsx path through [`read_grid_bytes`](crate::read::read_grid_bytes): what reaches the grid.
+#[cfg(test)]
+mod grid_tests {
+    use std::io::{Cursor, Read};
+
+    use rust_xlsxwriter::{Format, Formula, Workbook};
+
+    use crate::error::ReadError;
+    use crate::read::{read_grid_bytes, CellValue, Grid, Limits, Rect};
+
+    fn read(bytes: &[u8]) -> Result<Grid, ReadError> {
+        read_grid_bytes(bytes, "t.xlsx", &Limits::default())
+    }
+
+    /// ```text
+    /// '数据' (data from C5):                    '隐藏' (hidden):   'Chart'-free
+    ///      C              D        E               A
+    /// 5  [ 表三 (merged C5:E5)           ]      1 [ 2019 ]
+    /// 6  [ 自然人        ][ 80     ][ 2.5 ]
+    /// 7  [ TRUE          ][ ""     ][ =D6*2 (result 160) ]
+    /// ```
+    #[test]
+    fn xlsx_keeps_absolute_positions_merges_visibility_and_tab_order() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("数据").unwrap();
+        ws.merge_range(4, 2, 4, 4, "表三", &Format::new()).unwrap();
+        ws.write(5, 2, "自然人").unwrap();
+        ws.write(5, 3, 80).unwrap();
+        ws.write(5, 4, 2.5).unwrap();
+        ws.write(6, 2, true).unwrap();
+        ws.write(6, 3, "").unwrap();
+        ws.write_formula(6, 4, Formula::new("=D6*2").set_result("160"))
+            .unwrap();
+        let hidden = wb.add_worksheet();
+        hidden.set_name("隐藏").unwrap();
+        hidden.write(0, 0, 2019).unwrap();
+        hidden.set_hidden(true);
+        // A sheet whose name sorts before the others, to pin tab order.
+        wb.add_worksheet().set_name("A空表").unwrap();
+        let g = read(&wb.save_to_buffer().unwrap()).unwrap();
+
+        let names: Vec<&str> = g.sheets.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["数据", "隐藏", "A空表"]);
+        let s = &g.sheets[0];
+        assert!(s.visible);
+        assert_eq!(s.get(4, 2), Some(&CellValue::Text("表三".into())));
+        assert_eq!(s.get(0, 0), None);
+        assert_eq!(s.get(5, 2), Some(&CellValue::Text("自然人".into())));
+        assert_eq!(s.get(5, 3), Some(&CellValue::Number(80.0)));
+        assert_eq!(s.get(5, 4), Some(&CellValue::Number(2.5)));
+        assert_eq!(s.get(6, 2), Some(&CellValue::Bool(true)));
+        assert_eq!(s.get(6, 3), None, "empty strings are not cells");
+        assert_eq!(s.get(6, 4), Some(&CellValue::Number(160.0)));
+        assert_eq!(
+            s.merges,
+            vec![Rect {
+                first_row: 4,
+                first_col: 2,
+                last_row: 4,
+                last_col: 4
+            }]
+        );
+        assert!(!g.sheets[1].visible);
+        assert_eq!(g.sheets[1].get(0, 0), Some(&CellValue::Number(2019.0)));
+        assert!(g.sheets[2].cells.is_empty());
+    }
+
+    /// Rewrite every part of an xlsx with `f` (to make what other writers produce).
+    fn rewrite_parts(bytes: &[u8], f: impl Fn(&str, String) -> String) -> Vec<u8> {
+        let mut src = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..src.len() {
+            let mut e = src.by_index(i).unwrap();
+            let name = e.name().unwrap().to_string();
+            let mut text = String::new();
+            e.read_to_string(&mut text).unwrap();
+            out.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+                .unwrap();
+            std::io::Write::write_all(&mut out, f(&name, text).as_bytes()).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn formula_without_result_is_not_calculated_not_zero() {
+        // rust_xlsxwriter always writes a cached result (0 by default); openpyxl and scripts
+        // write none. Remove it, as they would.
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write(0, 0, 1).unwrap();
+        ws.write_formula(1, 0, "=A1+1").unwrap();
+        ws.write_formula(2, 0, Formula::new("=A1+2").set_result("3"))
+            .unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let bytes = rewrite_parts(&bytes, |name, text| {
+            if name.starts_with("xl/worksheets/") {
+                text.replace("<f>A1+1</f><v>0</v>", "<f>A1+1</f>")
+            } else {
+                text
+            }
+        });
+        let g = read(&bytes).unwrap();
+        assert_eq!(
+            g.sheets[0].get(1, 0),
+            Some(&CellValue::FormulaNotCalculated("A1+1".into()))
+        );
+        assert_eq!(g.sheets[0].get(2, 0), Some(&CellValue::Number(3.0)));
+    }
+
+    #[test]
+    fn cells_beyond_limits_are_refused_naming_the_sheet() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("远端").unwrap();
+        ws.write(0, 0, "x").unwrap();
+        ws.write(1_048_575, 16_383, 1).unwrap();
+        let e = read(&wb.save_to_buffer().unwrap()).unwrap_err();
+        match e {
+            ReadError::TooLarge { sheet, actual, .. } => {
+                assert_eq!(sheet.as_deref(), Some("远端"));
+                assert_eq!(actual, 1_048_576);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn ooxml_without_workbook_part_is_corrupt() {
+        let mut wb = Workbook::new();
+        wb.add_worksheet().write(0, 0, 1).unwrap();
+        let full = wb.save_to_buffer().unwrap();
+        let mut src = zip::ZipArchive::new(Cursor::new(full.as_slice())).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..src.len() {
+            let e = src.by_index_raw(i).unwrap();
+            if e.name().unwrap() != "xl/workbook.xml" {
+                out.raw_copy_file(e).unwrap();
+            }
+        }
+        let bytes = out.finish().unwrap().into_inner();
+        let e = read(&bytes).unwrap_err();
+        assert_eq!(e.kind(), "corrupt", "{e}");
     }
 }

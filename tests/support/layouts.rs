@@ -792,9 +792,11 @@ impl CellOut {
     fn shown(&self) -> String {
         match self {
             CellOut::Blank => String::new(),
-            CellOut::Number(f) => nianbao::read::grid::format_f64(*f),
+            CellOut::Number(f) => nianbao::read::CellValue::Number(*f).display(),
             CellOut::Text(s) => s.clone(),
-            CellOut::Formula(f, r) => format!("{f} → {}", nianbao::read::grid::format_f64(*r)),
+            CellOut::Formula(f, r) => {
+                format!("{f} → {}", nianbao::read::CellValue::Number(*r).display())
+            }
         }
     }
 }
@@ -1011,7 +1013,8 @@ impl<'w, 'l> SheetWriter<'w, 'l> {
                 self.ws.write_string_with_format(r, c, s, &fmt)?;
             }
             CellOut::Formula(f, res) => {
-                let formula = Formula::new(f).set_result(nianbao::read::grid::format_f64(*res));
+                let formula =
+                    Formula::new(f).set_result(nianbao::read::CellValue::Number(*res).display());
                 self.ws.write_formula_with_format(r, c, formula, &fmt)?;
             }
         }

@@ -1,0 +1,385 @@
+//! OLE compound files: xls (BIFF8), read by calamine after its guard, and the other things that
+//! come in an OLE container (encrypted OOXML, Word and PowerPoint files), told apart by their
+//! streams.
+//!
+//! The guard walks the BIFF records of the `Workbook` stream the way calamine does: the extent
+//! of each sheet's cell records and the area its DIMENSIONS record declares (calamine reserves
+//! that many cells), a FILEPASS record (encryption), and the short records calamine would index
+//! out of bounds.
+
+use std::io::{Cursor, Read};
+
+use calamine::{Xls, XlsOptions};
+
+use super::dense::sheets_from_ranges;
+use super::grid::{CellValue, Sheet};
+use super::open::{no_panic, Ctx};
+use crate::error::ReadError;
+
+fn io_corrupt(ctx: &Ctx, detail: &str, e: std::io::Error) -> ReadError {
+    ctx.corrupt(detail, Some(calamine::Error::Io(e).into()))
+}
+
+/// Every worksheet of the xls workbook in an OLE compound file.
+pub(super) fn read(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
+    let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes))
+        .map_err(|e| io_corrupt(ctx, "OLE 复合文档结构损坏（文件可能被截断或下载不完整）", e))?;
+    let streams: Vec<String> = cfb
+        .read_root_storage()
+        .map(|e| e.name().to_string())
+        .collect();
+    let has = |n: &str| streams.iter().any(|s| s.eq_ignore_ascii_case(n));
+    if has("EncryptedPackage") || has("EncryptionInfo") {
+        return Err(ctx.encrypted());
+    }
+    let stream_name = if has("Workbook") {
+        "Workbook"
+    } else if has("Book") {
+        "Book"
+    } else if has("WordDocument") {
+        return Err(ctx.unknown("Word 97-2003 文档（.doc）"));
+    } else if has("PowerPoint Document") {
+        return Err(ctx.unknown("PowerPoint 97-2003 演示文稿（.ppt）"));
+    } else {
+        return Err(ctx.unknown("OLE 复合文档（其中没有工作簿）"));
+    };
+    let mut stream = Vec::new();
+    cfb.open_stream(stream_name)
+        .and_then(|s| s.take(ctx.limits.max_file_bytes).read_to_end(&mut stream))
+        .map_err(|e| io_corrupt(ctx, "工作簿数据流无法读取（文件可能被截断）", e))?;
+    drop(cfb);
+
+    let scan = scan_biff(&stream);
+    if scan.encrypted {
+        return Err(ctx.encrypted());
+    }
+    if let Some(rec) = scan.malformed {
+        return Err(ctx.corrupt(format!("xls 记录 {rec} 不完整或越界"), None));
+    }
+    ctx.check_sheet_count(scan.sheets.len())?;
+    let mut total = 0u64;
+    for s in &scan.sheets {
+        if s.rows > u64::from(ctx.limits.max_rows) {
+            return Err(ctx.too_large(
+                Some(&s.name),
+                "有内容的单元格所在行号",
+                s.rows,
+                ctx.limits.max_rows.into(),
+            ));
+        }
+        if s.cols > u64::from(ctx.limits.max_cols) {
+            return Err(ctx.too_large(
+                Some(&s.name),
+                "有内容的单元格所在列号",
+                s.cols,
+                ctx.limits.max_cols.into(),
+            ));
+        }
+        if s.declared > ctx.limits.max_cells {
+            return Err(ctx.too_large(
+                Some(&s.name),
+                "工作表 DIMENSIONS 记录声明的区域（单元格数）",
+                s.declared,
+                ctx.limits.max_cells,
+            ));
+        }
+        total = total.saturating_add(s.dense);
+        if total > ctx.limits.max_cells {
+            return Err(ctx.too_large(
+                Some(&s.name),
+                "读取时需分配的单元格数",
+                total,
+                ctx.limits.max_cells,
+            ));
+        }
+    }
+
+    // calamine gets a fresh container holding exactly the stream checked above: its own CFB
+    // parser must not see a different stream than the scan did (a damaged FAT can be read two
+    // ways), and it panics on partial sectors that the cfb crate reports as errors.
+    let clean = clean_ole(stream_name, &stream)
+        .map_err(|e| io_corrupt(ctx, "工作簿数据流无法重新封装", e))?;
+    drop(stream);
+    let bytes = clean.as_slice();
+    let sheets = no_panic(ctx, || read_xls(bytes, ctx, None))?;
+    // A wrong CODEPAGE record makes UTF-16 text come out NUL-interleaved: re-read as UTF-16.
+    let garbled = sheets.iter().any(|s| {
+        s.name.contains('\0')
+            || s.cells
+                .values()
+                .any(|c| matches!(c, CellValue::Text(t) if t.contains('\0')))
+    });
+    if garbled {
+        return no_panic(ctx, || read_xls(bytes, ctx, Some(1200)));
+    }
+    Ok(sheets)
+}
+
+/// A version-3 compound file (what Excel writes) holding one stream.
+fn clean_ole(name: &str, stream: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut cfb =
+        cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))?;
+    std::io::Write::write_all(&mut cfb.create_stream(name)?, stream)?;
+    cfb.flush()?;
+    Ok(cfb.into_inner().into_inner())
+}
+
+fn read_xls(bytes: &[u8], ctx: &Ctx, codepage: Option<u16>) -> Result<Vec<Sheet>, ReadError> {
+    let xls_err = |e: calamine::XlsError| match e {
+        calamine::XlsError::Password => ctx.encrypted(),
+        e => ctx.corrupt("xls 工作簿无法读取", Some(calamine::Error::Xls(e).into())),
+    };
+    let mut options = XlsOptions::default();
+    options.force_codepage = codepage;
+    let mut wb = Xls::new_with_options(Cursor::new(bytes), options).map_err(xls_err)?;
+    sheets_from_ranges(&mut wb, ctx, xls_err, |wb, name| {
+        wb.merge_cells_by_sheet_name(name).map_err(xls_err)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// guard (BIFF8)
+
+/// What the BIFF records of one xls sheet say about its size.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct BiffSheetScan {
+    pub(super) name: String,
+    /// Rows/columns up to and including the last cell record.
+    pub(super) rows: u64,
+    pub(super) cols: u64,
+    /// Cells of the bounding box calamine will allocate (value range + formula range).
+    pub(super) dense: u64,
+    /// `rows × cols` of the DIMENSIONS record (calamine reserves that many cells).
+    pub(super) declared: u64,
+}
+
+/// What the workbook globals say.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct BiffScan {
+    /// A FILEPASS record: the workbook is encrypted.
+    pub(super) encrypted: bool,
+    /// A record calamine would index out of bounds (it panics on these instead of erroring).
+    pub(super) malformed: Option<&'static str>,
+    pub(super) sheets: Vec<BiffSheetScan>,
+}
+
+fn u16_at(d: &[u8], at: usize) -> Option<u16> {
+    d.get(at..at + 2).map(|b| u16::from_le_bytes([b[0], b[1]]))
+}
+
+fn u32_at(d: &[u8], at: usize) -> Option<u32> {
+    d.get(at..at + 4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+/// Iterate `(type, data)` records from `pos`; stops at the end of the stream or a record that
+/// runs past it.
+fn records(stream: &[u8], pos: usize) -> impl Iterator<Item = (u16, &[u8])> {
+    let mut at = pos;
+    std::iter::from_fn(move || {
+        let typ = u16_at(stream, at)?;
+        let len = u16_at(stream, at + 2)? as usize;
+        let data = stream.get(at + 4..at + 4 + len)?;
+        at += 4 + len;
+        Some((typ, data))
+    })
+}
+
+/// Walk the globals and every sheet substream of a BIFF8 `Workbook` stream, the way calamine
+/// does, recording the extent of the cell records it will turn into a dense range.
+pub(super) fn scan_biff(stream: &[u8]) -> BiffScan {
+    let mut scan = BiffScan::default();
+    let mut bound: Vec<(usize, String)> = Vec::new();
+    for (typ, data) in records(stream, 0) {
+        match typ {
+            // Any FILEPASS, including XOR obfuscation (type 0), which calamine would read as
+            // if it were plain and return scrambled values.
+            0x002F => scan.encrypted = true,
+            0x0085 if data.len() < 8 => scan.malformed = Some("BoundSheet8"),
+            0x0809 if data.len() < 2 => scan.malformed = Some("BOF"),
+            0x0042 if data.len() < 2 => scan.malformed = Some("CodePage"),
+            0x0022 if data.len() < 2 => scan.malformed = Some("DateMode"),
+            0x0017 if data.len() < 2 => scan.malformed = Some("ExternSheet"),
+            0x0018 => {
+                let cce = u16_at(data, 4).map_or(usize::MAX, usize::from);
+                if data.len() < 14 || cce > data.len() {
+                    scan.malformed = Some("Lbl");
+                }
+            }
+            0x0085 => {
+                let pos = u32_at(data, 0).unwrap_or(0) as usize;
+                // The name is only for messages; a broken one is decoded loosely.
+                let name = biff_short_name(data.get(6..).unwrap_or(&[]));
+                bound.push((pos, name));
+            }
+            0x000A => break,
+            _ => {}
+        }
+    }
+    for (pos, name) in bound {
+        if pos > stream.len() {
+            scan.malformed = Some("BoundSheet8（工作表偏移）");
+        }
+        let mut s = BiffSheetScan {
+            name,
+            ..Default::default()
+        };
+        let (mut min_r, mut min_c) = (u64::MAX, u64::MAX);
+        let (mut max_r, mut max_c) = (0u64, 0u64);
+        let mut any = false;
+        let mut depth = 0usize;
+        let mut seen_bof = false;
+        let mut note = |r: u64, c: u64| {
+            any = true;
+            min_r = min_r.min(r);
+            min_c = min_c.min(c);
+            max_r = max_r.max(r);
+            max_c = max_c.max(c);
+        };
+        for (typ, data) in records(stream, pos) {
+            if depth > 0 {
+                match typ {
+                    0x0809 => depth += 1,
+                    0x000A => depth -= 1,
+                    _ => {}
+                }
+                continue;
+            }
+            match typ {
+                0x0809 => {
+                    if seen_bof {
+                        depth += 1;
+                    } else {
+                        seen_bof = true;
+                    }
+                }
+                0x000A => break,
+                0x00E5 => {
+                    let n = u16_at(data, 0).unwrap_or(u16::MAX) as usize;
+                    if data.len() < 2 + 8 * n {
+                        scan.malformed = Some("MergeCells");
+                    }
+                }
+                0x0200 => {
+                    let (rf, rl, cf, cl) = match data.len() {
+                        10 => (
+                            u16_at(data, 0).unwrap_or(0) as u64,
+                            u16_at(data, 2).unwrap_or(0) as u64,
+                            u16_at(data, 4).unwrap_or(0) as u64,
+                            u16_at(data, 6).unwrap_or(0) as u64,
+                        ),
+                        14 | 16 => (
+                            u32_at(data, 0).unwrap_or(0) as u64,
+                            u32_at(data, 4).unwrap_or(0) as u64,
+                            u16_at(data, 8).unwrap_or(0) as u64,
+                            u16_at(data, 10).unwrap_or(0) as u64,
+                        ),
+                        _ => (0, 0, 0, 0),
+                    };
+                    // Exactly calamine's arithmetic (parse_dimensions, then `end - start + 1`
+                    // in u32, which wraps in release builds when the first row is after the
+                    // last): the reservation it makes is what must be bounded.
+                    let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
+                    let (rf, rl, cf, cl) = (rf as u32, rl as u32, cf as u32, cl as u32);
+                    let (end_r, end_c) = if rl >= 1 && cl >= 1 {
+                        (rl - 1, cl - 1)
+                    } else {
+                        (rf, cf)
+                    };
+                    let rows = u64::from(end_r.wrapping_sub(rf).wrapping_add(1));
+                    let cols = u64::from(end_c.wrapping_sub(cf).wrapping_add(1));
+                    s.declared = s.declared.max(rows.saturating_mul(cols));
+                }
+                // Number, Label, RString, BoolErr, RK, LabelSst, Formula: row, col first.
+                0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 => {
+                    if let (Some(r), Some(c)) = (u16_at(data, 0), u16_at(data, 2)) {
+                        note(r as u64, c as u64);
+                    }
+                }
+                // MulRk: row, first col, …, last col.
+                0x00BD if data.len() >= 6 => {
+                    let r = u16_at(data, 0).unwrap_or(0) as u64;
+                    let first = u16_at(data, 2).unwrap_or(0) as u64;
+                    let last = u16_at(data, data.len() - 2).unwrap_or(0) as u64;
+                    note(r, first);
+                    note(r, last.max(first));
+                }
+                _ => {}
+            }
+        }
+        if any {
+            s.rows = max_r + 1;
+            s.cols = max_c + 1;
+            let area = (max_r - min_r + 1).saturating_mul(max_c - min_c + 1);
+            // Values and formulas are two dense ranges over (at most) the same box.
+            s.dense = area.saturating_mul(2);
+        }
+        scan.sheets.push(s);
+    }
+    scan
+}
+
+/// BoundSheet8 name: cch (u8), flags (u8), then Latin-1 or UTF-16LE characters.
+fn biff_short_name(d: &[u8]) -> String {
+    let Some(&cch) = d.first() else {
+        return String::new();
+    };
+    let cch = cch as usize;
+    let high = d.get(1).is_some_and(|f| f & 1 == 1);
+    let rest = d.get(2..).unwrap_or(&[]);
+    if high {
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .take(cch)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+            .collect();
+        String::from_utf16_lossy(&units)
+    } else {
+        rest.iter().take(cch).map(|&b| b as char).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(typ: u16, data: &[u8]) -> Vec<u8> {
+        let mut v = typ.to_le_bytes().to_vec();
+        v.extend_from_slice(&(data.len() as u16).to_le_bytes());
+        v.extend_from_slice(data);
+        v
+    }
+
+    #[test]
+    fn biff_scan_finds_cell_extent_declared_area_and_filepass() {
+        let mut sheet = rec(0x0809, &[0, 6, 0x10, 0]);
+        // DIMENSIONS: rows 0..100000, cols 0..10 (BIFF8 layout).
+        let mut dim = 0u32.to_le_bytes().to_vec();
+        dim.extend_from_slice(&100_000u32.to_le_bytes());
+        dim.extend_from_slice(&[0, 0, 10, 0, 0, 0]);
+        sheet.extend(rec(0x0200, &dim));
+        // NUMBER at (row 4, col 2).
+        let mut num = vec![4, 0, 2, 0, 0, 0];
+        num.extend_from_slice(&1.0f64.to_le_bytes());
+        sheet.extend(rec(0x0203, &num));
+        sheet.extend(rec(0x000A, &[]));
+
+        let mut globals = rec(0x0809, &[0, 6, 5, 0]);
+        globals.extend(rec(0x002F, &[1, 0]));
+        let bound_at = globals.len() + 4;
+        globals.extend(rec(0x0085, &[0, 0, 0, 0, 0, 0, 1, 0, b'S']));
+        globals.extend(rec(0x000A, &[]));
+        let pos = globals.len() as u32;
+        globals[bound_at..bound_at + 4].copy_from_slice(&pos.to_le_bytes());
+        globals.extend(sheet);
+
+        let scan = scan_biff(&globals);
+        assert!(scan.encrypted);
+        assert_eq!(scan.malformed, None);
+        let s = &scan.sheets[0];
+        assert_eq!(s.name, "S");
+        assert_eq!((s.rows, s.cols), (5, 3));
+        assert_eq!(s.declared, 1_000_000);
+        assert_eq!(s.dense, 2);
+    }
+}

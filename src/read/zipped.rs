@@ -1,0 +1,148 @@
+//! The zip container of xlsx and ods: its guard (the sizes its central directory declares,
+//! checked before anything is inflated), and the look inside that tells which workbook it holds.
+
+use std::io::{Cursor, Read, Seek};
+
+use super::grid::Sheet;
+use super::ods;
+use super::open::{no_panic, Ctx, Refusal};
+use crate::error::ReadError;
+
+/// Every worksheet of the workbook in a zip container.
+pub(super) fn read(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        ctx.corrupt(
+            "zip 压缩包结构损坏（文件可能被截断或下载不完整）",
+            Some(e.into()),
+        )
+    })?;
+    check_zip(
+        &mut zip,
+        ctx.limits.max_unpacked_bytes,
+        ctx.limits.max_zip_ratio,
+    )
+    .map_err(|r| ctx.refusal(r))?;
+
+    let names: Vec<String> = zip
+        .file_names()
+        .filter_map(|n| n.ok().map(|n| n.into_owned()))
+        .collect();
+    let has = |n: &str| names.iter().any(|x| x.eq_ignore_ascii_case(n));
+    if has("mimetype") {
+        let mime = read_small_entry(&mut zip, "mimetype");
+        let mime = mime.trim();
+        if mime == ods::MIME || mime == ods::TEMPLATE_MIME {
+            return no_panic(ctx, || ods::read(bytes, zip, ctx));
+        }
+        if let Some(kind) = mime.strip_prefix("application/vnd.oasis.opendocument.") {
+            return Err(ctx.unknown(format!("OpenDocument 文件（{kind}），不是电子表格")));
+        }
+    }
+    if has("xl/workbook.xml")
+        || names
+            .iter()
+            .any(|n| n.to_ascii_lowercase().starts_with("xl/worksheets/"))
+    {
+        return no_panic(ctx, || super::xlsx::read(&mut zip, ctx));
+    }
+    if has("xl/workbook.bin") {
+        return Err(ctx.unknown("Excel 二进制工作簿（.xlsb），暂不支持"));
+    }
+    if names.iter().any(|n| n.starts_with("word/")) {
+        return Err(ctx.unknown("Word 文档（.docx）"));
+    }
+    if names.iter().any(|n| n.starts_with("ppt/")) {
+        return Err(ctx.unknown("PowerPoint 演示文稿（.pptx）"));
+    }
+    if has("content.xml") && has("META-INF/manifest.xml") {
+        // An OpenDocument package that lost its `mimetype` entry: try it as a spreadsheet.
+        return no_panic(ctx, || ods::read(bytes, zip, ctx));
+    }
+    if has("[Content_Types].xml") || names.iter().any(|n| n.starts_with("xl/")) {
+        // An OOXML package without the usual workbook part: it is looked for through the
+        // package relationships, and a missing part is reported as damage.
+        return no_panic(ctx, || super::xlsx::read(&mut zip, ctx));
+    }
+    Err(ctx.unknown("zip 压缩包（其中没有工作簿）"))
+}
+
+/// The first KB of a zip entry as text (for `mimetype`).
+fn read_small_entry<R: Read + Seek>(zip: &mut zip::ZipArchive<R>, name: &str) -> String {
+    let mut s = String::new();
+    if let Ok(f) = zip.by_name(name) {
+        let _ = f.take(1024).read_to_string(&mut s);
+    }
+    s
+}
+
+// ---------------------------------------------------------------------------------------------
+// guard
+
+/// Refuse a zip whose directory declares too much unpacked data, or an entry that inflates
+/// suspiciously (a zip bomb). The zip crate (≥ 9.8.2) never inflates an entry beyond its
+/// declared size, so the declared sizes bound what any later read produces.
+pub(super) fn check_zip<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    max_unpacked: u64,
+    max_ratio: u64,
+) -> Result<(), Refusal> {
+    let mut unpacked = 0u64;
+    for i in 0..zip.len() {
+        let f = zip.by_index_raw(i).map_err(|e| {
+            Refusal::Corrupt(
+                format!("zip 目录第 {} 项无法读取", i + 1),
+                Some(calamine::Error::Xlsx(calamine::XlsxError::Zip(e))),
+            )
+        })?;
+        let size = f.size();
+        let packed = f.compressed_size().max(1);
+        unpacked = unpacked.saturating_add(size);
+        // Small parts compress very well (a sheet of empty styled rows); only big ones matter.
+        if size > RATIO_FLOOR && size / packed > max_ratio {
+            return Err(Refusal::TooLarge {
+                sheet: None,
+                what: "压缩包中某一部件的压缩比异常（疑似“压缩炸弹”）",
+                actual: size / packed,
+                limit: max_ratio,
+            });
+        }
+    }
+    if unpacked > max_unpacked {
+        return Err(Refusal::TooLarge {
+            sheet: None,
+            what: "压缩包解压后的总大小（字节）",
+            actual: unpacked,
+            limit: max_unpacked,
+        });
+    }
+    Ok(())
+}
+
+/// Entries smaller than this are not subject to the ratio check.
+const RATIO_FLOOR: u64 = 1024 * 1024;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::{read_grid_bytes, Limits};
+
+    fn read(bytes: &[u8]) -> Result<crate::read::Grid, ReadError> {
+        read_grid_bytes(bytes, "t.xlsx", &Limits::default())
+    }
+
+    #[test]
+    fn a_plain_zip_or_docx_is_not_a_workbook() {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file(
+            "word/document.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        std::io::Write::write_all(&mut zip, b"<w:document/>").unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        match read(&bytes).unwrap_err() {
+            ReadError::UnknownFormat { what, .. } => assert!(what.contains("docx"), "{what}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
