@@ -269,7 +269,10 @@ fn span(attrs: &str, key: &str, max: u32) -> u32 {
         .clamp(1, max)
 }
 
-/// Decode character references and the common named entities.
+/// Decode character references and named entities (the full HTML5 table, as quick-xml keeps it).
+/// A name is taken up to the first character that is not a letter, digit or `#`; the `;` after
+/// it may be missing, as browsers accept for the common ones (`&nbsp`). An unknown name is kept
+/// as written.
 pub fn decode_entities(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
@@ -281,38 +284,20 @@ pub fn decode_entities(s: &str) -> String {
             .map(|j| j + 1)
             .unwrap_or(rest.len());
         let name = &rest[1..end];
-        let decoded = if let Some(num) = name.strip_prefix('#') {
+        let mut buf = [0u8; 4];
+        let decoded: Option<&str> = if let Some(num) = name.strip_prefix('#') {
             let n = match num.strip_prefix(['x', 'X']) {
                 Some(hex) => u32::from_str_radix(hex, 16).ok(),
                 None => num.parse::<u32>().ok(),
             };
             n.and_then(char::from_u32)
+                .map(|c| &*c.encode_utf8(&mut buf))
         } else {
-            match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some('\u{a0}'),
-                "ensp" => Some('\u{2002}'),
-                "emsp" => Some('\u{2003}'),
-                "mdash" => Some('—'),
-                "ndash" => Some('–'),
-                "middot" => Some('·'),
-                "times" => Some('×'),
-                "ldquo" => Some('“'),
-                "rdquo" => Some('”'),
-                "lsquo" => Some('‘'),
-                "rsquo" => Some('’'),
-                "hellip" => Some('…'),
-                "yen" => Some('¥'),
-                _ => None,
-            }
+            quick_xml::escape::resolve_html5_entity(name)
         };
         match decoded {
             Some(c) if !name.is_empty() => {
-                out.push(c);
+                out.push_str(c);
                 let consumed = if rest[end..].starts_with(';') {
                     end + 1
                 } else {
@@ -639,6 +624,18 @@ mod tests {
                     last_col: 2
                 },
             ]
+        );
+    }
+
+    #[test]
+    fn named_entities_come_from_the_full_html5_table() {
+        // `&le;`, `&permil;`, `&plusmn;` and `&sup2;` were not in the hand-written table this
+        // one replaced; numeric references and a missing `;` still work, unknown names stay.
+        assert_eq!(
+            decode_entities(
+                "&le;5&permil; &plusmn;1 m&sup2; &#x2265;&#8805; &nbsp&amp R&D &copy2021"
+            ),
+            "≤5‰ ±1 m² ≥≥ \u{a0}& R&D &copy2021"
         );
     }
 

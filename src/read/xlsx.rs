@@ -438,7 +438,7 @@ fn text(r: &mut Reader<&[u8]>, out: &mut String) -> Result<(), Failure> {
             Event::Text(t) => out.push_str(&t.xml10_content()),
             Event::CData(t) => out.push_str(&t.xml10_content()),
             Event::GeneralRef(g) => {
-                if let Some(s) = quick_xml::escape::resolve_predefined_entity(&g) {
+                if let Some(s) = quick_xml::escape::resolve_xml_entity(&g) {
                     out.push_str(s);
                 } else if let Some(c) = g.resolve_char_ref()? {
                     out.push(c);
