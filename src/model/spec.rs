@@ -5,31 +5,9 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-/// A hasher for short keys of `'static` labels (FNV-1a): the default SipHash costs more than the
-/// lookups it serves. Not for keys an attacker chooses.
-#[derive(Default, Clone, Copy)]
-pub struct FastHasher(u64);
-
-impl std::hash::Hasher for FastHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// A `HashMap` with [`FastHasher`].
-pub type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+/// A `HashMap` with foldhash's fast hasher, for short keys of `'static` labels: the default
+/// SipHash costs more than the lookups it serves. Not for keys an attacker chooses.
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// A format version of the statistics tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
