@@ -95,7 +95,7 @@ pub fn core(s: &str) -> String {
     core_of_norm(&norm(s))
 }
 
-/// [`core`] of a string that is already [`norm`]alised.
+/// [`core`](fn@core) of a string that is already [`norm`]alised.
 pub fn core_of_norm(n: &str) -> String {
     // The chars, on the stack for a label-sized string (no allocation per cell).
     let mut stack = ['\0'; 64];

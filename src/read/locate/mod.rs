@@ -12,7 +12,7 @@
 //!
 //! The rooms: [`index`] (text cells and label cores), one finder per table ([`proactive`] 二,
 //! [`requests`] 三, [`appeals`] 四), [`version`] detection, [`meta`] (agency and year),
-//! [`choose`] (candidates on visible and hidden sheets), [`read_value`] (a cell's value and
+//! [`mod@choose`] (candidates on visible and hidden sheets), [`mod@read_value`] (a cell's value and
 //! findings), and here the assembly of the report.
 
 mod appeals;
