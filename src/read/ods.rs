@@ -13,8 +13,9 @@ use super::grid::Sheet;
 use super::open::{Ctx, Refusal};
 use crate::error::ReadError;
 
-/// The `mimetype` of an ods package, and of an ods template.
+/// The `mimetype` of an ods package.
 pub(super) const MIME: &str = "application/vnd.oasis.opendocument.spreadsheet";
+/// The `mimetype` of an ods template (read as a workbook all the same).
 pub(super) const TEMPLATE_MIME: &str = "application/vnd.oasis.opendocument.spreadsheet-template";
 
 /// Every table of an ods package, once the guard has bounded their extent.

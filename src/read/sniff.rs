@@ -2,7 +2,8 @@
 //!
 //! The extension of an agency file says little: HTML tables are saved as `.xls`, `.xlsx` files are
 //! renamed `.xls`, PDFs arrive named `.xlsx`. [`sniff`] looks at the magic bytes and says which
-//! container to open; the container readers in [`super::open`] then look inside.
+//! container to open; the container readers ([`super::zipped`], [`super::xls`], [`super::html`])
+//! then look inside.
 
 /// The container family found from the magic bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! Why not calamine here (it still reads xls and ods): a roll-up reads thousands of small
 //! workbooks, and calamine's `Xlsx::new` parses the zip directory again, the styles and the theme
 //! on every open; its merged-cell reader parses each sheet a second time. This reader takes the
-//! zip directory [`super::open`] already parsed and checked, inflates each part once, and takes
+//! zip directory [`super::zipped`] already parsed and checked, inflates each part once, and takes
 //! the cells, their formulas and the merged regions from one pass over the sheet. Styles are not
 //! read: a date-formatted cell holds a number, and in these tables every number is a count or an
 //! amount, so it is kept as a number (the same choice as for calamine's dates).
