@@ -1,7 +1,7 @@
 //! Table 四 (appeals): anchored at every `行政复议` cell; the two litigation groups right of it,
 //! the five result labels under each group, and the one row of numbers under the labels.
 
-use super::choose::Candidate;
+use super::candidate::Candidate;
 use super::index::{col_cores, cores_of, Indexed};
 use crate::model::spec::{ColSpec, RowSpec};
 use crate::model::{FormatVersion, TableKey};

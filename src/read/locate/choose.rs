@@ -1,44 +1,18 @@
-//! Candidates — where a table was found — and the choice among them.
+//! The choice among the candidates of a table.
 //!
 //! A table found on several sheets is taken from the visible one; two visible candidates (or two
 //! copies on one sheet) are an error naming both; a copy on a hidden sheet is ignored with a
 //! warning (I8), or used with a warning when it is the only one.
 
 use super::appeals::find_appeals;
+use super::candidate::Candidate;
 use super::index::Indexed;
 use super::proactive::find_proactive;
 use super::requests::find_requests;
 use crate::diag::{Diagnostic, Severity};
 use crate::error::ReadError;
-use crate::model::spec::{ColSpec, FastMap};
 use crate::model::{CellRef, FormatVersion, TableKey};
 use crate::read::grid::Grid;
-
-/// Where one table was found: each field's cell, and what was not found.
-pub(super) struct Candidate {
-    pub(super) table: TableKey,
-    pub(super) sheet: usize,
-    pub(super) anchor: (u32, u32),
-    /// (row key, col key) → (row, col)
-    pub(super) cells: FastMap<(&'static str, &'static str), (u32, u32)>,
-    /// Keys of the rows whose label was found.
-    pub(super) rows_found: Vec<&'static str>,
-    /// (column label, where it was looked for)
-    pub(super) missing_cols: Vec<(&'static ColSpec, (u32, u32))>,
-}
-
-impl Candidate {
-    pub(super) fn new(table: TableKey, sheet: usize, anchor: (u32, u32)) -> Self {
-        Candidate {
-            table,
-            sheet,
-            anchor,
-            cells: FastMap::default(),
-            rows_found: Vec::new(),
-            missing_cols: Vec::new(),
-        }
-    }
-}
 
 /// Every table's candidates on every sheet, and the one taken for it (none when a table is on no
 /// sheet). Warnings about hidden copies go to `findings`.

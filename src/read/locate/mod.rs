@@ -12,10 +12,12 @@
 //!
 //! The rooms: [`index`] (text cells and label cores), one finder per table ([`proactive`] 二,
 //! [`requests`] 三, [`appeals`] 四), [`version`] detection, [`meta`] (agency and year),
-//! [`mod@choose`] (candidates on visible and hidden sheets), [`mod@read_value`] (a cell's value and
+//! [`candidate`] (where a copy of a table was found), [`mod@choose`] (the choice among
+//! candidates on visible and hidden sheets), [`mod@read_value`] (a cell's value and
 //! findings), and here the assembly of the report.
 
 mod appeals;
+mod candidate;
 mod choose;
 mod index;
 mod meta;

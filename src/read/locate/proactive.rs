@@ -1,7 +1,7 @@
 //! Table 二 (proactive): five (2019) or four (2021) stacked sections, each with a header row
 //! starting `信息内容`; every such header opens a search for the rows of its section.
 
-use super::choose::Candidate;
+use super::candidate::Candidate;
 use super::index::{col_cores, cores_of, Indexed, Text};
 use crate::model::spec::ColSpec;
 use crate::model::{FormatVersion, TableKey};

@@ -1,7 +1,7 @@
 //! Table 三 (requests): anchored at every `自然人` cell; columns from the header labels right of
 //! it, rows from the label text left of the numbers.
 
-use super::choose::Candidate;
+use super::candidate::Candidate;
 use super::index::{col_cores, cores_of, Indexed};
 use crate::model::spec::{FastMap, RowSpec};
 use crate::model::{FormatVersion, TableKey};
