@@ -19,7 +19,7 @@ use super::grid::{CellValue, Grid, Sheet};
 use super::normalize::{core, core_of_norm, norm};
 use super::open::{read_grid, Limits};
 use super::value::{parse_cell, Parsed};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Rule};
 use crate::error::{ReadError, VersionClue};
 use crate::model::spec::{ColSpec, FastMap, RowSpec, VERSION_EVIDENCE};
 use crate::model::{CellRef, FormatVersion, Meta, Report, Status, TableKey, Value, ValueKind};
@@ -564,8 +564,7 @@ pub fn locate(grid: &Grid, opts: &ReadOptions) -> Result<(Report, Vec<Diagnostic
                 let s = &grid.sheets[h.sheet];
                 findings.push(
                     Diagnostic::new(
-                        "I8",
-                        Severity::Warning,
+                        Rule::I8,
                         file,
                         format!(
                             "隐藏工作表'{}'中也有{}，已忽略，以可见工作表为准",
@@ -598,8 +597,7 @@ pub fn locate(grid: &Grid, opts: &ReadOptions) -> Result<(Report, Vec<Diagnostic
             let s = &grid.sheets[first.sheet];
             findings.push(
                 Diagnostic::new(
-                    "I8",
-                    Severity::Warning,
+                    Rule::I8,
                     file,
                     format!(
                         "{}只在隐藏工作表'{}'中找到，已使用该工作表",
@@ -640,7 +638,7 @@ pub fn locate(grid: &Grid, opts: &ReadOptions) -> Result<(Report, Vec<Diagnostic
             _ => "统计年度",
         };
         findings.push(
-            Diagnostic::new("I9", Severity::Warning, file, format!("未找到{what}"))
+            Diagnostic::new(Rule::I9, file, format!("未找到{what}"))
                 .help("请在表头填写“填报单位：…”“统计年度：…”，或用 --agency / --year 指定。"),
         );
     }
@@ -649,13 +647,8 @@ pub fn locate(grid: &Grid, opts: &ReadOptions) -> Result<(Report, Vec<Diagnostic
     for table in TableKey::ALL {
         let Some(cand) = chosen.iter().find(|c| c.table == table) else {
             findings.push(
-                Diagnostic::new(
-                    "I1",
-                    Severity::Error,
-                    file,
-                    format!("未找到{}", table.short()),
-                )
-                .help(format!("请补充“{}”，并保留原始行列标签。", table.title())),
+                Diagnostic::new(Rule::I1, file, format!("未找到{}", table.short()))
+                    .help(format!("请补充“{}”，并保留原始行列标签。", table.title())),
             );
             continue;
         };
@@ -668,8 +661,7 @@ pub fn locate(grid: &Grid, opts: &ReadOptions) -> Result<(Report, Vec<Diagnostic
         {
             findings.push(
                 Diagnostic::new(
-                    "I2",
-                    Severity::Error,
+                    Rule::I2,
                     file,
                     format!("{}缺少行“{}”", table.short(), row_title(row)),
                 )
@@ -685,8 +677,7 @@ pub fn locate(grid: &Grid, opts: &ReadOptions) -> Result<(Report, Vec<Diagnostic
             reported_cols.push(c.key);
             findings.push(
                 Diagnostic::new(
-                    "I3",
-                    Severity::Error,
+                    Rule::I3,
                     file,
                     format!("{}缺少列“{}”", table.short(), c.label),
                 )
@@ -726,10 +717,10 @@ fn read_value(
     findings: &mut Vec<Diagnostic>,
 ) -> Value {
     let shown = display(cell);
-    let mut say = |rule: &'static str, severity: Severity, what: String, help: String| {
+    let mut say = |rule: Rule, what: String, help: String| {
         let message = format!("“{}”的“{}”{what}", row.label, col.label);
         findings.push(
-            Diagnostic::new(rule, severity, file, message)
+            Diagnostic::new(rule, file, message)
                 .at(Some(&at))
                 .help(help),
         );
@@ -766,8 +757,7 @@ fn read_value(
                     v.unit = unit.or(header_unit);
                     if unit.is_none() && header_unit.is_none() && !value.is_zero() {
                         say(
-                            "I6",
-                            Severity::Warning,
+                            Rule::I6,
                             format!("“{shown}”没有注明单位（元或万元），单位未知"),
                             "请在数字后注明单位，例如“251000元”或“25.1万元”。".into(),
                         );
@@ -775,8 +765,7 @@ fn read_value(
                     if let (Some(u), Some(h)) = (unit, header_unit) {
                         if u != h {
                             say(
-                                "I6",
-                                Severity::Warning,
+                                Rule::I6,
                                 format!(
                                     "单元格注明的单位是{}，而表头单位是{}，按单元格注明的单位保留",
                                     u.label(),
@@ -788,8 +777,7 @@ fn read_value(
                     }
                 }
                 ValueKind::Count | ValueKind::SignedCount if unit.is_some() => say(
-                    "I5",
-                    Severity::Warning,
+                    Rule::I5,
                     format!("“{shown}”带有金额单位，已按数字 {value} 读取"),
                     "该栏是件数，请只填数字。".into(),
                 ),
@@ -797,8 +785,7 @@ fn read_value(
             }
             if let Some(note) = note {
                 say(
-                    "I5",
-                    Severity::Warning,
+                    Rule::I5,
                     format!("“{shown}”在数字后有附注“{note}”，已按 {value} 读取"),
                     "统计表单元格中只填数字，说明文字请写入报告正文。".into(),
                 );
@@ -807,8 +794,7 @@ fn read_value(
         Parsed::Invalid(text) => {
             v.status = Status::Invalid;
             say(
-                "I4",
-                Severity::Error,
+                Rule::I4,
                 format!("“{text}”不是数字"),
                 "请填写阿拉伯数字；没有发生的填 0。".into(),
             );
@@ -818,8 +804,7 @@ fn read_value(
             v.status = Status::FormulaNotCalculated;
             v.raw = Some(format!("={f}"));
             say(
-                "I7",
-                Severity::Error,
+                Rule::I7,
                 format!("是公式“={f}”，但文件中没有保存计算结果"),
                 "请用 Excel 或 WPS 打开该文件、重新计算并保存后再报送（或把公式改为数值）。".into(),
             );
@@ -1080,7 +1065,7 @@ mod tests {
         .unwrap();
         assert_values_in_order(&report);
         assert_eq!(
-            findings.iter().map(|f| f.rule).collect::<Vec<_>>(),
+            findings.iter().map(|f| f.rule.code()).collect::<Vec<_>>(),
             vec!["I9"]
         );
     }
@@ -1101,7 +1086,7 @@ mod tests {
         )
         .unwrap();
         assert_values_in_order(&report);
-        assert_eq!(findings.iter().filter(|f| f.rule == "I8").count(), 3);
+        assert_eq!(findings.iter().filter(|f| f.rule.code() == "I8").count(), 3);
 
         hidden.visible = true;
         let err = locate(
@@ -1148,7 +1133,7 @@ mod tests {
         );
         s.cells.remove(&(r - 3, c));
         let (report, findings) = locate(&grid(vec![s]), &ReadOptions::default()).unwrap();
-        let rules: Vec<&str> = findings.iter().map(|f| f.rule).collect();
+        let rules: Vec<&str> = findings.iter().map(|f| f.rule.code()).collect();
         assert_eq!(rules, vec!["I2", "I7", "I4"], "{findings:#?}");
         let dup = report
             .get(TableKey::Requests, "rejected_duplicate", "total")
@@ -1186,7 +1171,7 @@ mod tests {
             ..Default::default()
         };
         let (_, findings) = locate(&g, &opts).unwrap();
-        let rules: Vec<&str> = findings.iter().map(|f| f.rule).collect();
+        let rules: Vec<&str> = findings.iter().map(|f| f.rule.code()).collect();
         assert_eq!(rules, vec!["I9", "I1", "I1"]);
     }
 }
