@@ -44,7 +44,7 @@ pub struct Correction {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_raw: Option<String>,
     pub new: Decimal,
-    /// Position of the field in [`VersionSpec::fields`].
+    /// Position of the field in [`crate::model::VersionSpec::fields`].
     #[serde(skip)]
     pub index: usize,
 }

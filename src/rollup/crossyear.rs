@@ -238,7 +238,9 @@ fn check_pair(cur: &Report, prev: &PrevRecord) -> Vec<Diagnostic> {
             if now != expect {
                 let label = cur.spec().table(p).row(row).map_or(row, |r| r.label);
                 out.push(
-                    Diagnostic::new(Rule::X2, file,
+                    Diagnostic::new(
+                        Rule::X2,
+                        file,
                         format!("“{label}”现行有效件数为 {now}，但上年 {before} + 本年制发 {issued} − 本年废止 {repealed} = {expect}"),
                     )
                     .at(cell.as_ref())
@@ -268,7 +270,9 @@ fn check_pair(cur: &Report, prev: &PrevRecord) -> Vec<Diagnostic> {
             if now != before + change {
                 let label = cur.spec().table(p).row(row).map_or(row, |r| r.label);
                 out.push(
-                    Diagnostic::new(Rule::X3, file,
+                    Diagnostic::new(
+                        Rule::X3,
+                        file,
                         format!("“{label}”上一年项目数量为 {now}，但上年报表的项目数量 {before} + 增减 {change} = {}", before + change),
                     )
                     .at(cell.as_ref())

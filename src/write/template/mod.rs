@@ -7,7 +7,8 @@
 //! # Decisions
 //!
 //! - **Show as read, formulas where they are true.** Every derivable total (table 三 总计 column
-//!   and （七）总计 row, table 四 总计; see [`crate::fix::derivations`]) is written as a live
+//!   and （七）总计 row, table 四 总计: the sums of [`crate::model::equations`], the list R2–R4
+//!   check and `--fix` recomputes; see [`crate::fix::derivations`]) is written as a live
 //!   `SUM` formula with its result stored, *when the number as read equals the sum of its parts
 //!   as read* (and all parts are numbers). When it does not, the number as read is written as a
 //!   constant (unlocked, so the user can correct it or type the formula), with a note saying
