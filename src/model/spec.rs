@@ -2,13 +2,13 @@
 //! kinds, exactly as in `FORMATS.md`.
 //!
 //! This is where labels and keys are defined. Code that needs a particular row or column by
-//! name takes its key from [`keys`] where one is there (the equations of R1–R4 in
-//! [`super::equations`], `fix` and `validate` spell no key of their own). Other places still
-//! spell keys or labels of their own, for their own purpose: the cross-year checks
-//! (`rollup::crossyear`: the fields kept from last year's report), the roll-up metrics
-//! (`rollup::metrics`), the reader (`read::locate`: header labels and search words), the
-//! template layout (`write::template::layout`: the official table's header cells), and the
-//! synthetic reports (`model::synthetic`: which column draws larger numbers).
+//! name takes its key from [`keys`] (the equations of R1–R4 in [`super::equations`]; `validate`,
+//! `fix` and `model::synthetic` spell no key, they go through the equations). Other places
+//! still spell keys or labels of their own, for their own purpose: the cross-year checks
+//! (`rollup::crossyear`: the fields X1–X3 compare), the roll-up metrics (`rollup::metrics`: the
+//! fields of each formula), the reader (`read::locate`: search words such as the 填报单位 and
+//! 统计年度 labels and the rows that anchor a table) and the template layout
+//! (`write::template::layout`: header cells the spec has no field for, such as `信息内容`).
 
 use serde::Serialize;
 use std::collections::HashMap;
