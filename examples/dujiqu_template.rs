@@ -10,7 +10,7 @@
 
 use std::path::PathBuf;
 
-use nianbao::diag::{Diagnostic, Severity};
+use nianbao::diag::{Diagnostic, Rule};
 use nianbao::model::{CellRef, FormatVersion, Meta, Report, Status, TableKey, Value};
 use rust_decimal::Decimal;
 
@@ -60,8 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let src = total.source.clone();
         diags.push(
             Diagnostic::new(
-                "R2",
-                Severity::Error,
+                Rule::R2,
                 "演示.xlsx",
                 "一、本年新收政府信息公开申请数量：总计 3 不等于各类申请人之和 0".into(),
             )

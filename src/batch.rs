@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Rule};
 use crate::error::ReadError;
 use crate::model::Report;
 use crate::read::normalize::norm;
@@ -93,9 +93,7 @@ impl Checked {
     }
 
     pub fn has_errors(&self) -> bool {
-        self.findings()
-            .iter()
-            .any(|d| d.severity == Severity::Error)
+        self.findings().iter().any(|d| d.is_error())
     }
 }
 
@@ -136,8 +134,7 @@ pub fn duplicate_groups(keys: impl IntoIterator<Item = Option<(String, u16)>>) -
 /// The B1 finding for one file of a duplicate group.
 pub fn duplicate_finding(display: &str, agency: &str, year: u16, others: &[&str]) -> Diagnostic {
     Diagnostic::new(
-        "B1",
-        Severity::Error,
+        Rule::B1,
         display,
         format!(
             "“{agency}”{year}年的报表重复报送：另见 {}",

@@ -7,8 +7,10 @@
 //!    [`spec::result_rows`]);
 //! 3. table 四, every row: `total` = `upheld + corrected + other + pending` (R4).
 //!
-//! The order matters: step 2 sums the row totals of step 1, so after a fix `（七）总计/总计` is
-//! both the sum of its row and of its column.
+//! The derivations are the sums of [`crate::model::equations`] (the same list `validate` checks
+//! and the template writes as formulas), one per total, ordered so that a total comes after its
+//! parts ([`derivations`]): step 2 sums the row totals of step 1, so after a fix `（七）总计/总计`
+//! is both the sum of its row and of its column.
 //!
 //! A total is recomputed when all its parts are known numbers ([`Status::is_known`]: filled,
 //! blank = 0, or computed) and it differs from their sum, or when the total itself is not a
@@ -17,86 +19,13 @@
 //! alone: its right value is not derivable, and the reading findings already say why.
 //! R1 (`new + carried_in = handled_total + carried_out`) is not fixable this way: all four are
 //! given numbers or the totals of given numbers, so it is left to the agency.
-//!
-//! The same list of derivations ([`derivations`]) gives the writer its live Excel formulas.
-
-use std::sync::LazyLock;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::model::spec::{self, FormatVersion, TableKey, VersionSpec};
+pub use crate::model::equations::{derivation_of, derivations, Derivation};
+use crate::model::spec::{self, TableKey};
 use crate::model::{CellRef, Field, Report, Status};
-
-/// A total and the fields it is the sum of, as indices into [`VersionSpec::fields`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Derivation {
-    pub target: usize,
-    pub parts: Vec<usize>,
-}
-
-/// Every derivable total of a format version, in the order they must be computed.
-pub fn derivations(version: FormatVersion) -> &'static [Derivation] {
-    static D2019: LazyLock<Vec<Derivation>> = LazyLock::new(|| build(FormatVersion::V2019));
-    static D2021: LazyLock<Vec<Derivation>> = LazyLock::new(|| build(FormatVersion::V2021));
-    match version {
-        FormatVersion::V2019 => &D2019,
-        FormatVersion::V2021 => &D2021,
-    }
-}
-
-/// The derivation whose target is field `index`, if that field is a total.
-pub fn derivation_of(version: FormatVersion, index: usize) -> Option<&'static Derivation> {
-    derivations(version).iter().find(|d| d.target == index)
-}
-
-fn build(version: FormatVersion) -> Vec<Derivation> {
-    let spec: &'static VersionSpec = version.spec();
-    let idx = |t: TableKey, r: &str, c: &str| {
-        spec.index_of(t, r, c)
-            .unwrap_or_else(|| panic!("spec field {t:?}.{r}.{c}"))
-    };
-    let mut out = Vec::new();
-    let requests = spec.table(TableKey::Requests);
-    // 1. row totals of table 三 (every row but handled_total)
-    for row in requests.rows.iter().filter(|r| r.key != "handled_total") {
-        let parts = row
-            .columns
-            .iter()
-            .filter(|c| c.key != "total")
-            .map(|c| idx(TableKey::Requests, row.key, c.key))
-            .collect();
-        out.push(Derivation {
-            target: idx(TableKey::Requests, row.key, "total"),
-            parts,
-        });
-    }
-    // 2. handled_total of every column, total included
-    let handled = requests.row("handled_total").expect("handled_total row");
-    for col in handled.columns {
-        let parts = spec::result_rows(requests)
-            .map(|r| idx(TableKey::Requests, r.key, col.key))
-            .collect();
-        out.push(Derivation {
-            target: idx(TableKey::Requests, "handled_total", col.key),
-            parts,
-        });
-    }
-    // 3. table 四 totals
-    for row in spec.table(TableKey::Appeals).rows {
-        let parts = row
-            .columns
-            .iter()
-            .filter(|c| c.key != "total")
-            .map(|c| idx(TableKey::Appeals, row.key, c.key))
-            .collect();
-        out.push(Derivation {
-            target: idx(TableKey::Appeals, row.key, "total"),
-            parts,
-        });
-    }
-    out
-}
 
 /// One value changed by [`fix`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -115,7 +44,7 @@ pub struct Correction {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_raw: Option<String>,
     pub new: Decimal,
-    /// Position of the field in [`VersionSpec::fields`].
+    /// Position of the field in [`crate::model::VersionSpec::fields`].
     #[serde(skip)]
     pub index: usize,
 }
@@ -206,7 +135,7 @@ pub fn fix(report: &mut Report) -> Vec<Correction> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Meta, Value};
+    use crate::model::{FormatVersion, Meta, Value};
 
     fn filled(v: i64, row: u32, col: u32) -> Value {
         Value {

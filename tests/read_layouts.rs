@@ -48,12 +48,15 @@ fn check(layout: &Layout, version: FormatVersion, seed: u64) -> Result<(), TestC
     }
     for d in &findings {
         prop_assert!(
-            d.rule == "I9",
+            d.rule.code() == "I9",
             "{layout:?}: unexpected reading finding {d:?}"
         );
     }
     for d in nianbao::validate::validate(&back) {
-        prop_assert!(d.rule == "R6", "{layout:?}: unexpected finding {d:?}");
+        prop_assert!(
+            d.rule.code() == "R6",
+            "{layout:?}: unexpected finding {d:?}"
+        );
     }
     Ok(())
 }

@@ -8,11 +8,11 @@ fn readme() -> String {
 fn every_rule_is_documented_with_its_severity_and_title() {
     let text = readme();
     for r in nianbao::validate::RULES {
-        let row = format!("| {} | {} | {} |", r.id, r.severity.label(), r.title);
+        let row = format!("| {} | {} | {} |", r.code, r.severity.label(), r.title);
         assert!(
             text.contains(&row),
             "README lacks the row for {}: {row}",
-            r.id
+            r.code
         );
     }
 }

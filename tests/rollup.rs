@@ -42,10 +42,7 @@ fn sum(reports: &[&Report]) -> Vec<Decimal> {
 
 fn read_total(path: &Path) -> Report {
     let (r, findings) = nianbao::read::read_report(path, "sum.xlsx", &Default::default()).unwrap();
-    let errors: Vec<_> = findings
-        .iter()
-        .filter(|d| d.severity == nianbao::diag::Severity::Error)
-        .collect();
+    let errors: Vec<_> = findings.iter().filter(|d| d.is_error()).collect();
     assert!(errors.is_empty(), "{errors:#?}");
     assert!(nianbao::validate::validate(&r).is_empty());
     r

@@ -8,7 +8,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
-use nianbao::diag::{Diagnostic, Severity};
+use nianbao::diag::{Diagnostic, Rule};
 use nianbao::fix::{derivations, fix};
 use nianbao::model::{CellRef, FormatVersion, Meta, Report, Status, TableKey, Value};
 use nianbao::write::atomic::WriteError;
@@ -247,13 +247,8 @@ fn list_sheets_and_links() {
     let i = r.spec().index_of(t, "new", "commercial").unwrap();
     let src = r.values()[i].source.clone().unwrap();
     let diags = vec![
-        Diagnostic::new("R1", Severity::Error, "某某区测试局.xlsx", "示例".into()).at(Some(&src)),
-        Diagnostic::new(
-            "T2",
-            Severity::Warning,
-            "某某区测试局.xlsx",
-            "无位置".into(),
-        ),
+        Diagnostic::new(Rule::R1, "某某区测试局.xlsx", "示例".into()).at(Some(&src)),
+        Diagnostic::new(Rule::I9, "某某区测试局.xlsx", "无位置".into()),
     ];
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.xlsx");
@@ -331,9 +326,7 @@ fn identical_input_gives_identical_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("a.xlsx");
     let b = dir.path().join("b.xlsx");
-    let diags =
-        vec![Diagnostic::new("R6", Severity::Warning, "x", "m".into())
-            .at(r.values()[3].source.as_ref())];
+    let diags = vec![Diagnostic::new(Rule::R6, "x", "m".into()).at(r.values()[3].source.as_ref())];
     template::write_report(&r, &diags, &[], &a, &[]).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1100));
     template::write_report(&r, &diags, &[], &b, &[]).unwrap();

@@ -29,7 +29,7 @@ pub fn finding_line(d: &Diagnostic) -> String {
     } else {
         format!(" {loc}")
     };
-    format!("{} {}{loc}：{}", d.rule, d.severity.label(), d.message)
+    format!("{} {}{loc}：{}", d.rule, d.label(), d.message)
 }
 
 /// Human output: per file a heading, its findings with hints, then a summary line.

@@ -120,10 +120,8 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let count = |s: Standing| r.heads.iter().filter(|h| h.standing == s).count();
     let unreadable = count(Standing::Unreadable);
     let counted = r.heads.iter().filter(|h| h.standing.counted()).count();
-    let any_errors = r.heads.iter().any(|h| h.errors > 0)
-        || r.region_findings
-            .iter()
-            .any(|d| d.severity == nianbao::diag::Severity::Error);
+    let any_errors =
+        r.heads.iter().any(|h| h.errors > 0) || r.region_findings.iter().any(|d| d.is_error());
     let summary = format!(
         "{} 个文件：计入 {counted} 个；有错误未计入 {}，重复 {}，年度未知 {}，无法读取 {unreadable}",
         r.heads.len(),

@@ -1,12 +1,16 @@
 //! The report model: knows nothing of files, calamine or the CLI.
 
 pub mod cellref;
+pub mod equations;
 pub mod report;
+pub mod rule;
 pub mod spec;
+#[cfg(any(test, feature = "synthetic"))]
 pub mod synthetic;
 
 pub use cellref::CellRef;
 pub use report::{Meta, Report, Status, Value};
+pub use rule::{Rule, Severity};
 pub use spec::{
     ColSpec, Field, FormatVersion, MoneyUnit, RowSpec, TableKey, TableSpec, ValueKind, VersionSpec,
 };

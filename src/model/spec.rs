@@ -1,5 +1,14 @@
 //! The two national format versions as data: table keys, row keys, column keys, labels and value
-//! kinds, exactly as in `FORMATS.md`. Nothing else in the crate spells a label or a key.
+//! kinds, exactly as in `FORMATS.md`.
+//!
+//! This is where labels and keys are defined. Code that needs a particular row or column by
+//! name takes its key from [`keys`] (the equations of R1–R4 in [`super::equations`]; `validate`,
+//! `fix` and `model::synthetic` spell no key, they go through the equations). Other places
+//! still spell keys or labels of their own, for their own purpose: the cross-year checks
+//! (`rollup::crossyear`: the fields X1–X3 compare), the roll-up metrics (`rollup::metrics`: the
+//! fields of each formula), the reader (`read::locate`: search words such as the 填报单位 and
+//! 统计年度 labels and the rows that anchor a table) and the template layout
+//! (`write::template::layout`: header cells the spec has no field for, such as `信息内容`).
 
 use serde::Serialize;
 use std::collections::HashMap;
@@ -359,6 +368,22 @@ const APPLICANTS: &[ColSpec] = &[
     col("total", "总计", COUNT),
 ];
 
+/// Keys of the rows and columns the equations of R1–R4 name (see [`super::equations`]).
+pub mod keys {
+    /// 一、本年新收 (table 三 row).
+    pub const NEW: &str = "new";
+    /// 二、上年结转 (table 三 row).
+    pub const CARRIED_IN: &str = "carried_in";
+    /// （七）总计 (table 三 row).
+    pub const HANDLED_TOTAL: &str = "handled_total";
+    /// 四、结转下年度继续办理 (table 三 row).
+    pub const CARRIED_OUT: &str = "carried_out";
+    /// 总计 (the last column of tables 三 and 四).
+    pub const TOTAL: &str = "total";
+    /// 一 (table 三, first result row).
+    pub const GRANTED: &str = "granted";
+}
+
 /// The group label of the result rows (spans （一）…（七）).
 pub const RESULTS_GROUP: &str = "三、本年度办理结果";
 /// The label over the applicant columns.
@@ -446,10 +471,13 @@ const REQUESTS_2021: &[RowSpec] = requests_rows![
 /// Rows of table 三 summed into `handled_total` (R3): every row between `carried_in` and `handled_total`.
 pub fn result_rows(spec: &TableSpec) -> impl Iterator<Item = &'static RowSpec> {
     let rows = spec.rows;
-    let start = rows.iter().position(|r| r.key == "granted").unwrap_or(0);
+    let start = rows
+        .iter()
+        .position(|r| r.key == keys::GRANTED)
+        .unwrap_or(0);
     let end = rows
         .iter()
-        .position(|r| r.key == "handled_total")
+        .position(|r| r.key == keys::HANDLED_TOTAL)
         .unwrap_or(rows.len());
     rows[start..end].iter()
 }

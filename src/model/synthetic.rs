@@ -1,11 +1,18 @@
 //! Consistent made-up reports, for tests, property tests, benchmarks and sample workbooks: every
-//! number is drawn from a seeded generator, and the totals are derived so that R1–R5 hold.
+//! number is drawn from a seeded generator, and the totals are derived through the equations of
+//! [`super::equations`] so that R1–R5 hold. Behind the `synthetic` feature (on for this crate's
+//! own tests, benches and examples).
+//!
+//! The generator stays a hand-written SplitMix64 rather than a crate such as `fastrand`: the
+//! committed sample workbooks (`sample_workbooks/`, written by `cargo run --example gen_samples`)
+//! and their expectations (`sample_workbooks/expected.json`, the test snapshots) are drawn from
+//! it, so another generator would change every sample's numbers; SplitMix64 is ten lines, fixed
+//! by its published constants, and cannot change under us with a crate's new version.
 
 use rust_decimal::Decimal;
 
-use super::spec::result_rows;
-use super::{FormatVersion, Meta, MoneyUnit, Report, TableKey, Value, ValueKind};
-
+use super::equations::{derivations, equations};
+use super::{FormatVersion, Meta, MoneyUnit, Report, Rule, TableKey, Value, ValueKind};
 /// A small deterministic generator (SplitMix64): same seed, same report, on every machine.
 pub struct Rng(u64);
 
@@ -38,6 +45,11 @@ impl Rng {
 }
 
 /// A report of `version` whose every cross-check R1–R5 holds, drawn from `seed`.
+///
+/// Table 二: free numbers of their kind. Table 三: for each applicant column, the result rows
+/// are drawn (the first column, 自然人, larger) and their sum is the column's （七）总计 (R3);
+/// 结转下年度 and 上年结转 are drawn and 新收 is what R1 leaves over. Table 四: the outcomes
+/// are drawn. Every total is then derived from its parts ([`derivations`]).
 pub fn consistent_report(version: FormatVersion, agency: &str, year: u16, seed: u64) -> Report {
     let mut rng = Rng::new(seed);
     let mut report = Report::empty(Meta {
@@ -72,62 +84,49 @@ pub fn consistent_report(version: FormatVersion, agency: &str, year: u16, seed: 
                 .expect("spec") = v;
         }
     }
-    // 三: details drawn, totals derived.
-    let req = spec.table(TableKey::Requests);
-    let cols = req.rows[0].columns;
-    let set = |report: &mut Report, row: &str, col: &str, v: i64| {
-        *report.get_mut(TableKey::Requests, row, col).expect("spec") =
-            filled(Decimal::from(v), None);
+    let derived: Vec<usize> = derivations(version).iter().map(|d| d.target).collect();
+    let eqs = equations(version);
+    let set = |report: &mut Report, i: usize, v: i64| {
+        report.values_mut()[i] = filled(Decimal::from(v), None);
     };
-    for c in &cols[..6] {
+    // 三: per applicant column (an R3 equation over drawn rows), results drawn, R1 balanced.
+    let columns = eqs
+        .iter()
+        .filter(|e| e.rule == Rule::R3 && !e.right.iter().any(|p| derived.contains(p)));
+    for (n, r3) in columns.enumerate() {
         let mut handled = 0;
-        for row in result_rows(req) {
-            let v = if c.key == "natural_person" {
-                rng.count()
-            } else {
-                rng.count() / 4
-            };
+        for &p in &r3.right {
+            let v = if n == 0 { rng.count() } else { rng.count() / 4 };
             handled += v;
-            set(&mut report, row.key, c.key, v);
+            set(&mut report, p, v);
         }
-        let carried_out = rng.below(handled as u64 / 5 + 1) as i64;
-        let carried_in = rng.below((handled + carried_out) as u64 / 5 + 1) as i64;
-        set(&mut report, "handled_total", c.key, handled);
-        set(&mut report, "carried_out", c.key, carried_out);
-        set(&mut report, "carried_in", c.key, carried_in);
-        set(
-            &mut report,
-            "new",
-            c.key,
-            handled + carried_out - carried_in,
-        );
-    }
-    for row in req.rows {
-        let total: Decimal = cols[..6]
+        let r1 = eqs
             .iter()
-            .map(|c| {
-                report
-                    .get(TableKey::Requests, row.key, c.key)
-                    .expect("spec")
-                    .value
-            })
-            .sum();
-        *report
-            .get_mut(TableKey::Requests, row.key, "total")
-            .expect("spec") = filled(total, None);
+            .find(|e| e.rule == Rule::R1 && e.right[0] == r3.left[0])
+            .expect("an R1 equation per column");
+        let (&[new, carried_in], &[handled_total, carried_out]) =
+            (r1.left.as_slice(), r1.right.as_slice())
+        else {
+            unreachable!("R1 has two fields on each side")
+        };
+        let co = rng.below(handled as u64 / 5 + 1) as i64;
+        let ci = rng.below((handled + co) as u64 / 5 + 1) as i64;
+        set(&mut report, handled_total, handled);
+        set(&mut report, carried_out, co);
+        set(&mut report, carried_in, ci);
+        set(&mut report, new, handled + co - ci);
     }
-    // 四: four outcomes drawn, total derived.
-    for row in spec.table(TableKey::Appeals).rows {
-        let mut total = 0;
-        for c in ["upheld", "corrected", "other", "pending"] {
+    // 四: the outcomes drawn.
+    for r4 in eqs.iter().filter(|e| e.rule == Rule::R4) {
+        for &p in &r4.right {
             let v = rng.count() / 10;
-            total += v;
-            *report.get_mut(TableKey::Appeals, row.key, c).expect("spec") =
-                filled(Decimal::from(v), None);
+            set(&mut report, p, v);
         }
-        *report
-            .get_mut(TableKey::Appeals, row.key, "total")
-            .expect("spec") = filled(Decimal::from(total), None);
+    }
+    // every total from its parts
+    for d in derivations(version) {
+        let sum: Decimal = d.parts.iter().map(|&p| report.values()[p].value).sum();
+        report.values_mut()[d.target] = filled(sum, None);
     }
     report
 }

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::batch::{check_file, Checked};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Rule};
 use crate::model::{FormatVersion, Report, TableKey};
 use crate::read::normalize::norm;
 use crate::read::ReadOptions;
@@ -102,9 +102,8 @@ impl Previous {
                 Ok((r, _)) => r,
                 Err(e) => {
                     prev.problems.push(
-                        Diagnostic::new(
-                            "X1",
-                            Severity::Warning,
+                        Diagnostic::not_checked(
+                            Rule::X1,
                             &c.display,
                             format!("上年报表无法读取，未做跨年校验：{e}"),
                         )
@@ -136,9 +135,8 @@ impl Previous {
         for key in seen_twice {
             if let Some(r) = prev.by_agency.remove(&key) {
                 prev.problems.push(
-                    Diagnostic::new(
-                        "X1",
-                        Severity::Warning,
+                    Diagnostic::not_checked(
+                        Rule::X1,
                         &r.display,
                         "上年报表中该单位出现不止一份，未做跨年校验".to_string(),
                     )
@@ -181,9 +179,8 @@ fn check_pair(cur: &Report, prev: &PrevRecord) -> Vec<Diagnostic> {
     if let (Some(y), Some(py)) = (cur.meta.year, prev.year) {
         if py + 1 != y {
             out.push(
-                Diagnostic::new(
-                    "X1",
-                    Severity::Warning,
+                Diagnostic::not_checked(
+                    Rule::X1,
                     file,
                     format!(
                         "上年报表 {} 的年度是 {py} 年，不是 {} 年，未做跨年校验",
@@ -212,8 +209,7 @@ fn check_pair(cur: &Report, prev: &PrevRecord) -> Vec<Diagnostic> {
         if now != before {
             out.push(
                 Diagnostic::new(
-                    "X1",
-                    Severity::Error,
+                    Rule::X1,
                     file,
                     format!(
                         "{}列 上年结转为 {now}，但上年报表（{}）的结转下年度为 {before}",
@@ -243,8 +239,7 @@ fn check_pair(cur: &Report, prev: &PrevRecord) -> Vec<Diagnostic> {
                 let label = cur.spec().table(p).row(row).map_or(row, |r| r.label);
                 out.push(
                     Diagnostic::new(
-                        "X2",
-                        Severity::Warning,
+                        Rule::X2,
                         file,
                         format!("“{label}”现行有效件数为 {now}，但上年 {before} + 本年制发 {issued} − 本年废止 {repealed} = {expect}"),
                     )
@@ -276,8 +271,7 @@ fn check_pair(cur: &Report, prev: &PrevRecord) -> Vec<Diagnostic> {
                 let label = cur.spec().table(p).row(row).map_or(row, |r| r.label);
                 out.push(
                     Diagnostic::new(
-                        "X3",
-                        Severity::Warning,
+                        Rule::X3,
                         file,
                         format!("“{label}”上一年项目数量为 {now}，但上年报表的项目数量 {before} + 增减 {change} = {}", before + change),
                     )

@@ -29,7 +29,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::batch::{agency_key, check_file, duplicate_finding, duplicate_groups, Checked};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Rule};
 use crate::model::{FormatVersion, Meta, Report, Value};
 use crate::read::ReadOptions;
 
@@ -115,10 +115,10 @@ impl From<&Diagnostic> for FindingRow {
     fn from(d: &Diagnostic) -> Self {
         FindingRow {
             rule: d.rule.to_string(),
-            severity: d.severity.label().to_string(),
+            severity: d.label().to_string(),
             file: d.file.clone(),
-            sheet: d.sheet.clone().unwrap_or_default(),
-            cell: d.cell.clone().unwrap_or_default(),
+            sheet: d.sheet().unwrap_or_default().to_string(),
+            cell: d.cell.as_ref().map(|c| c.a1()).unwrap_or_default(),
             message: d.message.clone(),
             help: d.help.clone().unwrap_or_default(),
         }
@@ -327,8 +327,7 @@ fn reduce(
         if c.is_none() && v.status.is_known() {
             findings.push(
                 Diagnostic::new(
-                    "I6",
-                    Severity::Warning,
+                    Rule::I6,
                     &report.meta.source,
                     format!(
                         "“{}”的“{}”单位未知，未计入汇总金额",
@@ -344,7 +343,7 @@ fn reduce(
     // Cross-year findings are reported but do not decide whether this year's report counts.
     let this_year_errors = findings
         .iter()
-        .filter(|d| d.severity == Severity::Error && !d.rule.starts_with('X'))
+        .filter(|d| d.is_error() && !d.rule.code().starts_with('X'))
         .count();
     let csv_rows = if with_csv {
         crate::write::csv::rows(&report)?
@@ -508,8 +507,7 @@ impl Sums {
             if unknown > 0 {
                 let f = fields[i];
                 r.region_findings.push(Diagnostic::new(
-                    "I6",
-                    Severity::Warning,
+                    Rule::I6,
                     &source,
                     format!(
                         "汇总“{}”的“{}”未计入 {unknown} 个单位的数（数值未知或金额单位未知）",

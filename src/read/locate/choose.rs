@@ -9,7 +9,7 @@ use super::candidate::Candidate;
 use super::index::Indexed;
 use super::proactive::find_proactive;
 use super::requests::find_requests;
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Rule};
 use crate::error::ReadError;
 use crate::model::{CellRef, FormatVersion, TableKey};
 use crate::read::grid::Grid;
@@ -44,8 +44,7 @@ pub(super) fn choose(
                 let s = &grid.sheets[h.sheet];
                 findings.push(
                     Diagnostic::new(
-                        "I8",
-                        Severity::Warning,
+                        Rule::I8,
                         file,
                         format!(
                             "隐藏工作表'{}'中也有{}，已忽略，以可见工作表为准",
@@ -78,8 +77,7 @@ pub(super) fn choose(
             let s = &grid.sheets[first.sheet];
             findings.push(
                 Diagnostic::new(
-                    "I8",
-                    Severity::Warning,
+                    Rule::I8,
                     file,
                     format!(
                         "{}只在隐藏工作表'{}'中找到，已使用该工作表",

@@ -39,7 +39,7 @@ use self::requests::find_requests;
 use self::version::{decide_version, version_evidence};
 use super::grid::Grid;
 use super::open::{read_grid, Limits};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Rule};
 use crate::error::ReadError;
 use crate::model::spec::RowSpec;
 use crate::model::{FormatVersion, Meta, Report, TableKey};
@@ -115,7 +115,7 @@ pub fn locate(grid: &Grid, opts: &ReadOptions) -> Result<(Report, Vec<Diagnostic
             _ => "统计年度",
         };
         findings.push(
-            Diagnostic::new("I9", Severity::Warning, file, format!("未找到{what}"))
+            Diagnostic::new(Rule::I9, file, format!("未找到{what}"))
                 .help("请在表头填写“填报单位：…”“统计年度：…”，或用 --agency / --year 指定。"),
         );
     }
@@ -124,13 +124,8 @@ pub fn locate(grid: &Grid, opts: &ReadOptions) -> Result<(Report, Vec<Diagnostic
     for table in TableKey::ALL {
         let Some(cand) = chosen.iter().find(|c| c.table == table) else {
             findings.push(
-                Diagnostic::new(
-                    "I1",
-                    Severity::Error,
-                    file,
-                    format!("未找到{}", table.short()),
-                )
-                .help(format!("请补充“{}”，并保留原始行列标签。", table.title())),
+                Diagnostic::new(Rule::I1, file, format!("未找到{}", table.short()))
+                    .help(format!("请补充“{}”，并保留原始行列标签。", table.title())),
             );
             continue;
         };
@@ -143,8 +138,7 @@ pub fn locate(grid: &Grid, opts: &ReadOptions) -> Result<(Report, Vec<Diagnostic
         {
             findings.push(
                 Diagnostic::new(
-                    "I2",
-                    Severity::Error,
+                    Rule::I2,
                     file,
                     format!("{}缺少行“{}”", table.short(), row_title(row)),
                 )
@@ -160,8 +154,7 @@ pub fn locate(grid: &Grid, opts: &ReadOptions) -> Result<(Report, Vec<Diagnostic
             reported_cols.push(c.key);
             findings.push(
                 Diagnostic::new(
-                    "I3",
-                    Severity::Error,
+                    Rule::I3,
                     file,
                     format!("{}缺少列“{}”", table.short(), c.label),
                 )

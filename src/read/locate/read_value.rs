@@ -1,6 +1,6 @@
 //! One cell → one value of the report, with the reading findings it deserves (I4–I7).
 
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Rule};
 use crate::model::spec::{ColSpec, RowSpec};
 use crate::model::{CellRef, Status, Value, ValueKind};
 use crate::read::grid::CellValue;
@@ -15,10 +15,10 @@ pub(super) fn read_value(
     findings: &mut Vec<Diagnostic>,
 ) -> Value {
     let shown = display(cell);
-    let mut say = |rule: &'static str, severity: Severity, what: String, help: String| {
+    let mut say = |rule: Rule, what: String, help: String| {
         let message = format!("“{}”的“{}”{what}", row.label, col.label);
         findings.push(
-            Diagnostic::new(rule, severity, file, message)
+            Diagnostic::new(rule, file, message)
                 .at(Some(&at))
                 .help(help),
         );
@@ -55,8 +55,7 @@ pub(super) fn read_value(
                     v.unit = unit.or(header_unit);
                     if unit.is_none() && header_unit.is_none() && !value.is_zero() {
                         say(
-                            "I6",
-                            Severity::Warning,
+                            Rule::I6,
                             format!("“{shown}”没有注明单位（元或万元），单位未知"),
                             "请在数字后注明单位，例如“251000元”或“25.1万元”。".into(),
                         );
@@ -64,8 +63,7 @@ pub(super) fn read_value(
                     if let (Some(u), Some(h)) = (unit, header_unit) {
                         if u != h {
                             say(
-                                "I6",
-                                Severity::Warning,
+                                Rule::I6,
                                 format!(
                                     "单元格注明的单位是{}，而表头单位是{}，按单元格注明的单位保留",
                                     u.label(),
@@ -77,8 +75,7 @@ pub(super) fn read_value(
                     }
                 }
                 ValueKind::Count | ValueKind::SignedCount if unit.is_some() => say(
-                    "I5",
-                    Severity::Warning,
+                    Rule::I5,
                     format!("“{shown}”带有金额单位，已按数字 {value} 读取"),
                     "该栏是件数，请只填数字。".into(),
                 ),
@@ -86,8 +83,7 @@ pub(super) fn read_value(
             }
             if let Some(note) = note {
                 say(
-                    "I5",
-                    Severity::Warning,
+                    Rule::I5,
                     format!("“{shown}”在数字后有附注“{note}”，已按 {value} 读取"),
                     "统计表单元格中只填数字，说明文字请写入报告正文。".into(),
                 );
@@ -96,8 +92,7 @@ pub(super) fn read_value(
         Parsed::Invalid(text) => {
             v.status = Status::Invalid;
             say(
-                "I4",
-                Severity::Error,
+                Rule::I4,
                 format!("“{text}”不是数字"),
                 "请填写阿拉伯数字；没有发生的填 0。".into(),
             );
@@ -107,8 +102,7 @@ pub(super) fn read_value(
             v.status = Status::FormulaNotCalculated;
             v.raw = Some(format!("={f}"));
             say(
-                "I7",
-                Severity::Error,
+                Rule::I7,
                 format!("是公式“={f}”，但文件中没有保存计算结果"),
                 "请用 Excel 或 WPS 打开该文件、重新计算并保存后再报送（或把公式改为数值）。".into(),
             );

@@ -241,7 +241,7 @@ fn tables_on_separate_sheets_with_notes_sheet() {
     .unwrap();
     assert_values_in_order(&report);
     assert_eq!(
-        findings.iter().map(|f| f.rule).collect::<Vec<_>>(),
+        findings.iter().map(|f| f.rule.code()).collect::<Vec<_>>(),
         vec!["I9"]
     );
 }
@@ -262,7 +262,7 @@ fn hidden_copy_is_ignored_with_a_warning_and_two_visible_copies_are_an_error() {
     )
     .unwrap();
     assert_values_in_order(&report);
-    assert_eq!(findings.iter().filter(|f| f.rule == "I8").count(), 3);
+    assert_eq!(findings.iter().filter(|f| f.rule.code() == "I8").count(), 3);
 
     hidden.visible = true;
     let err = locate(
@@ -309,7 +309,7 @@ fn missing_row_and_unreadable_cells_are_findings() {
     );
     s.cells.remove(&(r - 3, c));
     let (report, findings) = locate(&grid(vec![s]), &ReadOptions::default()).unwrap();
-    let rules: Vec<&str> = findings.iter().map(|f| f.rule).collect();
+    let rules: Vec<&str> = findings.iter().map(|f| f.rule.code()).collect();
     assert_eq!(rules, vec!["I2", "I7", "I4"], "{findings:#?}");
     let dup = report
         .get(TableKey::Requests, "rejected_duplicate", "total")
@@ -347,6 +347,6 @@ fn no_tables_and_unknown_version() {
         ..Default::default()
     };
     let (_, findings) = locate(&g, &opts).unwrap();
-    let rules: Vec<&str> = findings.iter().map(|f| f.rule).collect();
+    let rules: Vec<&str> = findings.iter().map(|f| f.rule.code()).collect();
     assert_eq!(rules, vec!["I9", "I1", "I1"]);
 }

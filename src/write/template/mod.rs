@@ -7,7 +7,8 @@
 //! # Decisions
 //!
 //! - **Show as read, formulas where they are true.** Every derivable total (table 三 总计 column
-//!   and （七）总计 row, table 四 总计; see [`crate::fix::derivations`]) is written as a live
+//!   and （七）总计 row, table 四 总计: the sums of [`crate::model::equations`], the list R2–R4
+//!   check and `--fix` recomputes; see [`crate::fix::derivations`]) is written as a live
 //!   `SUM` formula with its result stored, *when the number as read equals the sum of its parts
 //!   as read* (and all parts are numbers). When it does not, the number as read is written as a
 //!   constant (unlocked, so the user can correct it or type the formula), with a note saying
@@ -43,7 +44,7 @@ use rust_xlsxwriter::{
 };
 use unicode_width::UnicodeWidthStr;
 
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Diagnostic;
 use crate::fix::{derivation_of, Correction};
 use crate::model::cellref::{a1, quote_sheet};
 use crate::model::{CellRef, FormatVersion, Meta, Report, Status, Value, ValueKind};
@@ -231,15 +232,13 @@ fn field_cells(report: &Report, layout: &Layout, opts: &SheetOptions) -> Vec<Fie
     let mut errors: Vec<bool> = vec![false; values.len()];
     for d in opts.diags {
         for i in diag_fields(d, &by_source) {
-            if d.severity == Severity::Error {
+            if d.is_error() {
                 errors[i] = true;
             }
-            notes.entry(i).or_default().push(format!(
-                "{} {}：{}",
-                d.rule,
-                d.severity.label(),
-                d.message
-            ));
+            notes
+                .entry(i)
+                .or_default()
+                .push(format!("{} {}：{}", d.rule, d.label(), d.message));
         }
     }
     let corrected: HashMap<usize, &Correction> =
@@ -301,27 +300,24 @@ fn field_cells(report: &Report, layout: &Layout, opts: &SheetOptions) -> Vec<Fie
         .collect()
 }
 
-/// (source sheet, A1) → field index.
-fn source_index(report: &Report) -> HashMap<(String, String), usize> {
+/// Source cell → field index.
+fn source_index(report: &Report) -> HashMap<&CellRef, usize> {
     report
         .values()
         .iter()
         .enumerate()
-        .filter_map(|(i, v)| v.source.as_ref().map(|s| ((s.sheet.clone(), s.a1()), i)))
+        .filter_map(|(i, v)| v.source.as_ref().map(|s| (s, i)))
         .collect()
 }
 
 /// The fields a finding points at: its cell and every cell it involves, when they are the
 /// source of a field. Sorted, without repeats.
-fn diag_fields(d: &Diagnostic, by_source: &HashMap<(String, String), usize>) -> Vec<usize> {
-    let Some(sheet) = &d.sheet else {
-        return Vec::new();
-    };
+fn diag_fields(d: &Diagnostic, by_source: &HashMap<&CellRef, usize>) -> Vec<usize> {
     let mut out: Vec<usize> = d
         .cell
         .iter()
         .chain(d.cells.iter())
-        .filter_map(|c| by_source.get(&(sheet.clone(), c.clone())).copied())
+        .filter_map(|c| by_source.get(c).copied())
         .collect();
     out.sort_unstable();
     out.dedup();

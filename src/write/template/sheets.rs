@@ -8,7 +8,7 @@ use rust_xlsxwriter::{FormatAlign, FormatBorder, Url, Workbook, Worksheet, XlsxE
 use unicode_width::UnicodeWidthStr;
 
 use super::{base_format, dec, diag_fields, source_index, status_label, SheetMap, HEADER_FILL};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Diagnostic;
 use crate::fix::{row_label, Correction};
 use crate::model::Report;
 
@@ -132,12 +132,12 @@ pub(super) fn add_findings_sheet(
             let fields = diag_fields(d, &by_source);
             vec![
                 Cell::Number(Decimal::from(n + 1)),
-                text(d.rule),
-                text(d.severity.label()),
+                text(d.rule.code()),
+                text(d.label()),
                 text(d.message.clone()),
                 opt_text(d.help.clone()),
                 text(d.location()),
-                text(d.cells.join(" ")),
+                text(d.cells_a1()),
                 fields
                     .first()
                     .map(|&i| link_to(map, i))
@@ -161,8 +161,8 @@ pub(super) fn add_findings_sheet(
         .set_border(FormatBorder::Thin)
         .set_font_color(rust_xlsxwriter::Color::RGB(super::ERROR_FONT));
     for (n, d) in diags.iter().enumerate() {
-        if d.severity == Severity::Error {
-            ws.write_string_with_format(n as u32 + 1, 2, d.severity.label(), &red)?;
+        if d.is_error() {
+            ws.write_string_with_format(n as u32 + 1, 2, d.label(), &red)?;
         }
     }
     Ok(())

@@ -1,5 +1,6 @@
 use super::*;
 use crate::fix::{derivations, fix};
+use crate::model::Rule;
 use crate::model::{MoneyUnit, TableKey};
 
 fn meta(version: FormatVersion) -> Meta {
@@ -182,14 +183,9 @@ fn error_findings_highlight_their_source_cells() {
     let b = idx(&r, TableKey::Requests, "new", "total");
     let src = |i: usize| r.values()[i].source.clone().unwrap();
     let diags = vec![
-        Diagnostic::new(
-            "R2",
-            Severity::Error,
-            "in.xlsx",
-            "总计不等于各列之和".into(),
-        )
-        .involving([&src(b), &src(a)]),
-        Diagnostic::new("R6", Severity::Warning, "in.xlsx", "空白按 0 计".into()).at(Some(&src(a))),
+        Diagnostic::new(Rule::R2, "in.xlsx", "总计不等于各列之和".into())
+            .involving([&src(b), &src(a)]),
+        Diagnostic::new(Rule::R6, "in.xlsx", "空白按 0 计".into()).at(Some(&src(a))),
     ];
     let opts = SheetOptions {
         diags: &diags,
@@ -237,4 +233,127 @@ fn title_leaves_out_unknown_parts() {
         "杜集区经济和信息化局2020年政府信息公开工作年度报告统计表"
     );
     assert_eq!(title(None, None), "政府信息公开工作年度报告统计表");
+}
+
+mod one_definition {
+    //! The property of the one list of equations: for random reports, after `fix`, `validate`
+    //! reports no R2–R4, and the template's formula of every total adds up the cells of the
+    //! total's parts to the number `fix` computed.
+    use super::*;
+    use crate::model::cellref::parse_a1;
+    use crate::model::synthetic::consistent_report;
+    use proptest::prelude::*;
+
+    /// What a perturbation does to one field.
+    #[derive(Debug, Clone)]
+    enum Change {
+        Add(i64),
+        Blank,
+        /// Not a number (a total only: a detail not a number blocks its totals, by design).
+        Invalid,
+    }
+
+    fn change() -> impl Strategy<Value = Change> {
+        prop_oneof![
+            6 => (-50i64..50).prop_map(Change::Add),
+            2 => Just(Change::Blank),
+            1 => Just(Change::Invalid),
+        ]
+    }
+
+    fn perturbed(
+        version: FormatVersion,
+        seed: u64,
+        changes: &[(prop::sample::Index, Change)],
+    ) -> Report {
+        let mut r = consistent_report(version, "测试局", 2021, seed);
+        for (i, v) in r.values_mut().iter_mut().enumerate() {
+            v.source = Some(CellRef::new("Sheet1", i as u32, 3));
+        }
+        let n = r.values().len();
+        for (at, c) in changes {
+            let i = at.index(n);
+            let is_total = derivation_of(version, i).is_some();
+            let v = &mut r.values_mut()[i];
+            match c {
+                Change::Add(d) => v.value += Decimal::from(*d),
+                Change::Blank => {
+                    v.status = Status::Blank;
+                    v.value = Decimal::ZERO;
+                }
+                Change::Invalid if is_total => {
+                    v.status = Status::Invalid;
+                    v.raw = Some("见附件".into());
+                    v.value = Decimal::ZERO;
+                }
+                Change::Invalid => v.value += Decimal::ONE,
+            }
+        }
+        r
+    }
+
+    /// The fields a `=SUM(…)` formula adds up, through the layout's positions.
+    fn formula_fields(text: &str, layout: &Layout) -> Vec<usize> {
+        let inner = text
+            .strip_prefix("=SUM(")
+            .and_then(|t| t.strip_suffix(')'))
+            .unwrap_or_else(|| panic!("not a SUM: {text}"));
+        let mut out = Vec::new();
+        for part in inner.split(',') {
+            let (a, b) = part.split_once(':').unwrap_or((part, part));
+            let (r0, c0) = parse_a1(a).unwrap();
+            let (r1, c1) = parse_a1(b).unwrap();
+            for r in r0..=r1 {
+                for c in c0..=c1 {
+                    let i = layout
+                        .positions
+                        .iter()
+                        .position(|&p| p == (r, c as u16))
+                        .unwrap_or_else(|| panic!("{text}: no field at row {r} col {c}"));
+                    out.push(i);
+                }
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+        #[test]
+        fn after_fix_no_sum_rule_fails_and_formulas_compute_what_fix_computed(
+            v2021 in any::<bool>(),
+            seed in any::<u64>(),
+            changes in proptest::collection::vec((any::<prop::sample::Index>(), change()), 0..12),
+        ) {
+            let version = if v2021 { FormatVersion::V2021 } else { FormatVersion::V2019 };
+            let mut r = perturbed(version, seed, &changes);
+            fix(&mut r);
+            let left: Vec<_> = validate_codes(&r);
+            prop_assert!(
+                !left.iter().any(|c| matches!(*c, "R2" | "R3" | "R4")),
+                "after fix: {left:?}"
+            );
+            let (layout, cells) = cells(&r, &SheetOptions::default());
+            for d in derivations(version) {
+                let Out::Formula { text, result } = &cells[d.target].out else {
+                    return Err(TestCaseError::fail(format!("total {} is not a formula", d.target)));
+                };
+                prop_assert_eq!(*result, r.values()[d.target].value);
+                let mut refs = formula_fields(text, &layout);
+                let sum: Decimal = refs.iter().map(|&i| r.values()[i].value).sum();
+                prop_assert_eq!(sum, *result, "{}", text);
+                refs.sort_unstable();
+                let mut parts = d.parts.clone();
+                parts.sort_unstable();
+                prop_assert_eq!(refs, parts, "{}", text);
+            }
+        }
+    }
+
+    fn validate_codes(r: &Report) -> Vec<&'static str> {
+        crate::validate::validate(r)
+            .iter()
+            .map(|d| d.rule.code())
+            .collect()
+    }
 }
