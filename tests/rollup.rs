@@ -437,7 +437,7 @@ fn output_over_an_input_is_refused() {
 fn per_agency_rows_written_while_reading_equal_those_written_after() {
     use nianbao::read::{read_grid, Limits};
     use nianbao::rollup::crossyear::Previous;
-    use nianbao::rollup::{rollup, RollupOptions};
+    use nianbao::rollup::{rollup, run, RollupJob, RollupOptions};
     use nianbao::write::summary::{write_summary, SummaryWriter};
 
     let dir = tempfile::tempdir().unwrap();
@@ -466,11 +466,16 @@ fn per_agency_rows_written_while_reading_equal_those_written_after() {
             ..Default::default()
         };
         let (streamed, after) = (dir.path().join("a.xlsx"), dir.path().join("b.xlsx"));
-        let (mut r, writer) =
-            SummaryWriter::rollup(&files, &opts, &Previous::default(), None, &|_| {}).unwrap();
-        assert_eq!(r.standings_changed, with_duplicate);
-        writer.finish(&mut r, &[], &streamed, &files).unwrap();
-        let mut r = rollup(&files, &opts, &Previous::default(), None, &|_| {}, None).unwrap();
+        let mut writer = SummaryWriter::create(&streamed, &files).unwrap();
+        let job = RollupJob {
+            files: files.clone(),
+            options: opts.clone(),
+            ..Default::default()
+        };
+        let outcome = run(&job, &mut [&mut writer], &|_| {}).unwrap();
+        assert!(outcome.written);
+        assert_eq!(outcome.rollup.standings_changed, with_duplicate);
+        let mut r = rollup(&files, &opts, &Previous::default(), &mut [], &|_| {}).unwrap();
         write_summary(&mut r, &[], &after, &files).unwrap();
         let read = |p: &Path| read_grid(p, "x", &Limits::default()).unwrap().sheets;
         (read(&streamed), read(&after))
