@@ -57,6 +57,18 @@ pub struct RollupOptions {
     pub include_invalid: bool,
     /// Files read in parallel per chunk (bounds memory).
     pub chunk: usize,
+    /// How the findings written into the outputs name the caller's own settings.
+    pub wording: Wording,
+}
+
+/// How messages name the settings of the front end that runs the roll-up (the CLI its flags, a
+/// web page its fields): the library's own text never names a front end's setting. Each is
+/// a phrase put before the verb of a request, empty by default.
+#[derive(Debug, Clone, Default)]
+pub struct Wording {
+    /// How last year's reports are given: `请{previous}提供上一年度的报表。` (the CLI:
+    /// `用 --previous `).
+    pub previous: String,
 }
 
 /// Where a file stands in the roll-up.
