@@ -23,7 +23,10 @@ use rayon::prelude::*;
 use nianbao::model::synthetic::consistent_report;
 use nianbao::model::FormatVersion;
 use nianbao::rollup::crossyear::Previous;
-use nianbao::rollup::{rollup, RollupOptions};
+use nianbao::rollup::roster::CoverageRow;
+use nianbao::rollup::{
+    rollup, Detail, Head, ReportEncoder, Rollup, RollupJob, RollupOptions, RollupSink, SinkError,
+};
 use nianbao::write::summary::SummaryWriter;
 use nianbao::write::template;
 
@@ -105,21 +108,61 @@ fn child(mode: &str, dir: &Path) {
                 ..Default::default()
             };
             // As the CLI runs it: the per-file sheets written while the files are read.
-            let (mut r, writer) =
-                SummaryWriter::rollup(&files, &opts, &Previous::default(), None, &|_| {}).unwrap();
-            let out = tempfile::Builder::new().suffix(".xlsx").tempfile().unwrap();
-            let tw = Instant::now();
-            writer.finish(&mut r, &[], out.path(), &files).unwrap();
-            summary = tw.elapsed().as_secs_f64();
-            assert_eq!(
-                r.heads.iter().filter(|h| h.standing.counted()).count(),
-                files.len()
-            );
+            let dir = tempfile::tempdir().unwrap();
+            let out = dir.path().join("summary.xlsx");
+            let mut writer = Timed {
+                sink: SummaryWriter::create(&out, &files).unwrap(),
+                secs: 0.0,
+            };
+            let job = RollupJob {
+                files: files.clone(),
+                options: opts,
+                ..Default::default()
+            };
+            let outcome = nianbao::rollup::run(&job, &mut [&mut writer], &|_| {}).unwrap();
+            summary = writer.secs;
+            assert_eq!(outcome.tally.counted, files.len());
+            assert!(out.exists());
         }
         _ => unreachable!(),
     }
     let secs = t.elapsed().as_secs_f64();
     println!("{secs} {} {summary}", peak_rss_mib());
+}
+
+/// A sink that times what its inner sink does once the reading is done (finish and commit).
+struct Timed<S> {
+    sink: S,
+    secs: f64,
+}
+
+impl<S: RollupSink> RollupSink for Timed<S> {
+    fn encoder(&self) -> Option<ReportEncoder> {
+        self.sink.encoder()
+    }
+
+    fn file(
+        &mut self,
+        head: &Head,
+        detail: Option<&Detail>,
+        encoded: &[u8],
+    ) -> Result<(), SinkError> {
+        self.sink.file(head, detail, encoded)
+    }
+
+    fn finish(&mut self, rollup: &mut Rollup, coverage: &[CoverageRow]) -> Result<(), SinkError> {
+        let t = Instant::now();
+        let r = self.sink.finish(rollup, coverage);
+        self.secs += t.elapsed().as_secs_f64();
+        r
+    }
+
+    fn commit(&mut self) -> Result<(), SinkError> {
+        let t = Instant::now();
+        let r = self.sink.commit();
+        self.secs += t.elapsed().as_secs_f64();
+        r
+    }
 }
 
 /// Per-file cost of each stage on one thread, over the same 2,000 workbooks, best of five
@@ -147,7 +190,7 @@ fn stages() {
         name: "测试区".into(),
         ..Default::default()
     };
-    let mut rolled = rollup(&files, &ropts, &Previous::default(), None, &|_| {}, None).unwrap();
+    let mut rolled = rollup(&files, &ropts, &Previous::default(), &mut [], &|_| {}).unwrap();
     let out = tempfile::Builder::new().suffix(".xlsx").tempfile().unwrap();
     let rows: [(&str, f64); 5] = [
         (

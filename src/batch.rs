@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Rule};
 use crate::error::ReadError;
+use crate::fix::Correction;
 use crate::model::Report;
 use crate::read::normalize::norm;
 use crate::read::{read_report, ReadOptions};
@@ -99,13 +100,55 @@ impl Checked {
 
 /// Read and validate one file: reading findings plus rule findings, sorted.
 pub fn check_file(path: &Path, opts: &ReadOptions) -> Checked {
+    check_and_fix(path, opts, false).0
+}
+
+/// [`check_file`], with the report's derivable totals recomputed first when `fix` is set
+/// ([`crate::fix::fix`]): the findings are then those of the corrected report, and the
+/// corrections are returned beside them.
+pub fn check_and_fix(path: &Path, opts: &ReadOptions, fix: bool) -> (Checked, Vec<Correction>) {
     let display = path.display().to_string();
-    let outcome = read_report(path, &display, opts).map(|(report, mut findings)| {
+    let mut corrections = Vec::new();
+    let outcome = read_report(path, &display, opts).map(|(mut report, mut findings)| {
+        if fix {
+            corrections = crate::fix::fix(&mut report);
+        }
         findings.extend(crate::validate::validate(&report));
         crate::diag::sort(&mut findings);
         (report, findings)
     });
-    Checked { display, outcome }
+    (Checked { display, outcome }, corrections)
+}
+
+/// How a run went, for its exit code: clean (warnings allowed), findings (an error finding, or
+/// a file left out of a roll-up), or a file that could not be read (which wins over findings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Clean,
+    Findings,
+    Unreadable,
+}
+
+impl Verdict {
+    /// The verdict of a run with or without unreadable files and error findings.
+    pub fn of(unreadable: bool, findings: bool) -> Self {
+        if unreadable {
+            Verdict::Unreadable
+        } else if findings {
+            Verdict::Findings
+        } else {
+            Verdict::Clean
+        }
+    }
+
+    /// The verdict of checked files: any unreadable, else any error finding.
+    pub fn of_checked(results: &[Checked]) -> Self {
+        Verdict::of(
+            results.iter().any(|c| c.outcome.is_err()),
+            results.iter().any(Checked::has_errors),
+        )
+    }
 }
 
 /// Check many files in parallel (results in input order), then flag duplicates (rule `B1`).

@@ -434,7 +434,7 @@ fn output_over_an_input_is_refused() {
 fn per_agency_rows_written_while_reading_equal_those_written_after() {
     use nianbao::read::{read_grid, Limits};
     use nianbao::rollup::crossyear::Previous;
-    use nianbao::rollup::{rollup, RollupOptions};
+    use nianbao::rollup::{rollup, run, RollupJob, RollupOptions};
     use nianbao::write::summary::{write_summary, SummaryWriter};
 
     let dir = tempfile::tempdir().unwrap();
@@ -463,11 +463,16 @@ fn per_agency_rows_written_while_reading_equal_those_written_after() {
             ..Default::default()
         };
         let (streamed, after) = (dir.path().join("a.xlsx"), dir.path().join("b.xlsx"));
-        let (mut r, writer) =
-            SummaryWriter::rollup(&files, &opts, &Previous::default(), None, &|_| {}).unwrap();
-        assert_eq!(r.standings_changed, with_duplicate);
-        writer.finish(&mut r, &[], &streamed, &files).unwrap();
-        let mut r = rollup(&files, &opts, &Previous::default(), None, &|_| {}, None).unwrap();
+        let mut writer = SummaryWriter::create(&streamed, &files).unwrap();
+        let job = RollupJob {
+            files: files.clone(),
+            options: opts.clone(),
+            ..Default::default()
+        };
+        let outcome = run(&job, &mut [&mut writer], &|_| {}).unwrap();
+        assert!(outcome.written);
+        assert_eq!(outcome.rollup.standings_changed, with_duplicate);
+        let mut r = rollup(&files, &opts, &Previous::default(), &mut [], &|_| {}).unwrap();
         write_summary(&mut r, &[], &after, &files).unwrap();
         let read = |p: &Path| read_grid(p, "x", &Limits::default()).unwrap().sheets;
         (read(&streamed), read(&after))
@@ -543,4 +548,109 @@ fn a_yearless_report_of_the_other_version_lists_no_numbers() {
         detail.get(3, 8).is_some(),
         "a 2021 report's numbers are there"
     );
+}
+
+/// The help of a cross-year finding names the CLI's flag, which the CLI, not the library, words.
+#[test]
+fn a_previous_report_of_the_wrong_year_asks_for_previous_in_the_clis_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let prev_dir = dir.path().join("2021");
+    std::fs::create_dir(&prev_dir).unwrap();
+    let names = ["云台区教育局", "云台区财政局"];
+    let inputs: Vec<PathBuf> = agencies(FormatVersion::V2021, 2023, &names, 3)
+        .iter()
+        .enumerate()
+        .map(|(i, r)| write(dir.path(), &format!("{i}.xlsx"), r))
+        .collect();
+    for (i, r) in agencies(FormatVersion::V2021, 2021, &names, 30)
+        .iter()
+        .enumerate()
+    {
+        write(&prev_dir, &format!("{i}.xlsx"), r);
+    }
+    let out = dir.path().join("sum.xlsx");
+    nianbao()
+        .args(["rollup", "-o"])
+        .arg(&out)
+        .arg("--previous")
+        .arg(&prev_dir)
+        .args(&inputs)
+        .assert()
+        .code(0);
+    let rules = column(&out, "校验问题", 1);
+    let help = column(&out, "校验问题", 6);
+    let x1: Vec<&String> = rules
+        .iter()
+        .zip(&help)
+        .filter(|(r, _)| *r == "X1")
+        .map(|(_, h)| h)
+        .collect();
+    assert_eq!(x1.len(), 3, "{x1:?}"); // each agency and the region's total
+    assert!(
+        x1.iter()
+            .all(|h| *h == "请用 --previous 提供上一年度的报表。"),
+        "{x1:?}"
+    );
+}
+
+/// The roll-up as a library call with the outputs in memory (as a web page would make it): the
+/// verdict, the tally, and `strict` leaving every sink unfinished.
+#[test]
+fn a_rollup_into_memory_and_the_strict_policy() {
+    use nianbao::batch::Verdict;
+    use nianbao::rollup::{run, RollupJob, RollupOptions};
+    use nianbao::write::csv::RollupCsv;
+    use nianbao::write::summary::SummaryWriter;
+    use nianbao::write::target::Target;
+
+    let dir = tempfile::tempdir().unwrap();
+    let good = agencies(FormatVersion::V2021, 2023, &["甲局", "乙局"], 1);
+    let mut files: Vec<PathBuf> = good
+        .iter()
+        .enumerate()
+        .map(|(i, r)| write(dir.path(), &format!("{i}.xlsx"), r))
+        .collect();
+    let mut job = RollupJob {
+        files: files.clone(),
+        options: RollupOptions {
+            name: "某区".into(),
+            chunk: 1,
+            ..Default::default()
+        },
+        strict: true,
+        ..Default::default()
+    };
+    let (mut xlsx, mut csv) = (
+        SummaryWriter::new(Target::memory()).unwrap(),
+        RollupCsv::new(Target::memory()).unwrap(),
+    );
+    let o = run(&job, &mut [&mut xlsx, &mut csv], &|_| {}).unwrap();
+    assert_eq!(
+        (o.verdict, o.written, o.tally.counted),
+        (Verdict::Clean, true, 2)
+    );
+    let csv = String::from_utf8(csv.into_target().into_bytes().unwrap()).unwrap();
+    let region = csv.lines().filter(|l| l.starts_with("某区,2023,")).count();
+    assert_eq!(region, FormatVersion::V2021.spec().field_count());
+    let xlsx = xlsx.into_target().into_bytes().unwrap();
+    let wb = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).unwrap();
+    assert_eq!(wb.sheet_names()[0], nianbao::write::summary::TOTAL_SHEET);
+
+    // One unreadable file: strict writes nothing, the verdict says why.
+    std::fs::write(dir.path().join("broken.xlsx"), b"PK\x03\x04 no").unwrap();
+    files.push(dir.path().join("broken.xlsx"));
+    job.files = files;
+    let (mut xlsx, mut csv) = (
+        SummaryWriter::new(Target::memory()).unwrap(),
+        RollupCsv::new(Target::memory()).unwrap(),
+    );
+    let o = run(&job, &mut [&mut xlsx, &mut csv], &|_| {}).unwrap();
+    assert_eq!((o.verdict, o.written), (Verdict::Unreadable, false));
+    assert_eq!((o.tally.unreadable, o.tally.counted), (1, 2));
+    let csv = csv.into_target().into_bytes().unwrap();
+    assert!(
+        !String::from_utf8(csv).unwrap().contains("某区,2023,"),
+        "no region rows: the CSV was not finished"
+    );
+    assert!(xlsx.into_target().into_bytes().unwrap().is_empty());
 }

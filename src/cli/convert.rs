@@ -5,8 +5,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::bail;
 
-use nianbao::batch::Checked;
-
 use super::{output, ReadArgs};
 
 /// 把一个工作簿转换为官方格式统计表（.xlsx）、报表模型（.json）或长表（.csv），按输出文件扩展名决定
@@ -59,46 +57,17 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     }
     let files = super::inputs(std::slice::from_ref(&args.input), &args.read)?;
     nianbao::write::atomic::refuse_input(&args.output, &files)?;
-    let display = files[0].display().to_string();
-    let outcome = nianbao::read::read_report(&files[0], &display, &args.read.options()).map(
-        |(mut report, mut findings)| {
-            let corrections = if args.fix {
-                nianbao::fix::fix(&mut report)
-            } else {
-                Vec::new()
-            };
-            findings.extend(nianbao::validate::validate(&report));
-            nianbao::diag::sort(&mut findings);
-            (report, findings, corrections)
-        },
-    );
-    let (report, findings, corrections) = match outcome {
-        Ok(x) => x,
-        Err(e) => {
-            let checked = Checked {
-                display,
-                outcome: Err(e),
-            };
-            output::text(
-                &mut std::io::stderr().lock(),
-                std::slice::from_ref(&checked),
-            )?;
-            return Ok(super::exit::UNREADABLE);
-        }
-    };
+    let (checked, corrections) =
+        nianbao::batch::check_and_fix(&files[0], &args.read.options(), args.fix);
     for c in &corrections {
         eprintln!("{}", c.message());
     }
-    let checked = Checked {
-        display,
-        outcome: Ok((report, findings)),
-    };
     output::text(
         &mut std::io::stderr().lock(),
         std::slice::from_ref(&checked),
     )?;
     let Ok((report, findings)) = &checked.outcome else {
-        unreachable!("set above")
+        return Ok(super::exit::UNREADABLE);
     };
     match target {
         Target::Xlsx => nianbao::write::template::write_report(

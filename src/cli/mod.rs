@@ -42,6 +42,16 @@ pub mod exit {
     pub const FINDINGS: i32 = 1;
     /// An input could not be read, or the command was misused.
     pub const UNREADABLE: i32 = 2;
+
+    /// The exit code of a library verdict.
+    pub fn of(v: nianbao::batch::Verdict) -> i32 {
+        use nianbao::batch::Verdict;
+        match v {
+            Verdict::Clean => OK,
+            Verdict::Findings => FINDINGS,
+            Verdict::Unreadable => UNREADABLE,
+        }
+    }
 }
 
 /// Run the parsed command; returns the process exit code.

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use nianbao::batch::Checked;
+use nianbao::batch::{Checked, Verdict};
 use nianbao::diag::{self, Diagnostic};
 
 /// One line describing a report: `单位 2020年 2019版`.
@@ -107,13 +107,7 @@ impl Summary {
 
     /// The exit code: 2 if a file could not be read, 1 if any error finding, else 0.
     pub fn exit_code(&self) -> i32 {
-        if self.unreadable > 0 {
-            super::exit::UNREADABLE
-        } else if self.errors > 0 {
-            super::exit::FINDINGS
-        } else {
-            super::exit::OK
-        }
+        super::exit::of(Verdict::of(self.unreadable > 0, self.errors > 0))
     }
 }
 

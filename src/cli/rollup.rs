@@ -1,16 +1,14 @@
 //! `nianbao rollup`: a folder of agency workbooks → a checked regional summary workbook.
 
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 
 use nianbao::batch::collect_inputs;
-use nianbao::rollup::crossyear::Previous;
-use nianbao::rollup::roster::{coverage, read_roster, Submission};
-use nianbao::rollup::{RollupOptions, Standing};
-use nianbao::write::atomic::{refuse_input, AtomicFile};
-use nianbao::write::summary::SummaryWriter;
+use nianbao::rollup::roster::read_roster;
+use nianbao::rollup::{RollupError, RollupJob, RollupOptions, Wording};
+use nianbao::write::summary::RollupFiles;
 
 use super::{exit, inputs, ReadArgs};
 
@@ -64,117 +62,66 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         bail!("rollup 不接受 --agency / --year：每个单位的名称和年度从其工作簿中读取");
     }
     let files = inputs(&args.inputs, &args.read)?;
-    refuse_input(&args.output, &files)?;
-    if let Some(csv) = &args.csv {
-        refuse_input(csv, &files)?;
-        if csv == &args.output {
-            bail!("--csv 与 -o 不能是同一个文件");
-        }
+    let mut outputs = RollupFiles::create(&args.output, args.csv.as_deref(), &files)?;
+    if args.csv.as_ref() == Some(&args.output) {
+        bail!("--csv 与 -o 不能是同一个文件");
     }
-    let opts = RollupOptions {
-        read: args.read.options(),
-        name: args.name.clone(),
-        include_invalid: args.include_invalid,
-        chunk: 256,
+    let job = RollupJob {
+        options: RollupOptions {
+            read: args.read.options(),
+            name: args.name.clone(),
+            include_invalid: args.include_invalid,
+            chunk: 256,
+            wording: Wording {
+                previous: "用 --previous ".into(),
+            },
+        },
+        previous: if args.previous.is_empty() {
+            Vec::new()
+        } else {
+            collect_inputs(&args.previous)?
+        },
+        roster: args.roster.as_deref().map(read_roster).transpose()?,
+        strict: args.strict,
+        files,
     };
-    let previous = if args.previous.is_empty() {
-        Previous::default()
-    } else {
-        Previous::load(&collect_inputs(&args.previous)?, &opts.read, &args.name)
-    };
-    let roster = args.roster.as_deref().map(read_roster).transpose()?;
 
-    let progress = progress_bar(files.len() as u64);
-    let mut csv_file = args
-        .csv
-        .as_deref()
-        .map(|p| AtomicFile::create(p, &files))
-        .transpose()?;
-    let mut csv_writer = match csv_file.as_mut() {
-        Some(f) => {
-            let mut w = BufWriter::new(f.file().try_clone()?);
-            nianbao::write::csv::header(&mut w)?;
-            Some(w)
-        }
-        None => None,
-    };
+    let progress = progress_bar(job.files.len() as u64);
     let tick = |n: usize| {
         if let Some(p) = &progress {
             p.set_position(n as u64);
         }
     };
-    let csv_sink = csv_writer.as_mut().map(|w| w as &mut (dyn Write + Send));
-    // The per-file sheets (分单位明细, 校验问题) are written as the files are read.
-    let result = SummaryWriter::rollup(&files, &opts, &previous, csv_sink, &tick);
+    let result = nianbao::rollup::run(&job, &mut outputs.sinks(), &tick);
     if let Some(p) = &progress {
         p.finish_and_clear();
     }
-    let (mut r, workbook) = match result {
+    let outcome = match result {
         Ok(x) => x,
+        Err(RollupError::Output(e)) => {
+            return Err(anyhow::anyhow!(e).context(format!("写出 {} 失败", args.output.display())))
+        }
         Err(e) => {
             eprintln!("错误：{e}");
             return Ok(exit::UNREADABLE);
         }
     };
 
-    let count = |s: Standing| r.heads.iter().filter(|h| h.standing == s).count();
-    let unreadable = count(Standing::Unreadable);
-    let counted = r.heads.iter().filter(|h| h.standing.counted()).count();
-    let any_errors =
-        r.heads.iter().any(|h| h.errors > 0) || r.region_findings.iter().any(|d| d.is_error());
+    let t = outcome.tally;
     let summary = format!(
-        "{} 个文件：计入 {counted} 个；有错误未计入 {}，重复 {}，年度未知 {}，无法读取 {unreadable}",
-        r.heads.len(),
-        count(Standing::Invalid),
-        count(Standing::Duplicate),
-        count(Standing::YearUnknown),
+        "{} 个文件：计入 {} 个；有错误未计入 {}，重复 {}，年度未知 {}，无法读取 {}",
+        t.files, t.counted, t.invalid, t.duplicate, t.year_unknown, t.unreadable,
     );
-    let code = if unreadable > 0 {
-        exit::UNREADABLE
-    } else if any_errors || counted < r.heads.len() {
-        exit::FINDINGS
-    } else {
-        exit::OK
-    };
-    if args.strict && code != exit::OK {
+    let code = exit::of(outcome.verdict);
+    if !outcome.written {
         eprintln!("{summary}");
         eprintln!("--strict：有文件有错误或无法读取，未写出任何文件（用 nianbao check 查看详情）");
         return Ok(code);
     }
-
-    if let (Some(mut w), Some(f)) = (csv_writer.take(), csv_file.take()) {
-        w.write_all(&nianbao::write::csv::rows(&r.total)?)?;
-        w.flush()?;
-        drop(w);
-        f.commit()?;
-    }
-    let submissions: Vec<Submission> = r
-        .heads
-        .iter()
-        .filter_map(|h| {
-            Some(Submission {
-                agency: h.agency.as_deref()?,
-                file: &h.display,
-                counted: h.standing.counted(),
-            })
-        })
-        .collect();
-    let rows = roster
-        .as_deref()
-        .map(|ro| coverage(ro, &submissions))
+    let roster_note = outcome
+        .missing
+        .map(|m| format!("；名单中未报送 {m} 个"))
         .unwrap_or_default();
-    let missing = rows
-        .iter()
-        .filter(|r| r.coverage == nianbao::rollup::roster::Coverage::Missing)
-        .count();
-    workbook
-        .finish(&mut r, &rows, &args.output, &files)
-        .with_context(|| format!("写出 {} 失败", args.output.display()))?;
-    let roster_note = if roster.is_some() {
-        format!("；名单中未报送 {missing} 个")
-    } else {
-        String::new()
-    };
     eprintln!("{summary}{roster_note}");
     eprintln!(
         "已写出 {}{}",

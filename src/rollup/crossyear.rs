@@ -80,9 +80,18 @@ pub struct Previous {
     sum: Option<PrevRecord>,
     /// Files that could not be used, with the reason (reported as region findings).
     pub problems: Vec<Diagnostic>,
+    /// How the caller asks for last year's reports ([`super::Wording::previous`]).
+    ask: String,
 }
 
 impl Previous {
+    /// Name the caller's way of giving last year's reports in the findings' help
+    /// ([`super::Wording::previous`]).
+    pub fn asking(mut self, how: &str) -> Self {
+        self.ask = how.to_string();
+        self
+    }
+
     pub fn is_empty(&self) -> bool {
         self.by_agency.is_empty() && self.region.is_none()
     }
@@ -160,20 +169,20 @@ impl Previous {
         else {
             return Vec::new();
         };
-        check_pair(current, prev)
+        check_pair(current, prev, &self.ask)
     }
 
     /// X1–X3 for the region total.
     pub fn check_total(&self, total: &Report) -> Vec<Diagnostic> {
         let mut out = self.problems.clone();
         if let Some(prev) = self.region.as_ref().or(self.sum.as_ref()) {
-            out.extend(check_pair(total, prev));
+            out.extend(check_pair(total, prev, &self.ask));
         }
         out
     }
 }
 
-fn check_pair(cur: &Report, prev: &PrevRecord) -> Vec<Diagnostic> {
+fn check_pair(cur: &Report, prev: &PrevRecord, ask: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let file = cur.meta.source.as_str();
     if let (Some(y), Some(py)) = (cur.meta.year, prev.year) {
@@ -188,7 +197,7 @@ fn check_pair(cur: &Report, prev: &PrevRecord) -> Vec<Diagnostic> {
                         y - 1
                     ),
                 )
-                .help("请用 --previous 提供上一年度的报表。"),
+                .help(format!("请{ask}提供上一年度的报表。")),
             );
             return out;
         }

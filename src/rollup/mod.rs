@@ -4,11 +4,18 @@
 //! 1. files are read and checked in parallel chunks (rayon); each report is reduced to a small
 //!    [`Head`] kept in memory and a [`Detail`] (its numbers in canonical units and its findings)
 //!    spooled to a temporary file;
-//! 2. what needs the files in input order — the spool, the long CSV, the totals, the summary
-//!    writer's per-file sheets ([`RowSink`]) — is done for chunk k while chunk k + 1 is read;
+//! 2. what needs the files in input order — the spool, the totals, and the outputs' per-file
+//!    parts (the long CSV, the summary workbook's per-file sheets), which the writers take as
+//!    [`RollupSink`]s — is done for chunk k while chunk k + 1 is read;
 //! 3. what only all files together decide is decided at the end: duplicates, the year and the
 //!    version. A file's standing is otherwise its own; when a duplicate changes standings, the
-//!    totals are summed again from the spool, and the writer writes its per-file sheets again.
+//!    totals are summed again from the spool, and a sink writes its per-file parts again
+//!    ([`Rollup::standings_changed`]).
+//!
+//! [`run`] is the whole roll-up as a caller (the CLI, a web page) makes it: the reading pass,
+//! the exit [`Verdict`](crate::batch::Verdict), the strict policy, the roster's coverage, and the
+//! sinks finished and committed. This module never writes a file format itself: the writers
+//! (`crate::write`) implement [`RollupSink`].
 //!
 //! Decisions: one roll-up is one report year — several years are refused, as are 2019- and
 //! 2021-format reports of the same year (listed which is which). A report whose year is unknown is
@@ -20,6 +27,11 @@
 pub mod crossyear;
 pub mod metrics;
 pub mod roster;
+mod run;
+mod sink;
+
+pub use self::run::{run, RollupJob, RollupOutcome, Tally};
+pub use self::sink::{ReportEncoder, RollupSink, SinkError};
 
 use std::io::{BufRead, BufReader, BufWriter, Seek, Write};
 use std::path::PathBuf;
@@ -45,6 +57,18 @@ pub struct RollupOptions {
     pub include_invalid: bool,
     /// Files read in parallel per chunk (bounds memory).
     pub chunk: usize,
+    /// How the findings written into the outputs name the caller's own settings.
+    pub wording: Wording,
+}
+
+/// How messages name the settings of the front end that runs the roll-up (the CLI its flags, a
+/// web page its fields): the library's own text never names a front end's setting. Each is
+/// a phrase put before the verb of a request, empty by default.
+#[derive(Debug, Clone, Default)]
+pub struct Wording {
+    /// How last year's reports are given: `请{previous}提供上一年度的报表。` (the CLI:
+    /// `用 --previous `).
+    pub previous: String,
 }
 
 /// Where a file stands in the roll-up.
@@ -148,6 +172,9 @@ pub enum RollupError {
     },
     #[error("汇总临时文件读写失败：{0}")]
     Spool(#[from] std::io::Error),
+    /// A sink (an output being written) failed.
+    #[error(transparent)]
+    Output(SinkError),
 }
 
 /// The result of pass 1 and the totals: everything the writer needs but the spooled details.
@@ -158,7 +185,7 @@ pub struct Rollup {
     pub region_findings: Vec<Diagnostic>,
     pub format: FormatVersion,
     pub year: u16,
-    /// Some standing changed after its file was handed to the row sink (a duplicate was found):
+    /// Some standing changed after its file was handed to the sinks (a duplicate was found):
     /// rows written while reading are stale and must be written again from the spool.
     pub standings_changed: bool,
     spool: std::fs::File,
@@ -187,29 +214,24 @@ impl Rollup {
     }
 }
 
-/// Receives every file's head and detail in input order while the reading goes on (the summary
-/// writer's per-agency rows). The head's standing is what the file itself decides; only a
-/// duplicate found later changes it, and [`Rollup::standings_changed`] then says so.
-pub type RowSink<'a> = &'a mut (dyn FnMut(&Head, Option<&Detail>) + Send);
-
-/// Read, check and reduce every file; write the long CSV rows of every readable report to `csv`
-/// as they come (the region rows are the caller's, once the total is known) and hand each file
-/// to `rows`. `progress` is called with the number of files done.
+/// Read, check and reduce every file, handing each to every sink in input order as it comes
+/// ([`RollupSink::file`]; the region's rows are the sinks' own, in [`RollupSink::finish`]).
+/// `progress` is called with the number of files done. This is the reading pass of [`run`]; it
+/// neither finishes nor commits the sinks.
 ///
 /// Chunk by chunk: while the workers read chunk k + 1, one of them writes chunk k in input order
-/// (spool, CSV, `rows`), so that in-order work overlaps the reading instead of following it.
+/// (spool, sinks), so that in-order work overlaps the reading instead of following it.
 pub fn rollup(
     files: &[PathBuf],
     opts: &RollupOptions,
     previous: &Previous,
-    mut csv: Option<&mut (dyn Write + Send)>,
+    sinks: &mut [&mut dyn RollupSink],
     progress: &(dyn Fn(usize) + Sync),
-    mut rows: Option<RowSink>,
 ) -> Result<Rollup, RollupError> {
     let spool = tempfile::tempfile()?;
     let mut spool_w = BufWriter::new(spool.try_clone()?);
     let mut heads = Vec::with_capacity(files.len());
-    let with_csv = csv.is_some();
+    let encoders: Vec<Option<ReportEncoder>> = sinks.iter().map(|s| s.encoder()).collect();
     let mut sums = Sums::default();
     let mut in_order = |done: Vec<Reduced>, heads: &mut Vec<Head>| -> Result<(), RollupError> {
         for r in done {
@@ -217,11 +239,10 @@ pub fn rollup(
             if let Some(line) = &r.spool_line {
                 spool_w.write_all(line)?;
             }
-            if let Some(w) = csv.as_deref_mut() {
-                w.write_all(&r.csv_rows)?;
-            }
-            if let Some(sink) = rows.as_deref_mut() {
-                sink(&r.head, r.detail.as_ref());
+            for (i, sink) in sinks.iter_mut().enumerate() {
+                let encoded = r.encoded.get(i).map_or(&[][..], Vec::as_slice);
+                sink.file(&r.head, r.detail.as_ref(), encoded)
+                    .map_err(RollupError::Output)?;
             }
             heads.push(r.head);
         }
@@ -234,7 +255,7 @@ pub fn rollup(
         let (reduced, written) = rayon::join(
             || {
                 part.par_iter()
-                    .map(|p| reduce(check_file(p, &opts.read), previous, opts, with_csv))
+                    .map(|p| reduce(check_file(p, &opts.read), previous, opts, &encoders))
                     .collect::<Result<Vec<_>, _>>()
             },
             || in_order(previous_chunk, &mut heads),
@@ -284,16 +305,17 @@ struct Reduced {
     /// The file's [`Detail`] (none for an unreadable file), and as one JSON line for the spool.
     detail: Option<Detail>,
     spool_line: Option<Vec<u8>>,
-    /// Its long-CSV rows, when a CSV is written.
-    csv_rows: Vec<u8>,
+    /// The report as each sink's [`ReportEncoder`] encoded it (empty without one).
+    encoded: Vec<Vec<u8>>,
 }
 
-/// One checked file → its head, its spool line (with cross-year findings) and its CSV rows.
+/// One checked file → its head, its spool line (with cross-year findings) and the sinks'
+/// encodings of it.
 fn reduce(
     c: Checked,
     previous: &Previous,
     opts: &RollupOptions,
-    with_csv: bool,
+    encoders: &[Option<ReportEncoder>],
 ) -> Result<Reduced, RollupError> {
     let (report, mut findings) = match c.outcome {
         Err(e) => {
@@ -313,7 +335,7 @@ fn reduce(
                 head,
                 detail: None,
                 spool_line: None,
-                csv_rows: Vec::new(),
+                encoded: Vec::new(),
             });
         }
         Ok(x) => x,
@@ -345,11 +367,11 @@ fn reduce(
         .iter()
         .filter(|d| d.is_error() && !d.rule.code().starts_with('X'))
         .count();
-    let csv_rows = if with_csv {
-        crate::write::csv::rows(&report)?
-    } else {
-        Vec::new()
-    };
+    let encoded = encoders
+        .iter()
+        .map(|e| e.map_or(Ok(Vec::new()), |encode| encode(&report)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| RollupError::Output(e.into()))?;
     let head = Head {
         display: c.display,
         agency: report.meta.agency.clone(),
@@ -377,7 +399,7 @@ fn reduce(
         head,
         detail: Some(detail),
         spool_line: Some(line),
-        csv_rows,
+        encoded,
     })
 }
 

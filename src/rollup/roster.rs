@@ -240,7 +240,7 @@ fn near_miss(a: &str, b: &str) -> Option<u8> {
         Some(0)
     } else if abbreviates(short, long) {
         Some(1)
-    } else if edit_distance(a, b) <= 1 {
+    } else if strsim::levenshtein(a, b) <= 1 {
         Some(2)
     } else {
         None
@@ -253,22 +253,6 @@ fn abbreviates(short: &str, long: &str) -> bool {
         && short.chars().next() == long.chars().next()
         && short.chars().last() == long.chars().last()
         && short.chars().all(|c| rest.any(|l| l == c))
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -290,6 +274,15 @@ mod tests {
             parse_roster("名字\nx\n".as_bytes(), "r.csv"),
             Err(RosterError::NoNameColumn { .. })
         ));
+    }
+
+    /// A typo is one character, not one byte: a CJK character is three bytes of UTF-8.
+    #[test]
+    fn a_near_miss_by_one_character_only() {
+        assert_eq!(near_miss("杜集区财政局", "杜集区材政局"), Some(2));
+        assert_eq!(near_miss("杜集区财政局", "杜集县材政局"), None);
+        assert_eq!(near_miss("杜集区教育局", "杜集区育局"), Some(1));
+        assert_eq!(near_miss("杜集区教育局", "杜集区教育局"), Some(0));
     }
 
     #[test]

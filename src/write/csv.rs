@@ -9,8 +9,13 @@
 //! ANSI); text fields that Excel would take for a formula are prefixed with `'`.
 
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
+use super::atomic::WriteError;
+use super::target::Target;
 use crate::model::Report;
+use crate::rollup::roster::CoverageRow;
+use crate::rollup::{Detail, Head, ReportEncoder, Rollup, RollupSink, SinkError};
 
 pub const HEADER: [&str; 10] = [
     "agency",
@@ -91,6 +96,59 @@ pub fn write_long<'a>(
         w.write_all(&rows(report)?)?;
     }
     Ok(())
+}
+
+/// The long CSV of a roll-up, as a [`RollupSink`]: the BOM and header, every readable report's
+/// rows in input order as the roll-up reads them, then the region's total.
+pub struct RollupCsv {
+    out: Target,
+}
+
+impl RollupCsv {
+    /// Begin the CSV in `out` (BOM and header).
+    pub fn new(mut out: Target) -> Result<Self, WriteError> {
+        let w = out.writer()?;
+        header(w).map_err(|e| out.error(e))?;
+        Ok(RollupCsv { out })
+    }
+
+    /// Begin the CSV in a temporary file beside `output` (never one of `inputs`), renamed into
+    /// place when the roll-up commits.
+    pub fn create(output: &Path, inputs: &[PathBuf]) -> Result<Self, WriteError> {
+        Self::new(Target::file(output, inputs)?)
+    }
+
+    pub fn into_target(self) -> Target {
+        self.out
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
+        let w = self.out.writer()?;
+        w.write_all(bytes).map_err(|e| self.out.error(e))
+    }
+}
+
+impl RollupSink for RollupCsv {
+    fn encoder(&self) -> Option<ReportEncoder> {
+        Some(rows)
+    }
+
+    fn file(&mut self, _: &Head, _: Option<&Detail>, encoded: &[u8]) -> Result<(), SinkError> {
+        Ok(self.write(encoded)?)
+    }
+
+    /// The region's rows, once the total is known.
+    fn finish(&mut self, rollup: &mut Rollup, _: &[CoverageRow]) -> Result<(), SinkError> {
+        let total = rows(&rollup.total).map_err(|e| self.out.error(e))?;
+        self.write(&total)?;
+        let w = self.out.writer()?;
+        w.flush().map_err(|e| self.out.error(e))?;
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<(), SinkError> {
+        Ok(self.out.commit()?)
+    }
 }
 
 #[cfg(test)]

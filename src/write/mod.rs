@@ -3,4 +3,5 @@
 pub mod atomic;
 pub mod csv;
 pub mod summary;
+pub mod target;
 pub mod template;

@@ -3,7 +3,6 @@
 //! Per-file sheets are written in constant-memory mode, streamed as the roll-up reads or from its
 //! spool, so the workbook's memory does not grow with the number of agencies.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rust_decimal::Decimal;
@@ -11,14 +10,16 @@ use rust_xlsxwriter::{
     Chart, ChartType, Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet, XlsxError,
 };
 
-use super::atomic::{AtomicFile, WriteError};
+use super::atomic::WriteError;
+use super::target::Target;
 use super::template;
 use crate::model::cellref::col_name;
 use crate::model::{Field, FormatVersion, TableKey};
-use crate::rollup::crossyear::Previous;
 use crate::rollup::metrics::METRICS;
 use crate::rollup::roster::CoverageRow;
-use crate::rollup::{duplicate_rows, Detail, FindingRow, Head, Rollup, RollupError, RollupOptions};
+use crate::rollup::{
+    duplicate_rows, Detail, FindingRow, Head, Rollup, RollupError, RollupSink, SinkError,
+};
 
 /// Why the summary could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +30,9 @@ pub enum SummaryError {
     Xlsx(#[from] XlsxError),
     #[error(transparent)]
     Rollup(#[from] RollupError),
+    /// The workbook was already written: a sink is finished once.
+    #[error("汇总工作簿已经写出")]
+    Finished,
 }
 
 struct Formats {
@@ -69,71 +73,68 @@ fn width(s: &str) -> f64 {
 /// The name of the sheet holding the region's total in the official layout.
 pub const TOTAL_SHEET: &str = "汇总";
 
-/// Write the summary workbook atomically to `out` (never over one of `inputs`), all of it after
-/// the roll-up (the per-file sheets from the spool). [`SummaryWriter`] writes the same workbook
-/// with those sheets written while the roll-up reads.
+/// Write the summary workbook of a finished roll-up atomically to `out` (never over one of
+/// `inputs`), all of it after the roll-up (the per-file sheets from the spool). As a
+/// [`RollupSink`], [`SummaryWriter`] writes the same workbook with those sheets written while the
+/// roll-up reads.
 pub fn write_summary(
     rollup: &mut Rollup,
     coverage: &[CoverageRow],
     out: &Path,
     inputs: &[PathBuf],
 ) -> Result<(), SummaryError> {
-    SummaryWriter::new()?.finish(rollup, coverage, out, inputs)
+    let mut w = SummaryWriter::create(out, inputs)?;
+    w.write(rollup, coverage)?;
+    Ok(w.out.commit()?)
 }
 
-/// The summary workbook, begun before the roll-up reads. Its per-file sheets (`分单位明细`,
-/// 200-odd numbers per file, most of the writing, and `校验问题`) take each file as the roll-up
-/// hands it over ([`row`](Self::row), the roll-up's [`RowSink`](crate::rollup::RowSink)), on a
-/// worker while the next files are read; [`finish`](Self::finish) writes the rest once the
-/// totals are known.
+/// The summary workbook, a [`RollupSink`] begun before the roll-up reads. Its per-file sheets
+/// (`分单位明细`, 200-odd numbers per file, most of the writing, and `校验问题`) take each file as
+/// the roll-up hands it over ([`RollupSink::file`]), on a worker while the next files are read;
+/// [`RollupSink::finish`] writes the rest once the totals are known.
 ///
 /// A file is written with the standing it decided for itself. When a duplicate found at the end
 /// changes standings ([`Rollup::standings_changed`]), or the files handed over are not the
 /// roll-up's, `finish` writes both sheets again from the spool through the same per-file code.
 pub struct SummaryWriter {
+    /// The workbook being built; taken by `finish`.
+    building: Option<Building>,
+    out: Target,
+}
+
+struct Building {
     wb: Workbook,
     f: Formats,
     files: PerFile,
 }
 
 impl SummaryWriter {
-    pub fn new() -> Result<Self, SummaryError> {
+    /// Begin the workbook, to be saved to `out`.
+    pub fn new(out: Target) -> Result<Self, SummaryError> {
         let mut wb = template::new_workbook("")?;
         let f = Formats::new();
         let files = PerFile::new(&mut wb, &f)?;
-        Ok(SummaryWriter { wb, f, files })
+        Ok(SummaryWriter {
+            building: Some(Building { wb, f, files }),
+            out,
+        })
     }
 
-    /// Roll up `files` ([`crate::rollup::rollup`]) with this workbook's per-file sheets written
-    /// while they are read; then [`finish`](Self::finish) it.
-    pub fn rollup(
-        files: &[PathBuf],
-        opts: &RollupOptions,
-        previous: &Previous,
-        csv: Option<&mut (dyn std::io::Write + Send)>,
-        progress: &(dyn Fn(usize) + Sync),
-    ) -> Result<(Rollup, SummaryWriter), SummaryError> {
-        let mut writer = SummaryWriter::new()?;
-        let mut rows = |h: &Head, d: Option<&Detail>| writer.row(h, d);
-        let r = crate::rollup::rollup(files, opts, previous, csv, progress, Some(&mut rows))?;
-        Ok((r, writer))
+    /// Begin the workbook in a temporary file beside `output` (never one of `inputs`), renamed
+    /// into place when the roll-up commits.
+    pub fn create(output: &Path, inputs: &[PathBuf]) -> Result<Self, SummaryError> {
+        Self::new(Target::file(output, inputs)?)
     }
 
-    /// One file, in input order. An error is kept and reported by `finish`.
-    pub fn row(&mut self, head: &Head, d: Option<&Detail>) {
-        self.files.add_or_keep_error(head, d, &self.f);
+    pub fn into_target(self) -> Target {
+        self.out
     }
 
-    /// Write every other sheet and save atomically to `out` (never over one of `inputs`).
-    pub fn finish(
-        self,
-        rollup: &mut Rollup,
-        coverage: &[CoverageRow],
-        out: &Path,
-        inputs: &[PathBuf],
-    ) -> Result<(), SummaryError> {
-        let SummaryWriter { mut wb, f, files } = self;
-        let mut file = AtomicFile::create(out, inputs)?;
+    /// Write every other sheet and save the workbook to the target (not yet committed).
+    fn write(&mut self, rollup: &mut Rollup, coverage: &[CoverageRow]) -> Result<(), SummaryError> {
+        let Some(Building { mut wb, f, files }) = self.building.take() else {
+            return Err(SummaryError::Finished);
+        };
         let (f, wb) = (&f, &mut wb);
         let total = &rollup.total;
         wb.set_properties(&template::properties(&format!(
@@ -179,13 +180,28 @@ impl SummaryWriter {
         metrics_sheet(&mut met, rollup, f)?;
         wb.push_worksheet(met);
 
-        wb.save_to_writer(std::io::BufWriter::new(file.file()))?;
-        file.file().flush().map_err(|source| WriteError::Io {
-            output: out.display().to_string(),
-            source,
-        })?;
-        file.commit()?;
+        let w = self.out.writer()?;
+        wb.save_to_writer(std::io::BufWriter::new(w))?;
+        let w = self.out.writer()?;
+        w.flush().map_err(|e| self.out.error(e))?;
         Ok(())
+    }
+}
+
+impl RollupSink for SummaryWriter {
+    /// One file, in input order.
+    fn file(&mut self, head: &Head, d: Option<&Detail>, _: &[u8]) -> Result<(), SinkError> {
+        let b = self.building.as_mut().ok_or(SummaryError::Finished)?;
+        b.files.add(head, d, &b.f).map_err(SummaryError::from)?;
+        Ok(())
+    }
+
+    fn finish(&mut self, rollup: &mut Rollup, coverage: &[CoverageRow]) -> Result<(), SinkError> {
+        Ok(self.write(rollup, coverage)?)
+    }
+
+    fn commit(&mut self) -> Result<(), SinkError> {
+        Ok(self.out.commit()?)
     }
 }
 
@@ -630,4 +646,36 @@ fn outcome_groups(total: &crate::model::Report) -> Vec<(&'static str, Decimal)> 
         }
     }
     out
+}
+
+/// A roll-up's outputs as files: the summary workbook and, if asked, the long CSV, each in a
+/// temporary file beside its destination until the roll-up commits them.
+pub struct RollupFiles {
+    pub summary: SummaryWriter,
+    pub csv: Option<super::csv::RollupCsv>,
+}
+
+impl RollupFiles {
+    /// Begin the outputs, refusing any that is one of `inputs`.
+    pub fn create(
+        summary: &Path,
+        csv: Option<&Path>,
+        inputs: &[PathBuf],
+    ) -> Result<Self, SummaryError> {
+        Ok(RollupFiles {
+            summary: SummaryWriter::create(summary, inputs)?,
+            csv: csv
+                .map(|p| super::csv::RollupCsv::create(p, inputs))
+                .transpose()?,
+        })
+    }
+
+    /// The sinks to hand to [`crate::rollup::run`].
+    pub fn sinks(&mut self) -> Vec<&mut dyn RollupSink> {
+        let mut out: Vec<&mut dyn RollupSink> = vec![&mut self.summary];
+        if let Some(csv) = &mut self.csv {
+            out.push(csv);
+        }
+        out
+    }
 }

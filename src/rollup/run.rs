@@ -1,0 +1,139 @@
+//! A whole roll-up as a caller makes it: the reading pass, the verdict, the strict policy, the
+//! roster's coverage, and the outputs finished and committed together.
+
+use std::path::PathBuf;
+
+use crate::batch::Verdict;
+
+use super::crossyear::Previous;
+use super::roster::{coverage, Coverage, CoverageRow, RosterEntry, Submission};
+use super::{rollup, Rollup, RollupError, RollupOptions, RollupSink, Standing};
+
+/// What to roll up, and how.
+#[derive(Debug, Clone, Default)]
+pub struct RollupJob {
+    /// The agencies' workbooks, in the order of the outputs.
+    pub files: Vec<PathBuf>,
+    pub options: RollupOptions,
+    /// Last year's workbooks (agency reports or summaries), for the cross-year checks X1–X3;
+    /// none: no cross-year checks.
+    pub previous: Vec<PathBuf>,
+    /// The agencies expected to report: the coverage lists who did not.
+    pub roster: Option<Vec<RosterEntry>>,
+    /// Write nothing when any file has errors or cannot be read (the verdict is not clean).
+    pub strict: bool,
+}
+
+/// How many files stand where.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub files: usize,
+    /// Counted in the totals (with or without errors).
+    pub counted: usize,
+    pub invalid: usize,
+    pub duplicate: usize,
+    pub year_unknown: usize,
+    pub unreadable: usize,
+}
+
+impl Tally {
+    fn of(rollup: &Rollup) -> Self {
+        let count = |s: Standing| rollup.heads.iter().filter(|h| h.standing == s).count();
+        Tally {
+            files: rollup.heads.len(),
+            counted: rollup.heads.iter().filter(|h| h.standing.counted()).count(),
+            invalid: count(Standing::Invalid),
+            duplicate: count(Standing::Duplicate),
+            year_unknown: count(Standing::YearUnknown),
+            unreadable: count(Standing::Unreadable),
+        }
+    }
+}
+
+/// What a roll-up came to.
+pub struct RollupOutcome {
+    /// Unreadable if any file could not be read; findings if any file or the region has an
+    /// error finding, or any file is left out of the totals; else clean.
+    pub verdict: Verdict,
+    pub tally: Tally,
+    /// Whether the sinks were finished and committed: `false` when `strict` refused a roll-up
+    /// whose verdict is not clean (nothing was written).
+    pub written: bool,
+    /// With a roster: how many of its agencies did not submit.
+    pub missing: Option<usize>,
+    /// The roster's coverage (empty without a roster).
+    pub coverage: Vec<CoverageRow>,
+    /// The roll-up itself: every file's head, the region's total and findings.
+    pub rollup: Rollup,
+}
+
+/// Roll up `job.files` into `sinks`: read and reduce every file (each handed to the sinks in
+/// input order as it comes), decide duplicates, the year and the version, then — unless
+/// `job.strict` refuses a verdict that is not clean — finish every sink with the roster's
+/// coverage and commit them all. `progress` is called with the number of files read.
+///
+/// `Err` means no roll-up could be made (no countable report, several years or versions) or a
+/// sink failed; either way no sink was committed.
+pub fn run(
+    job: &RollupJob,
+    sinks: &mut [&mut dyn RollupSink],
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<RollupOutcome, RollupError> {
+    let opts = &job.options;
+    let previous = if job.previous.is_empty() {
+        Previous::default()
+    } else {
+        Previous::load(&job.previous, &opts.read, &opts.name).asking(&opts.wording.previous)
+    };
+    let mut r = rollup(&job.files, opts, &previous, sinks, progress)?;
+
+    let tally = Tally::of(&r);
+    let any_errors =
+        r.heads.iter().any(|h| h.errors > 0) || r.region_findings.iter().any(|d| d.is_error());
+    let verdict = Verdict::of(
+        tally.unreadable > 0,
+        any_errors || tally.counted < tally.files,
+    );
+    let refused = job.strict && verdict != Verdict::Clean;
+
+    let coverage = match (&job.roster, refused) {
+        (Some(roster), false) => {
+            let submissions: Vec<Submission> = r
+                .heads
+                .iter()
+                .filter_map(|h| {
+                    Some(Submission {
+                        agency: h.agency.as_deref()?,
+                        file: &h.display,
+                        counted: h.standing.counted(),
+                    })
+                })
+                .collect();
+            coverage(roster, &submissions)
+        }
+        _ => Vec::new(),
+    };
+    let missing = job.roster.as_ref().map(|_| {
+        coverage
+            .iter()
+            .filter(|c| c.coverage == Coverage::Missing)
+            .count()
+    });
+    if !refused {
+        for sink in sinks.iter_mut() {
+            sink.finish(&mut r, &coverage)
+                .map_err(RollupError::Output)?;
+        }
+        for sink in sinks.iter_mut() {
+            sink.commit().map_err(RollupError::Output)?;
+        }
+    }
+    Ok(RollupOutcome {
+        verdict,
+        tally,
+        written: !refused,
+        missing,
+        coverage,
+        rollup: r,
+    })
+}
