@@ -7,8 +7,8 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let cli = nianbao_cli::Cli::parse();
-    let code = match nianbao_cli::run(cli) {
+    let cli = cli::Cli::parse();
+    let code = match cli::run(cli) {
         Ok(code) => code,
         Err(e) => {
             // A closed pipe (`nianbao check … | head`) is not an error worth a message.
@@ -18,11 +18,10 @@ fn main() {
             if !broken_pipe {
                 eprintln!("错误：{e:#}");
             }
-            nianbao_cli::exit::UNREADABLE
+            cli::exit::UNREADABLE
         }
     };
     std::process::exit(code);
 }
 
-#[path = "cli/mod.rs"]
-mod nianbao_cli;
+mod cli;

@@ -10,7 +10,7 @@
 //!
 //! let path = std::path::Path::new(concat!(
 //!     env!("CARGO_MANIFEST_DIR"),
-//!     "/sample_workbooks/dujiqu_jingxinju_2020.xlsx"
+//!     "/../../sample_workbooks/dujiqu_jingxinju_2020.xlsx"
 //! ));
 //! let (report, mut findings) = read_report(path, "dujiqu.xlsx", &ReadOptions::default())?;
 //! findings.extend(nianbao::validate::validate(&report));

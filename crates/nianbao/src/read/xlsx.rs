@@ -968,7 +968,7 @@ mod tests {
     /// without results, merged regions, visibility), through the same conversion as xls and ods.
     #[test]
     fn same_cells_as_calamine() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_workbooks");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample_workbooks");
         let bad = root.join("bad");
         let mut compared = 0;
         for entry in walkdir::WalkDir::new(&root) {
