@@ -169,7 +169,7 @@ impl Serialize for Diagnostic {
         struct Dec(Decimal);
         impl Serialize for Dec {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                rust_decimal::serde::arbitrary_precision::serialize(&self.0, s)
+                crate::model::json_number::serialize(&self.0, s)
             }
         }
         let mut m = s.serialize_map(None)?;

@@ -2,6 +2,7 @@
 
 pub mod cellref;
 pub mod equations;
+pub(crate) mod json_number;
 pub mod report;
 pub mod rule;
 pub mod spec;

@@ -35,7 +35,7 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Value {
     /// The number, exact. Counts are whole numbers when valid (R5 checks it). A JSON number.
-    #[serde(with = "rust_decimal::serde::arbitrary_precision")]
+    #[serde(serialize_with = "super::json_number::serialize")]
     pub value: Decimal,
     pub status: Status,
     /// For money: the unit the cell or its header states; `None` when nobody stated one.
