@@ -387,3 +387,34 @@ fn convert_fix_recomputes_the_wrong_total_and_records_it() {
     let (_, findings) = check(&[&plain]);
     assert!(findings.iter().any(|f| f["rule"] == "R3"), "{findings:#?}");
 }
+
+// ---- roster near misses (README: 只差一个字) -------------------------------------------------
+
+#[test]
+fn a_roster_name_one_character_off_is_suggested_two_are_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let roster = dir.path().join("名单.csv");
+    // 云台区教育局 and 云台区司法局 report; the roster misspells the first by one character and
+    // the second by two.
+    std::fs::write(&roster, "\u{feff}单位名称\n云台区教育句\n云台区司去句\n").unwrap();
+    let out = dir.path().join("sum.xlsx");
+    nianbao(&[
+        "rollup",
+        "-o",
+        out.to_str().unwrap(),
+        "--roster",
+        roster.to_str().unwrap(),
+        "sample_workbooks/rollup_2023/jiaoyu_2023.xlsx",
+        "sample_workbooks/rollup_2023/sifa_2023.xlsx",
+    ]);
+    let rows = sheet_rows(&out, "报送情况");
+    let row = |name: &str| {
+        rows.iter()
+            .find(|r| r[1] == name)
+            .unwrap_or_else(|| panic!("{name} not in 报送情况: {rows:?}"))
+    };
+    assert_eq!(row("云台区教育句")[0], "未报送");
+    assert!(row("云台区教育句")[7].contains("云台区教育局"), "{rows:?}");
+    assert_eq!(row("云台区司去句")[0], "未报送");
+    assert!(!row("云台区司去句")[7].contains("云台区司法局"), "{rows:?}");
+}
