@@ -106,10 +106,13 @@ fn main() {
         }
     }
     let med: Vec<f64> = times.into_iter().map(median).collect();
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
-        "{} xlsx files ({:.1} KB each, {n} sheets), one thread, median of {rounds} alternating rounds:",
+        "{} xlsx files ({:.1} KB each, {n} sheets), one thread, median of {rounds} alternating rounds \
+         (load average {}):",
         files.len(),
-        bytes as f64 / files.len() as f64 / 1024.0
+        bytes as f64 / files.len() as f64 / 1024.0,
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
     );
     println!();
     println!("| reader | ms per pass | ms per file | time / nianbao |");

@@ -33,16 +33,27 @@ grep -rl --include='*.rs' '#\[global_allocator\]' "$tmp/src-glibc" | grep -v '/b
 if grep -rq --include='*.rs' --exclude-dir=benches 'global_allocator' "$tmp/src-glibc"; then
   echo "could not take the global allocator out" >&2; exit 2
 fi
+# Its own target directory (kept between runs): built in the repository's, it would take the place
+# of target/release/nianbao, and cargo does not put a fresh binary back.
 CARGO_TARGET_DIR="$root/target/alloc-glibc" cargo build --release --quiet \
   --manifest-path "$tmp/src-glibc/Cargo.toml" --bin nianbao
 glibc_bin="$root/target/alloc-glibc/release/nianbao"
 cargo build --release --quiet --bin nianbao
 mimalloc_bin="$root/target/release/nianbao"
 
+if cmp -s "$glibc_bin" "$mimalloc_bin" || ! grep -q mi_malloc "$mimalloc_bin" || grep -q mi_malloc "$glibc_bin"; then
+  echo "the two binaries are not mimalloc and glibc builds" >&2; exit 2
+fi
+
 peak_kb() { # BIN DIR -> peak RSS in kB
-  /usr/bin/time -v "$1" rollup "$2" --name 测试区 -o "$tmp/sum.xlsx" >/dev/null 2>"$tmp/time.txt" || true
+  /usr/bin/time -v -o "$tmp/time.txt" "$1" rollup "$2" --name 测试区 -o "$tmp/sum.xlsx" >/dev/null 2>&1 || true
+  if ! grep -q 'Exit status: 0' "$tmp/time.txt"; then
+    echo "$1 rollup $2 failed" >&2; exit 2
+  fi
   sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/time.txt"
 }
+echo "load average at start: $(cut -d" " -f1-3 /proc/loadavg)"
+echo
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "| workbooks | peak RSS, mimalloc | peak RSS, glibc malloc |"

@@ -23,6 +23,8 @@ files=(
   "bad/huge_shared_formula_index.xlsx|共享公式序号 40 亿"
 )
 
+echo "load average at start: $(cut -d" " -f1-3 /proc/loadavg)"
+echo
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "| file | what | peak RSS | wall time | exit |"

@@ -376,3 +376,53 @@ fn csv_columns_are_what_convert_writes() {
         assert!(body.lines().any(|l| l == line), "not in the output: {line}");
     }
 }
+
+/// Every status, in the document's order; the `match` stops compiling when a status is added.
+fn statuses() -> Vec<nianbao::model::Status> {
+    use nianbao::model::Status::*;
+    let all = vec![
+        Filled,
+        Blank,
+        Missing,
+        Invalid,
+        FormulaNotCalculated,
+        Computed,
+    ];
+    for s in &all {
+        match s {
+            Filled | Blank | Missing | Invalid | FormulaNotCalculated | Computed => {}
+        }
+    }
+    all
+}
+
+/// The status table: JSON names (`convert -o x.json`) and `数据来源` labels.
+#[test]
+fn statuses_match_json_and_the_sources_sheet() {
+    let all = tables(&doc());
+    let t = all.iter().find(|t| t.header[0] == "status").unwrap();
+    let doc: Vec<(String, String)> = t
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r[t.col("JSON `status`")].trim_matches('`').to_string(),
+                r[t.col("数据来源 sheet")].clone(),
+            )
+        })
+        .collect();
+    let code: Vec<(String, String)> = statuses()
+        .into_iter()
+        .map(|s| {
+            (
+                serde_json::to_value(s)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                nianbao::write::template::status_label(s).to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(doc, code);
+}
