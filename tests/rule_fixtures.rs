@@ -15,9 +15,9 @@ use serde_json::Value as Json;
 
 /// The rule codes of the registry. The one place that knows how the registry is spelled.
 fn registry_codes() -> Vec<String> {
-    nianbao::validate::RULES
+    nianbao::model::Rule::ALL
         .iter()
-        .map(|r| r.id.to_string())
+        .map(|r| r.code().to_string())
         .collect()
 }
 
