@@ -30,9 +30,7 @@ use nianbao::rollup::{
 use nianbao::write::summary::SummaryWriter;
 use nianbao::write::template;
 
-/// mimalloc: with glibc's allocator the per-thread arenas keep what the parallel readers freed
-/// around the long-lived per-file records, and a roll-up's peak memory grew with the number of
-/// workbooks (21 MB for 2,000 files, 81–98 MB for 20,000); with mimalloc it stays near 35–40 MB.
+/// The binary's allocator (see src/main.rs), so the bench measures what users run.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
