@@ -22,13 +22,15 @@
 //! assert_eq!(v.source.as_ref().map(|c| c.qualified()).as_deref(), Some("'Sheet1'!D7"));
 //! # Ok::<(), nianbao::error::ReadError>(())
 //! ```
-#![warn(clippy::print_stdout, clippy::print_stderr)]
+#![warn(missing_docs, clippy::print_stdout, clippy::print_stderr)]
 
 pub mod batch;
 pub mod diag;
 pub mod error;
 pub mod fix;
 pub mod model;
+// TODO(lead): document read's public items (another helper is changing the reader), then drop this allow.
+#[allow(missing_docs)]
 pub mod read;
 pub mod rollup;
 pub mod validate;

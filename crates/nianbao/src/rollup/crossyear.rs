@@ -39,7 +39,7 @@ const KEPT: &[(TableKey, &str, &str)] = &[
 
 /// Last year's numbers of one agency (only the [`KEPT`] fields that its format has and that are known).
 #[derive(Debug, Clone, Default)]
-pub struct PrevRecord {
+pub(crate) struct PrevRecord {
     pub display: String,
     pub year: Option<u16>,
     pub format: Option<FormatVersion>,
@@ -92,6 +92,7 @@ impl Previous {
         self
     }
 
+    /// Whether no usable report of last year was loaded (then X1–X3 check nothing).
     pub fn is_empty(&self) -> bool {
         self.by_agency.is_empty() && self.region.is_none()
     }
