@@ -1,4 +1,13 @@
 //! The report model: knows nothing of files, calamine or the CLI.
+//!
+//! - [`spec`]: the two national format versions as data (tables, rows, columns, labels, value
+//!   kinds), and [`FormatVersion`] and [`TableKey`];
+//! - [`Report`]: one agency's report, every [`Value`] with its status and source [`CellRef`]
+//!   ([`cellref`]: A1 names), and its [`Meta`];
+//! - [`Rule`] and [`RULES`]: the registry of every rule nianbao checks (code, severity, title,
+//!   doc); the equations of R1–R4 are derived from the spec once, inside the crate, and shared
+//!   by `validate`, [`crate::fix`] and the template's formulas;
+//! - `synthetic` (feature `synthetic`): consistent made-up reports for tests and samples.
 
 pub mod cellref;
 pub(crate) mod equations;
