@@ -52,7 +52,6 @@ pub struct Correction {
     pub old_raw: Option<String>,
     /// The recomputed total: the sum of its parts.
     pub new: Decimal,
-
     /// Position of the field in [`crate::model::VersionSpec::fields`].
     #[serde(skip)]
     pub index: usize,

@@ -118,7 +118,6 @@ pub struct Derivation {
 /// One sum per total, in an order in which they can be computed (a part before the total it
 /// is a part of). Where two sums define the same total — （七）总计/总计 is both the sum of its
 /// row (R2) and of its column (R3) — the later in the list of equations is kept (R3, the column sum,
-
 /// as the official （七）总计 row is the sum of the result rows); once every other total is
 /// derived, both give the same number.
 pub fn derivations(version: FormatVersion) -> &'static [Derivation] {

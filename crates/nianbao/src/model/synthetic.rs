@@ -2,7 +2,6 @@
 //! number is drawn from a seeded generator, and the totals are derived through the equations of
 //! R1–R4 ([`crate::fix::derivations`]) so that R1–R5 hold. Behind the `synthetic` feature (on for
 //! the library's unit tests, and for the workspace's tests, benches and examples).
-
 //!
 //! The generator stays a hand-written SplitMix64 rather than a crate such as `fastrand`: the
 //! committed sample workbooks (`sample_workbooks/`, written by `cargo run --example gen_samples`)

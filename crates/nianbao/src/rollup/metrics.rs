@@ -13,7 +13,6 @@ pub struct Metric {
     pub name: &'static str,
     /// How it is computed, in Chinese (the README's metric table lists it).
     pub formula: &'static str,
-
     numerator: &'static [(TableKey, &'static str, &'static str)],
     denominator: &'static [(TableKey, &'static str, &'static str)],
 }

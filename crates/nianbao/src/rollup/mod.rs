@@ -218,7 +218,6 @@ pub struct Rollup {
     pub format: FormatVersion,
     /// The report year of every counted report.
     pub year: u16,
-
     /// Some standing changed after its file was handed to the sinks (a duplicate was found):
     /// rows written while reading are stale and must be written again from the spool.
     pub standings_changed: bool,

@@ -63,7 +63,6 @@ pub struct RollupOutcome {
     pub verdict: Verdict,
     /// How many files stand where.
     pub tally: Tally,
-
     /// Whether the sinks were finished and committed: `false` when `strict` refused a roll-up
     /// whose verdict is not clean (nothing was written).
     pub written: bool,

@@ -1,7 +1,6 @@
 //! Cross-checks (勾稽关系) of one report: R1–R4 evaluate the one list of equations (the sums of
 //! which are [`crate::fix::derivations`]), R5 checks each number's kind, R6 reports blank cells.
 //! Every rule, with its code, severity and doc, is in the registry [`RULES`]; the
-
 //! reading findings (`I*`) are raised by the reader ([`crate::read`]), B1 by the batch
 //! and X1–X3 by the roll-up.
 

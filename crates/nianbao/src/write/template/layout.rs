@@ -405,7 +405,6 @@ impl Layout {
             page_breaks: vec![requests_heading],
             repeat_rows: (0, 1),
         };
-
         layout.compute_row_heights();
         layout
     }

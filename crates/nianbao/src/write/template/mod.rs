@@ -1,7 +1,6 @@
 //! The filled official template workbook (`nianbao template`, `nianbao convert … -o out.xlsx`).
 //!
 //! A layout (the official tables as data, built from the format spec) is rendered into a
-
 //! rust_xlsxwriter worksheet by [`add_report_sheet`]; [`write_report`] adds the sheets
 //! `校验结果`, `数据来源` and `更正记录` and writes the file atomically.
 //!
@@ -10,7 +9,6 @@
 //! - **Show as read, formulas where they are true.** Every derivable total (table 三 总计 column
 //!   and （七）总计 row, table 四 总计: the sums of the one list of equations R2–R4 check and
 //!   `--fix` recomputes, [`crate::fix::derivations`]) is written as a live
-
 //!   `SUM` formula with its result stored, *when the number as read equals the sum of its parts
 //!   as read* (and all parts are numbers). When it does not, the number as read is written as a
 //!   constant (unlocked, so the user can correct it or type the formula), with a note saying
