@@ -8,7 +8,8 @@ use rust_decimal::Decimal;
 
 use crate::diag::Diagnostic;
 use crate::model::equations::{equations, Equation};
-pub use crate::model::rule::{Rule, RuleInfo, RULES};
+use crate::model::Rule;
+pub use crate::model::RULES;
 use crate::model::{CellRef, Field, Report, Status, Value, ValueKind};
 
 /// The checks of [`validate`]: R1–R4, R5, R6.
