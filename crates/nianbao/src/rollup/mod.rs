@@ -254,7 +254,7 @@ impl Rollup {
 ///
 /// Chunk by chunk: while the workers read chunk k + 1, one of them writes chunk k in input order
 /// (spool, sinks), so that in-order work overlaps the reading instead of following it.
-pub fn rollup(
+pub(crate) fn rollup(
     files: &[PathBuf],
     opts: &RollupOptions,
     previous: &Previous,
