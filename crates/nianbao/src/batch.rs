@@ -1,6 +1,7 @@
 //! Many files: find the workbooks under the inputs, read and check each (in parallel, order
 //! preserved), and flag the same agency and year submitted twice. One unreadable file never stops
-//! the others.
+//! the others. [`check_and_fix`] is one file with `--fix`; a [`Verdict`] sums a run up for its
+//! exit code.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
