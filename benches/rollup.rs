@@ -22,10 +22,9 @@ use rayon::prelude::*;
 
 use nianbao::model::synthetic::consistent_report;
 use nianbao::model::FormatVersion;
-use nianbao::rollup::crossyear::Previous;
 use nianbao::rollup::roster::CoverageRow;
 use nianbao::rollup::{
-    rollup, Detail, Head, ReportEncoder, Rollup, RollupJob, RollupOptions, RollupSink, SinkError,
+    run, Detail, Head, ReportEncoder, Rollup, RollupJob, RollupOptions, RollupSink, SinkError,
 };
 use nianbao::write::summary::SummaryWriter;
 use nianbao::write::template;
@@ -188,7 +187,13 @@ fn stages() {
         name: "测试区".into(),
         ..Default::default()
     };
-    let mut rolled = rollup(&files, &ropts, &Previous::default(), &mut [], &|_| {}).unwrap();
+    let job = RollupJob {
+        files: files.clone(),
+        options: ropts,
+        ..Default::default()
+    };
+    let mut rolled = run(&job, &mut [], &|_| {}).unwrap().rollup;
+
     let out = tempfile::Builder::new().suffix(".xlsx").tempfile().unwrap();
     let rows: [(&str, f64); 5] = [
         (

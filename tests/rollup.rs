@@ -433,8 +433,7 @@ fn output_over_an_input_is_refused() {
 #[test]
 fn per_agency_rows_written_while_reading_equal_those_written_after() {
     use nianbao::read::{read_grid, Limits};
-    use nianbao::rollup::crossyear::Previous;
-    use nianbao::rollup::{rollup, run, RollupJob, RollupOptions};
+    use nianbao::rollup::{run, RollupJob, RollupOptions};
     use nianbao::write::summary::{write_summary, SummaryWriter};
 
     let dir = tempfile::tempdir().unwrap();
@@ -472,8 +471,9 @@ fn per_agency_rows_written_while_reading_equal_those_written_after() {
         let outcome = run(&job, &mut [&mut writer], &|_| {}).unwrap();
         assert!(outcome.written);
         assert_eq!(outcome.rollup.standings_changed, with_duplicate);
-        let mut r = rollup(&files, &opts, &Previous::default(), &mut [], &|_| {}).unwrap();
+        let mut r = run(&job, &mut [], &|_| {}).unwrap().rollup;
         write_summary(&mut r, &[], &after, &files).unwrap();
+
         let read = |p: &Path| read_grid(p, "x", &Limits::default()).unwrap().sheets;
         (read(&streamed), read(&after))
     };

@@ -1,6 +1,7 @@
 //! Many files: find the workbooks under the inputs, read and check each (in parallel, order
 //! preserved), and flag the same agency and year submitted twice. One unreadable file never stops
-//! the others.
+//! the others. [`check_and_fix`] is one file with `--fix`; a [`Verdict`] sums a run up for its
+//! exit code.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -21,11 +22,18 @@ pub const WORKBOOK_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods", "et"];
 /// Why the inputs could not be listed.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
+    /// An input named does not exist.
     #[error("找不到输入 {path}（请检查路径）")]
-    NotFound { path: String },
+    NotFound {
+        /// The input as given.
+        path: String,
+    },
+    /// A directory could not be searched.
     #[error("无法读取目录 {path}：{source}")]
     Walk {
+        /// The directory as given.
         path: String,
+        /// What the walk ran into.
         #[source]
         source: walkdir::Error,
     },
@@ -81,18 +89,23 @@ fn is_workbook_name(p: &Path) -> bool {
 pub struct Checked {
     /// The file as given (used in every message).
     pub display: String,
+    /// The report with its findings (reading's and the rules', sorted), or why the file could
+    /// not be read.
     pub outcome: Result<(Report, Vec<Diagnostic>), ReadError>,
 }
 
 impl Checked {
+    /// The report, if the file could be read.
     pub fn report(&self) -> Option<&Report> {
         self.outcome.as_ref().ok().map(|(r, _)| r)
     }
 
+    /// The findings (none for a file that could not be read).
     pub fn findings(&self) -> &[Diagnostic] {
         self.outcome.as_ref().map_or(&[], |(_, f)| f.as_slice())
     }
 
+    /// Whether any finding is an error (warnings do not count).
     pub fn has_errors(&self) -> bool {
         self.findings().iter().any(|d| d.is_error())
     }
@@ -125,8 +138,11 @@ pub fn check_and_fix(path: &Path, opts: &ReadOptions, fix: bool) -> (Checked, Ve
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
+    /// Every file read, no error finding (warnings allowed).
     Clean,
+    /// An error finding, or a file left out of a roll-up's totals.
     Findings,
+    /// A file could not be read.
     Unreadable,
 }
 
@@ -159,12 +175,14 @@ pub fn check_files(paths: &[PathBuf], opts: &ReadOptions) -> Vec<Checked> {
 }
 
 /// The key two reports of the same agency and year share: normalised name and year.
-pub fn agency_key(agency: Option<&str>, year: Option<u16>) -> Option<(String, u16)> {
+pub(crate) fn agency_key(agency: Option<&str>, year: Option<u16>) -> Option<(String, u16)> {
     Some((norm(agency?), year?))
 }
 
 /// Groups of positions that share an agency and year (each group has two or more).
-pub fn duplicate_groups(keys: impl IntoIterator<Item = Option<(String, u16)>>) -> Vec<Vec<usize>> {
+pub(crate) fn duplicate_groups(
+    keys: impl IntoIterator<Item = Option<(String, u16)>>,
+) -> Vec<Vec<usize>> {
     let mut by_key: BTreeMap<(String, u16), Vec<usize>> = BTreeMap::new();
     for (i, k) in keys.into_iter().enumerate() {
         if let Some(k) = k {
@@ -175,7 +193,12 @@ pub fn duplicate_groups(keys: impl IntoIterator<Item = Option<(String, u16)>>) -
 }
 
 /// The B1 finding for one file of a duplicate group.
-pub fn duplicate_finding(display: &str, agency: &str, year: u16, others: &[&str]) -> Diagnostic {
+pub(crate) fn duplicate_finding(
+    display: &str,
+    agency: &str,
+    year: u16,
+    others: &[&str],
+) -> Diagnostic {
     Diagnostic::new(
         Rule::B1,
         display,
@@ -188,7 +211,7 @@ pub fn duplicate_finding(display: &str, agency: &str, year: u16, others: &[&str]
 }
 
 /// The same agency and year in two files is an error (B1) on every file involved, naming the others.
-pub fn flag_duplicates(results: &mut [Checked]) {
+pub(crate) fn flag_duplicates(results: &mut [Checked]) {
     let groups = duplicate_groups(results.iter().map(|c| {
         c.report()
             .and_then(|r| agency_key(r.meta.agency.as_deref(), r.meta.year))

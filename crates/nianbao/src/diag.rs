@@ -19,7 +19,7 @@ pub enum Outcome {
 }
 
 /// The label of a not-checked finding, where a failed one shows its severity.
-pub const NOT_CHECKED_LABEL: &str = "未校验";
+pub(crate) const NOT_CHECKED_LABEL: &str = "未校验";
 
 /// One finding about one report.
 ///
@@ -29,8 +29,9 @@ pub const NOT_CHECKED_LABEL: &str = "未校验";
 /// [`Diagnostic::cell`] and `cells` lists the A1 names of [`Diagnostic::cells`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
-    /// The rule; its code, severity and doc are in the registry ([`crate::model::rule::RULES`]).
+    /// The rule; its code, severity and doc are in the registry ([`crate::model::RULES`]).
     pub rule: Rule,
+    /// Whether the rule failed or could not be checked.
     pub outcome: Outcome,
     /// The file the report was read from.
     pub file: String,
@@ -42,8 +43,9 @@ pub struct Diagnostic {
     pub message: String,
     /// What to do about it.
     pub help: Option<String>,
-    /// The two sides of a failed equation.
+    /// The left side of a failed equation (the total as reported).
     pub left: Option<Decimal>,
+    /// The right side of a failed equation (what its parts add up to).
     pub right: Option<Decimal>,
 }
 
@@ -123,11 +125,13 @@ impl Diagnostic {
         self
     }
 
+    /// Say what to do about it (Chinese, one line).
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
+    /// Attach the two sides of a failed equation.
     pub fn sides(mut self, left: Decimal, right: Decimal) -> Self {
         self.left = Some(left);
         self.right = Some(right);
@@ -202,7 +206,7 @@ impl Serialize for Diagnostic {
 }
 
 /// Sort findings deterministically (by file, sheet, cell, rule, message).
-pub fn sort(diags: &mut [Diagnostic]) {
+pub(crate) fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 

@@ -9,28 +9,47 @@ pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// Why a file could not be used. Every variant names the file; `hint()` says what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
+    /// The file could not be opened or read.
     #[error("{path}：无法打开文件：{source}")]
     Io {
+        /// The file as given (as in every message).
         path: String,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
 
+    /// The file has no bytes.
     #[error("{path}：文件为空（0 字节）")]
-    Empty { path: String },
+    Empty {
+        /// The file as given (as in every message).
+        path: String,
+    },
 
     /// The bytes are not a workbook format nianbao reads (`what` says what they look like).
     #[error("{path}：不是可识别的工作簿文件（看起来是{what}）")]
-    UnknownFormat { path: String, what: String },
+    UnknownFormat {
+        /// The file as given (as in every message).
+        path: String,
+        /// What the bytes look like instead (a Word document, a PDF, text…).
+        what: String,
+    },
 
+    /// The workbook is encrypted with an opening password.
     #[error("{path}：工作簿设置了打开密码（已加密），无法读取")]
-    Encrypted { path: String },
+    Encrypted {
+        /// The file as given (as in every message).
+        path: String,
+    },
 
     /// The container or a part of it is damaged (truncated download, broken zip, bad record).
     #[error("{path}：文件已损坏或不完整：{detail}")]
     Corrupt {
+        /// The file as given (as in every message).
         path: String,
+        /// What is damaged, in Chinese.
         detail: String,
+        /// The lower-level error, when there is one.
         #[source]
         source: Option<Cause>,
     },
@@ -38,44 +57,65 @@ pub enum ReadError {
     /// A guard refused the file before reading it densely.
     #[error("{path}{}：{what}（实际 {actual}，上限 {limit}）", sheet.as_ref().map(|s| format!(" 工作表'{s}'")).unwrap_or_default())]
     TooLarge {
+        /// The file as given (as in every message).
         path: String,
+        /// The sheet that is too large, when the guard is per sheet.
         sheet: Option<String>,
+        /// What is measured, in Chinese (e.g. 文件大小（字节）).
         what: &'static str,
+        /// The measured size.
         actual: u64,
+        /// The limit it exceeds (from [`Limits`](crate::read::Limits)).
         limit: u64,
     },
 
     /// No sheet holds any of the three statistics tables.
     #[error("{path}：未找到任何统计表（表二、表三、表四的行列标签都没有找到）")]
-    NoTables { path: String },
+    NoTables {
+        /// The file as given (as in every message).
+        path: String,
+    },
 
     /// Two visible sheets (or two places on one sheet) both hold the same table.
     #[error("{path}：{} 出现两次：{first} 和 {second}，无法确定以哪一份为准", table.short())]
     AmbiguousTable {
+        /// The file as given (as in every message).
         path: String,
+        /// The table found twice.
         table: TableKey,
+        /// Where it was found first (its anchor label).
         first: CellRef,
+        /// Where it was found again.
         second: CellRef,
     },
 
     /// Labels of both format versions were found.
     #[error("{path}：格式版本矛盾：{first}，而{second}")]
     VersionConflict {
+        /// The file as given (as in every message).
         path: String,
+        /// A label of one version.
         first: Box<VersionClue>,
+        /// A label of the other version.
         second: Box<VersionClue>,
     },
 
     /// No label tells the version apart.
     #[error("{path}：无法判断统计表的格式版本（2019 版或 2021 版）")]
-    VersionUnknown { path: String },
+    VersionUnknown {
+        /// The file as given (as in every message).
+        path: String,
+    },
 }
 
 /// A label that proves a format version, and where it stands.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VersionClue {
+    /// Where the label stands.
     pub cell: CellRef,
+    /// The label as found.
     pub label: String,
+    /// The version it belongs to.
     pub version: FormatVersion,
 }
 
@@ -135,6 +175,7 @@ impl ReadError {
         }
     }
 
+    /// The file the error is about, as given.
     pub fn path(&self) -> &str {
         match self {
             ReadError::Io { path, .. }

@@ -7,7 +7,7 @@
 //!    [`spec::result_rows`]);
 //! 3. table 四, every row: `total` = `upheld + corrected + other + pending` (R4).
 //!
-//! The derivations are the sums of [`crate::model::equations`] (the same list `validate` checks
+//! The derivations are the sums of the one list of equations (the same list `validate` checks
 //! and the template writes as formulas), one per total, ordered so that a total comes after its
 //! parts ([`derivations`]): step 2 sums the row totals of step 1, so after a fix `（七）总计/总计`
 //! is both the sum of its row and of its column.
@@ -23,26 +23,34 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-pub use crate::model::equations::{derivation_of, derivations, Derivation};
+pub use crate::model::equations::{derivations, Derivation};
 use crate::model::spec::{self, TableKey};
 use crate::model::{CellRef, Field, Report, Status};
 
 /// One value changed by [`fix`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Correction {
+    /// The table of the changed value.
     pub table: TableKey,
+    /// The row's key in the format spec.
     pub row: &'static str,
+    /// The column's key in the format spec.
     pub col: &'static str,
     /// The row label with its group (`（三）不予公开 1.属于国家秘密`).
     pub row_label: String,
+    /// The column label as printed in the official table.
     pub col_label: &'static str,
     /// Where the old value was read from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<CellRef>,
+    /// The old value (0 when it was not a number).
     pub old: Decimal,
+    /// What the old cell held: blank, missing, not a number, a formula without result, a number.
     pub old_status: Status,
+    /// The old cell's text when it was not a plain number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_raw: Option<String>,
+    /// The recomputed total: the sum of its parts.
     pub new: Decimal,
     /// Position of the field in [`crate::model::VersionSpec::fields`].
     #[serde(skip)]
@@ -51,7 +59,7 @@ pub struct Correction {
 
 impl Correction {
     /// The old value as the user saw it: the number, or what the cell held instead.
-    pub fn old_display(&self) -> String {
+    pub(crate) fn old_display(&self) -> String {
         match self.old_status {
             Status::Blank => "（空白）".to_string(),
             Status::Missing => "（未找到）".to_string(),
@@ -83,7 +91,7 @@ impl Correction {
 }
 
 /// The row label of a field with its group label in front, as printed in the official table.
-pub fn row_label(field: &Field) -> String {
+pub(crate) fn row_label(field: &Field) -> String {
     match field.row.group {
         Some(g) if field.table == TableKey::Requests && g != spec::RESULTS_GROUP => {
             format!("{g} {}", field.row.label)

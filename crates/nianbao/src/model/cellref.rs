@@ -5,12 +5,16 @@ use serde::{Serialize, Serializer};
 /// An absolute cell position on a named sheet, 0-based (`row 0, col 0` is `A1`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CellRef {
+    /// The sheet's name as in the workbook.
     pub sheet: String,
+    /// 0-based row (row 1 in Excel is 0).
     pub row: u32,
+    /// 0-based column (`A` is 0).
     pub col: u32,
 }
 
 impl CellRef {
+    /// The cell at 0-based `row`, `col` of `sheet`.
     pub fn new(sheet: impl Into<String>, row: u32, col: u32) -> Self {
         CellRef {
             sheet: sheet.into(),
@@ -87,7 +91,7 @@ pub fn parse_a1(s: &str) -> Option<(u32, u32)> {
 }
 
 /// Sheet name as it appears in a reference: always single-quoted, inner quotes doubled.
-pub fn quote_sheet(name: &str) -> String {
+pub(crate) fn quote_sheet(name: &str) -> String {
     format!("'{}'", name.replace('\'', "''"))
 }
 

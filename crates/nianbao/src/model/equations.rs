@@ -22,6 +22,7 @@ use super::spec::{self, keys, FormatVersion, TableKey, VersionSpec};
 /// `Σ left = Σ right`, over indices into [`VersionSpec::fields`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Equation {
+    /// The rule that checks it (R1–R4).
     pub rule: Rule,
     /// For a sum (R2–R4): the one total.
     pub left: Vec<usize>,
@@ -103,17 +104,20 @@ fn build(version: FormatVersion) -> Vec<Equation> {
     out
 }
 
-/// A total and the fields it is the sum of (an [`Equation`] that is a sum).
+/// A total and the fields it is the sum of: one of the equations R2–R4, as a sum.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Derivation {
+    /// The rule whose equation it is (R2–R4).
     pub rule: Rule,
+    /// The total, as an index into [`VersionSpec::fields`].
     pub target: usize,
+    /// The fields it is the sum of, in the order of the official table.
     pub parts: Vec<usize>,
 }
 
 /// One sum per total, in an order in which they can be computed (a part before the total it
 /// is a part of). Where two sums define the same total — （七）总计/总计 is both the sum of its
-/// row (R2) and of its column (R3) — the later in [`equations`] is kept (R3, the column sum,
+/// row (R2) and of its column (R3) — the later in the list of equations is kept (R3, the column sum,
 /// as the official （七）总计 row is the sum of the result rows); once every other total is
 /// derived, both give the same number.
 pub fn derivations(version: FormatVersion) -> &'static [Derivation] {

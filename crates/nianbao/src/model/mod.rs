@@ -1,17 +1,26 @@
 //! The report model: knows nothing of files, calamine or the CLI.
+//!
+//! - [`spec`]: the two national format versions as data (tables, rows, columns, labels, value
+//!   kinds), and [`FormatVersion`] and [`TableKey`];
+//! - [`Report`]: one agency's report, every [`Value`] with its status and source [`CellRef`]
+//!   ([`cellref`]: A1 names), and its [`Meta`];
+//! - [`Rule`] and [`RULES`]: the registry of every rule nianbao checks (code, severity, title,
+//!   doc); the equations of R1–R4 are derived from the spec once, inside the crate, and shared
+//!   by `validate`, [`crate::fix`] and the template's formulas;
+//! - `synthetic` (feature `synthetic`): consistent made-up reports for tests and samples.
 
 pub mod cellref;
-pub mod equations;
+pub(crate) mod equations;
 pub(crate) mod json_number;
-pub mod report;
-pub mod rule;
+pub(crate) mod report;
+pub(crate) mod rule;
 pub mod spec;
 #[cfg(any(test, feature = "synthetic"))]
 pub mod synthetic;
 
 pub use cellref::CellRef;
 pub use report::{Meta, Report, Status, Value};
-pub use rule::{Rule, Severity};
+pub use rule::{Rule, RuleInfo, Severity, RULES};
 pub use spec::{
     ColSpec, Field, FormatVersion, MoneyUnit, RowSpec, TableKey, TableSpec, ValueKind, VersionSpec,
 };

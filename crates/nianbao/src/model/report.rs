@@ -37,6 +37,7 @@ pub struct Value {
     /// The number, exact. Counts are whole numbers when valid (R5 checks it). A JSON number.
     #[serde(serialize_with = "super::json_number::serialize")]
     pub value: Decimal,
+    /// How the number came to be: read, blank, missing, not a number, computed.
     pub status: Status,
     /// For money: the unit the cell or its header states; `None` when nobody stated one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -50,6 +51,7 @@ pub struct Value {
 }
 
 impl Value {
+    /// A value that was not found in the workbook (0, status `Missing`).
     pub fn missing() -> Self {
         Value {
             value: Decimal::ZERO,
@@ -60,6 +62,7 @@ impl Value {
         }
     }
 
+    /// A value nianbao computed (a total, a correction), read from no cell.
     pub fn computed(value: Decimal, unit: Option<MoneyUnit>) -> Self {
         Value {
             value,
@@ -102,14 +105,18 @@ impl Value {
 /// Who, when, which format, from where.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Meta {
+    /// The agency (填报单位), when the workbook names it or the caller gives it.
     pub agency: Option<String>,
+    /// The report year (统计年度), when the workbook states it or the caller gives it.
     pub year: Option<u16>,
+    /// The format version the tables follow; it decides the fields.
     pub format: FormatVersion,
     /// The file the report was read from (as given on the command line).
     pub source: String,
     /// The cell the agency name was read from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agency_cell: Option<CellRef>,
+    /// The cell the year was read from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub year_cell: Option<CellRef>,
 }
@@ -117,6 +124,7 @@ pub struct Meta {
 /// One agency's statistics: every field of its format version, in document order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
+    /// Who, when, which format, from where.
     pub meta: Meta,
     values: Vec<Value>,
 }
@@ -137,16 +145,20 @@ impl Report {
         Report { meta, values }
     }
 
+    /// The field layout of the report's format version.
     pub fn spec(&self) -> &'static VersionSpec {
         self.meta.format.spec()
     }
 
+    /// The value of one field by its keys (see [`crate::model::spec::keys`]); `None` when the
+    /// version has no such field.
     pub fn get(&self, table: TableKey, row: &str, col: &str) -> Option<&Value> {
         self.spec()
             .index_of(table, row, col)
             .map(|i| &self.values[i])
     }
 
+    /// [`Report::get`], to change the value.
     pub fn get_mut(&mut self, table: TableKey, row: &str, col: &str) -> Option<&mut Value> {
         self.spec()
             .index_of(table, row, col)
@@ -158,10 +170,12 @@ impl Report {
         self.spec().fields().zip(self.values.iter())
     }
 
+    /// Every value, in [`VersionSpec::fields`] order.
     pub fn values(&self) -> &[Value] {
         &self.values
     }
 
+    /// Every value, in [`VersionSpec::fields`] order, to change them.
     pub fn values_mut(&mut self) -> &mut [Value] {
         &mut self.values
     }

@@ -1,7 +1,7 @@
 //! The rules nianbao checks, as a type: each [`Rule`] has a stable code, a severity, a title and a
 //! doc, all from one registry ([`RULES`]). Codes are never renumbered or reused. The checks
 //! themselves live in [`crate::validate`] (R1–R6), the reader (I1–I9), the batch (B1) and the
-//! roll-up (X1–X3); the equations of R1–R4 are data in [`super::equations`].
+//! roll-up (X1–X3); the equations of R1–R4 are data in `model::equations`.
 
 use serde::{Serialize, Serializer};
 
@@ -9,7 +9,9 @@ use serde::{Serialize, Serializer};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
+    /// The report is wrong (its numbers do not hold together, or one cannot be read).
     Error,
+    /// Worth a look, but the report may be right.
     Warning,
 }
 
@@ -26,34 +28,58 @@ impl Severity {
 /// A rule, by its code. The order is the registry's ([`RULES`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rule {
+    /// Table 三, every column: new + carried in = handled total + carried out.
     R1,
+    /// Table 三, every row: total = the six applicant columns.
     R2,
+    /// Table 三, every column: （七）总计 = the sum of the result rows.
     R3,
+    /// Table 四, every row: total = upheld + corrected + other + pending.
     R4,
+    /// Counts are whole numbers ≥ 0 (本年增/减 may be negative), money ≥ 0.
     R5,
+    /// A blank cell, read as 0.
     R6,
+    /// A whole table was not found.
     I1,
+    /// A row of a table was not found.
     I2,
+    /// A column of a table was not found.
     I3,
+    /// A cell that should hold a number does not.
     I4,
+    /// A number with a note or an extra unit after it.
     I5,
+    /// Money whose unit is unknown or differs from its header's.
     I6,
+    /// A formula without a cached result.
     I7,
+    /// A table found on a hidden sheet.
     I8,
+    /// The agency name or the report year was not found.
     I9,
+    /// The same agency and year submitted twice.
     B1,
+    /// Cross-year: this year's carried in = last year's carried out (table 三, every column).
     X1,
+    /// Cross-year (2021 format): documents in force = last year's + issued − repealed.
     X2,
+    /// Cross-year (2019 format): prior items = last year's prior items + last year's change.
     X3,
 }
 
 /// A rule's registry entry: code, severity, title and doc (what / why / example).
 #[derive(Debug)]
 pub struct RuleInfo {
+    /// The rule.
     pub rule: Rule,
+    /// Its stable code (`R1`).
     pub code: &'static str,
+    /// Whether a failure is an error or a warning.
     pub severity: Severity,
+    /// One Chinese line, as in the README's rule table.
     pub title: &'static str,
+    /// What it checks, why, and an example (Chinese).
     pub doc: &'static str,
 }
 
@@ -91,14 +117,17 @@ impl Rule {
         self.info().code
     }
 
+    /// Whether a failure is an error or a warning.
     pub fn severity(self) -> Severity {
         self.info().severity
     }
 
+    /// One Chinese line naming what it checks.
     pub fn title(self) -> &'static str {
         self.info().title
     }
 
+    /// What it checks, why, and an example (Chinese).
     pub fn doc(self) -> &'static str {
         self.info().doc
     }

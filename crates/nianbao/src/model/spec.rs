@@ -2,7 +2,7 @@
 //! kinds, exactly as in `FORMATS.md`.
 //!
 //! This is where labels and keys are defined. Code that needs a particular row or column by
-//! name takes its key from [`keys`] (the equations of R1–R4 in [`super::equations`]; `validate`,
+//! name takes its key from [`keys`] (the equations of R1–R4 in `model::equations`; `validate`,
 //! `fix` and `model::synthetic` spell no key, they go through the equations). Other places
 //! still spell keys or labels of their own, for their own purpose: the cross-year checks
 //! (`rollup::crossyear`: the fields X1–X3 compare), the roll-up metrics (`rollup::metrics`: the
@@ -16,7 +16,7 @@ use std::sync::LazyLock;
 
 /// A `HashMap` with foldhash's fast hasher, for short keys of `'static` labels: the default
 /// SipHash costs more than the lookups it serves. Not for keys an attacker chooses.
-pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// A format version of the statistics tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -30,6 +30,7 @@ pub enum FormatVersion {
 }
 
 impl FormatVersion {
+    /// Both versions, oldest first.
     pub const ALL: [FormatVersion; 2] = [FormatVersion::V2019, FormatVersion::V2021];
 
     /// The version id used in keys, CSV and JSON: `2019` or `2021`.
@@ -40,6 +41,7 @@ impl FormatVersion {
         }
     }
 
+    /// The version of an id (`2019` or `2021`, surrounding spaces ignored).
     pub fn from_id(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|v| v.id() == s.trim())
     }
@@ -72,8 +74,10 @@ pub enum TableKey {
 }
 
 impl TableKey {
+    /// The three tables in document order (二, 三, 四).
     pub const ALL: [TableKey; 3] = [TableKey::Proactive, TableKey::Requests, TableKey::Appeals];
 
+    /// The table's key in CSV and JSON (`proactive`, `requests`, `appeals`).
     pub fn key(self) -> &'static str {
         match self {
             TableKey::Proactive => "proactive",
@@ -109,8 +113,11 @@ pub enum ValueKind {
     Count,
     /// A whole number that may be negative (本年增/减).
     SignedCount,
-    /// Money ≥ 0. `unit` is the unit the header states, if it states one.
-    Money { header_unit: Option<MoneyUnit> },
+    /// Money ≥ 0.
+    Money {
+        /// The unit the column header states, if it states one.
+        header_unit: Option<MoneyUnit>,
+    },
 }
 
 impl ValueKind {
@@ -126,13 +133,16 @@ impl ValueKind {
 /// The unit of a money value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum MoneyUnit {
+    /// 元
     #[serde(rename = "元")]
     Yuan,
+    /// 万元 (10,000 元)
     #[serde(rename = "万元")]
     WanYuan,
 }
 
 impl MoneyUnit {
+    /// The unit as written after an amount: `元` or `万元`.
     pub fn label(self) -> &'static str {
         match self {
             MoneyUnit::Yuan => "元",
@@ -144,10 +154,13 @@ impl MoneyUnit {
 /// A column: its stable key, its official label, accepted variants, and its value kind.
 #[derive(Debug, Clone, Copy)]
 pub struct ColSpec {
+    /// The stable key (CSV, JSON, [`Report::get`](super::Report::get)).
     pub key: &'static str,
+    /// The official header label.
     pub label: &'static str,
     /// Other labels seen in the wild (matched after normalisation, like the label).
     pub aliases: &'static [&'static str],
+    /// What kind of number the column holds.
     pub kind: ValueKind,
 }
 
@@ -155,6 +168,7 @@ pub struct ColSpec {
 /// several rows in the official layout), label variants and its columns.
 #[derive(Debug, Clone, Copy)]
 pub struct RowSpec {
+    /// The stable key (CSV, JSON, [`Report::get`](super::Report::get)).
     pub key: &'static str,
     /// The row's own label as printed in the official format, without the group label.
     pub label: &'static str,
@@ -164,16 +178,21 @@ pub struct RowSpec {
     pub group: Option<&'static str>,
     /// For table 二: the title of the sub-table (`第二十条第（一）项`).
     pub section: Option<&'static str>,
+    /// The row's columns, in the order of the official table.
     pub columns: &'static [ColSpec],
 }
 
+/// One statistics table of a version: its rows, in the order of the official table.
 #[derive(Debug)]
 pub struct TableSpec {
+    /// Which table.
     pub key: TableKey,
+    /// Its rows, in document order.
     pub rows: &'static [RowSpec],
 }
 
 impl TableSpec {
+    /// The row with this key.
     pub fn row(&self, key: &str) -> Option<&'static RowSpec> {
         self.rows.iter().find(|r| r.key == key)
     }
@@ -182,19 +201,25 @@ impl TableSpec {
 /// One version's complete layout.
 #[derive(Debug)]
 pub struct VersionSpec {
+    /// The version it describes.
     pub version: FormatVersion,
+    /// The tables, in the order of [`TableKey::ALL`].
     pub tables: [TableSpec; 3],
 }
 
 /// One number of the report: a (table, row, column) triple with its labels and kind.
 #[derive(Debug, Clone, Copy)]
 pub struct Field {
+    /// The table.
     pub table: TableKey,
+    /// The row (its key, labels and group).
     pub row: &'static RowSpec,
+    /// The column (its key, label and value kind).
     pub col: &'static ColSpec,
 }
 
 impl VersionSpec {
+    /// The spec of one table.
     pub fn table(&self, key: TableKey) -> &TableSpec {
         &self.tables[key as usize]
     }
@@ -368,7 +393,7 @@ const APPLICANTS: &[ColSpec] = &[
     col("total", "总计", COUNT),
 ];
 
-/// Keys of the rows and columns the equations of R1–R4 name (see [`super::equations`]).
+/// Keys of the rows and columns the equations of R1–R4 name, for [`Report::get`](super::Report::get).
 pub mod keys {
     /// 一、本年新收 (table 三 row).
     pub const NEW: &str = "new";
@@ -521,7 +546,7 @@ const APPEALS: &[RowSpec] = &[
     },
 ];
 
-pub static V2019: VersionSpec = VersionSpec {
+pub(crate) static V2019: VersionSpec = VersionSpec {
     version: FormatVersion::V2019,
     tables: [
         TableSpec {
@@ -539,7 +564,7 @@ pub static V2019: VersionSpec = VersionSpec {
     ],
 };
 
-pub static V2021: VersionSpec = VersionSpec {
+pub(crate) static V2021: VersionSpec = VersionSpec {
     version: FormatVersion::V2021,
     tables: [
         TableSpec {

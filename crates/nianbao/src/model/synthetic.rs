@@ -1,7 +1,7 @@
 //! Consistent made-up reports, for tests, property tests, benchmarks and sample workbooks: every
 //! number is drawn from a seeded generator, and the totals are derived through the equations of
-//! [`super::equations`] so that R1–R5 hold. Behind the `synthetic` feature (on for this crate's
-//! own tests, benches and examples).
+//! R1–R4 ([`crate::fix::derivations`]) so that R1–R5 hold. Behind the `synthetic` feature (on for
+//! the library's unit tests, and for the workspace's tests, benches and examples).
 //!
 //! The generator stays a hand-written SplitMix64 rather than a crate such as `fastrand`: the
 //! committed sample workbooks (`sample_workbooks/`, written by `cargo run --example gen_samples`)
@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use super::equations::{derivations, equations};
 use super::{FormatVersion, Meta, MoneyUnit, Report, Rule, TableKey, Value, ValueKind};
 /// A small deterministic generator (SplitMix64): same seed, same report, on every machine.
-pub struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
@@ -49,7 +49,7 @@ impl Rng {
 /// Table 二: free numbers of their kind. Table 三: for each applicant column, the result rows
 /// are drawn (the first column, 自然人, larger) and their sum is the column's （七）总计 (R3);
 /// 结转下年度 and 上年结转 are drawn and 新收 is what R1 leaves over. Table 四: the outcomes
-/// are drawn. Every total is then derived from its parts ([`derivations`]).
+/// are drawn. Every total is then derived from its parts ([`crate::fix::derivations`]).
 pub fn consistent_report(version: FormatVersion, agency: &str, year: u16, seed: u64) -> Report {
     let mut rng = Rng::new(seed);
     let mut report = Report::empty(Meta {

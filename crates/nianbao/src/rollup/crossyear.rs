@@ -39,7 +39,7 @@ const KEPT: &[(TableKey, &str, &str)] = &[
 
 /// Last year's numbers of one agency (only the [`KEPT`] fields that its format has and that are known).
 #[derive(Debug, Clone, Default)]
-pub struct PrevRecord {
+pub(crate) struct PrevRecord {
     pub display: String,
     pub year: Option<u16>,
     pub format: Option<FormatVersion>,
@@ -87,13 +87,9 @@ pub struct Previous {
 impl Previous {
     /// Name the caller's way of giving last year's reports in the findings' help
     /// ([`super::Wording::previous`]).
-    pub fn asking(mut self, how: &str) -> Self {
+    pub(crate) fn asking(mut self, how: &str) -> Self {
         self.ask = how.to_string();
         self
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_agency.is_empty() && self.region.is_none()
     }
 
     /// Read last year's files (reports or a summary workbook).
@@ -173,7 +169,7 @@ impl Previous {
     }
 
     /// X1–X3 for the region total.
-    pub fn check_total(&self, total: &Report) -> Vec<Diagnostic> {
+    pub(crate) fn check_total(&self, total: &Report) -> Vec<Diagnostic> {
         let mut out = self.problems.clone();
         if let Some(prev) = self.region.as_ref().or(self.sum.as_ref()) {
             out.extend(check_pair(total, prev, &self.ask));

@@ -7,8 +7,11 @@ use crate::model::{Report, TableKey};
 
 /// A ratio: name, how it is computed (for the README and the workbook), numerator and denominator.
 pub struct Metric {
+    /// The stable key (column names, JSON).
     pub key: &'static str,
+    /// The Chinese name shown in the summary workbook.
     pub name: &'static str,
+    /// How it is computed, in Chinese (the README's metric table lists it).
     pub formula: &'static str,
     numerator: &'static [(TableKey, &'static str, &'static str)],
     denominator: &'static [(TableKey, &'static str, &'static str)],
@@ -100,6 +103,6 @@ impl Metric {
 }
 
 /// Every metric of a report, in [`METRICS`] order.
-pub fn all(report: &Report) -> Vec<Option<Decimal>> {
+pub(crate) fn all(report: &Report) -> Vec<Option<Decimal>> {
     METRICS.iter().map(|m| m.of(report)).collect()
 }

@@ -50,6 +50,7 @@ use self::crossyear::Previous;
 /// How to roll up.
 #[derive(Debug, Clone, Default)]
 pub struct RollupOptions {
+    /// How each file is read (limits, the format version when the labels do not tell).
     pub read: ReadOptions,
     /// The region's name: the agency of the summary report.
     pub name: String,
@@ -90,6 +91,7 @@ pub enum Standing {
 }
 
 impl Standing {
+    /// The Chinese label shown in the summary workbook.
     pub fn label(self) -> &'static str {
         match self {
             Standing::Counted => "已汇总",
@@ -101,6 +103,7 @@ impl Standing {
         }
     }
 
+    /// Whether the file's numbers are in the totals.
     pub fn counted(self) -> bool {
         matches!(self, Standing::Counted | Standing::CountedWithErrors)
     }
@@ -109,29 +112,44 @@ impl Standing {
 /// What is kept in memory of one file: who, where it stands, its counts and ratios.
 #[derive(Debug, Clone)]
 pub struct Head {
+    /// The file as given (used in every message).
     pub display: String,
+    /// The report's agency, if known.
     pub agency: Option<String>,
+    /// The report's year, if known.
     pub year: Option<u16>,
+    /// The report's format version (none for a file that could not be read).
     pub format: Option<FormatVersion>,
     /// The reason a file could not be read.
     pub fatal: Option<String>,
+    /// How many error findings (a duplicate counts as one).
     pub errors: usize,
+    /// How many warnings.
     pub warnings: usize,
+    /// Where the file stands: counted or not, and why.
     pub standing: Standing,
     /// Other files with the same agency and year.
     pub duplicates: Vec<String>,
+    /// The report's [`metrics::METRICS`], in order (`None`: N/A).
     pub metrics: Vec<Option<Decimal>>,
 }
 
 /// One finding as spooled and written: all text.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FindingRow {
+    /// The rule's code (`R1`).
     pub rule: String,
+    /// The Chinese severity label (`错误`, `警告`, `未校验`).
     pub severity: String,
+    /// The file as given.
     pub file: String,
+    /// The sheet of the cell, or empty.
     pub sheet: String,
+    /// The cell in A1 form, or empty.
     pub cell: String,
+    /// The message (Chinese, one line).
     pub message: String,
+    /// What to do about it, or empty.
     pub help: String,
 }
 
@@ -154,22 +172,33 @@ impl From<&Diagnostic> for FindingRow {
 pub struct Detail {
     /// The numbers in field order, money in its canonical unit; `None` where unknown.
     pub values: Vec<Option<Decimal>>,
+    /// Every finding of the file (reading, rules, cross-year, units), as text.
     pub findings: Vec<FindingRow>,
 }
 
 /// Why a roll-up could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum RollupError {
+    /// No file could be read and has a known year.
     #[error("输入中没有可以汇总的报表（全部无法读取或年度未知）")]
     NothingToRoll,
+    /// The reports are of several years.
     #[error("输入中有多个统计年度，一次汇总只能是同一年度：\n{listing}请按年度分开汇总。")]
-    MixedYears { listing: String },
+    MixedYears {
+        /// Which files are of which year, one line per year.
+        listing: String,
+    },
+    /// The reports of the year follow both format versions.
     #[error("{year}年的报表中既有 2019 版格式也有 2021 版格式，不能合在一张表中汇总：\n{listing}请让报送单位统一使用 {expected} 版格式后重试。")]
     MixedVersions {
+        /// The report year.
         year: u16,
+        /// Which files follow which version, one line per version.
         listing: String,
+        /// The version the year should follow.
         expected: FormatVersion,
     },
+    /// The temporary spool of per-file details could not be written or read back.
     #[error("汇总临时文件读写失败：{0}")]
     Spool(#[from] std::io::Error),
     /// A sink (an output being written) failed.
@@ -179,11 +208,15 @@ pub enum RollupError {
 
 /// The result of pass 1 and the totals: everything the writer needs but the spooled details.
 pub struct Rollup {
+    /// Every file, in input order.
     pub heads: Vec<Head>,
+    /// The region's totals: a report whose agency is the region, summed over the counted files.
     pub total: Report,
     /// Findings about the region as a whole (the total's checks, X-rules on the total, units).
     pub region_findings: Vec<Diagnostic>,
+    /// The format version of every counted report.
     pub format: FormatVersion,
+    /// The report year of every counted report.
     pub year: u16,
     /// Some standing changed after its file was handed to the sinks (a duplicate was found):
     /// rows written while reading are stale and must be written again from the spool.
@@ -221,7 +254,7 @@ impl Rollup {
 ///
 /// Chunk by chunk: while the workers read chunk k + 1, one of them writes chunk k in input order
 /// (spool, sinks), so that in-order work overlaps the reading instead of following it.
-pub fn rollup(
+pub(crate) fn rollup(
     files: &[PathBuf],
     opts: &RollupOptions,
     previous: &Previous,
@@ -471,7 +504,7 @@ fn listing(heads: &[&Head], what: impl Fn(&Head) -> String) -> String {
 }
 
 /// The duplicate findings of a head (B1), for the findings sheet.
-pub fn duplicate_rows(head: &Head) -> Option<FindingRow> {
+pub(crate) fn duplicate_rows(head: &Head) -> Option<FindingRow> {
     (!head.duplicates.is_empty()).then(|| {
         let others: Vec<&str> = head.duplicates.iter().map(String::as_str).collect();
         FindingRow::from(&duplicate_finding(

@@ -10,31 +10,48 @@ use std::path::Path;
 
 use crate::read::normalize::norm;
 
+/// One agency expected to report: a line of the roster CSV.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RosterEntry {
+    /// The agency's name (matched against the reports' 填报单位).
     pub name: String,
+    /// 区划代码, if the roster has the column.
     pub code: Option<String>,
+    /// 层级, if the roster has the column.
     pub level: Option<String>,
+    /// 上级, if the roster has the column.
     pub parent: Option<String>,
 }
 
+/// Why the roster could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum RosterError {
+    /// The file could not be read.
     #[error("无法读取单位名单 {path}：{source}")]
     Io {
+        /// The roster as given.
         path: String,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
+    /// A line is not valid CSV.
     #[error("单位名单 {path} 第 {line} 行无法解析：{source}")]
     Csv {
+        /// The roster as given.
         path: String,
+        /// The 1-based line.
         line: u64,
+        /// The CSV reader's error.
         #[source]
         source: csv::Error,
     },
+    /// No header names the agency column.
     #[error("单位名单 {path} 没有“单位名称”列（表头应包含 单位名称、区划代码、层级、上级 之一）")]
-    NoNameColumn { path: String },
+    NoNameColumn {
+        /// The roster as given.
+        path: String,
+    },
 }
 
 const NAME: &[&str] = &["单位名称", "单位", "名称", "name", "agency"];
@@ -52,7 +69,7 @@ pub fn read_roster(path: &Path) -> Result<Vec<RosterEntry>, RosterError> {
     parse_roster(&bytes, &display)
 }
 
-pub fn parse_roster(bytes: &[u8], display: &str) -> Result<Vec<RosterEntry>, RosterError> {
+pub(crate) fn parse_roster(bytes: &[u8], display: &str) -> Result<Vec<RosterEntry>, RosterError> {
     let text = match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
         Err(_) => encoding_rs::GBK.decode(bytes).0.into_owned(),
@@ -111,6 +128,7 @@ pub enum Coverage {
 }
 
 impl Coverage {
+    /// The Chinese label shown in the coverage sheet.
     pub fn label(self) -> &'static str {
         match self {
             Coverage::Submitted => "已报送",
@@ -124,16 +142,20 @@ impl Coverage {
 /// One line of the coverage report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CoverageRow {
+    /// How it stands.
     pub coverage: Coverage,
+    /// The roster's entry (none for a submission not on the roster).
     pub entry: Option<RosterEntry>,
     /// The agency name as submitted.
     pub submitted_name: Option<String>,
+    /// The file submitted, if any.
     pub file: Option<String>,
+    /// A remark, in Chinese (e.g. a near-miss name suggestion); may be empty.
     pub note: String,
 }
 
 /// A submitted report as the roster sees it.
-pub struct Submission<'a> {
+pub(crate) struct Submission<'a> {
     pub agency: &'a str,
     pub file: &'a str,
     pub counted: bool,
@@ -141,7 +163,7 @@ pub struct Submission<'a> {
 
 /// Match submissions against the roster: every roster entry once (submitted / invalid /
 /// missing), then every submission not on it (unexpected, with a near-miss suggestion).
-pub fn coverage(roster: &[RosterEntry], submissions: &[Submission]) -> Vec<CoverageRow> {
+pub(crate) fn coverage(roster: &[RosterEntry], submissions: &[Submission]) -> Vec<CoverageRow> {
     let keys: Vec<String> = roster.iter().map(|e| norm(&e.name)).collect();
     let mut rows = Vec::new();
     let mut matched = vec![false; submissions.len()];

@@ -14,6 +14,7 @@ use super::{rollup, Rollup, RollupError, RollupOptions, RollupSink, Standing};
 pub struct RollupJob {
     /// The agencies' workbooks, in the order of the outputs.
     pub files: Vec<PathBuf>,
+    /// How to read and count them.
     pub options: RollupOptions,
     /// Last year's workbooks (agency reports or summaries), for the cross-year checks X1–X3;
     /// none: no cross-year checks.
@@ -27,12 +28,17 @@ pub struct RollupJob {
 /// How many files stand where.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Tally {
+    /// All files.
     pub files: usize,
     /// Counted in the totals (with or without errors).
     pub counted: usize,
+    /// Left out for error findings.
     pub invalid: usize,
+    /// Left out as the same agency and year submitted twice.
     pub duplicate: usize,
+    /// Left out because the report year is unknown.
     pub year_unknown: usize,
+    /// Could not be read.
     pub unreadable: usize,
 }
 
@@ -55,6 +61,7 @@ pub struct RollupOutcome {
     /// Unreadable if any file could not be read; findings if any file or the region has an
     /// error finding, or any file is left out of the totals; else clean.
     pub verdict: Verdict,
+    /// How many files stand where.
     pub tally: Tally,
     /// Whether the sinks were finished and committed: `false` when `strict` refused a roll-up
     /// whose verdict is not clean (nothing was written).

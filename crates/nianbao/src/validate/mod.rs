@@ -1,6 +1,6 @@
-//! Cross-checks (勾稽关系) of one report: R1–R4 evaluate the equations of
-//! [`crate::model::equations`], R5 checks each number's kind, R6 reports blank cells. Every rule,
-//! with its code, severity and doc, is in the registry [`RULES`] ([`crate::model::rule`]); the
+//! Cross-checks (勾稽关系) of one report: R1–R4 evaluate the one list of equations (the sums of
+//! which are [`crate::fix::derivations`]), R5 checks each number's kind, R6 reports blank cells.
+//! Every rule, with its code, severity and doc, is in the registry [`RULES`]; the
 //! reading findings (`I*`) are raised by the reader ([`crate::read`]), B1 by the batch
 //! and X1–X3 by the roll-up.
 
@@ -8,7 +8,8 @@ use rust_decimal::Decimal;
 
 use crate::diag::Diagnostic;
 use crate::model::equations::{equations, Equation};
-pub use crate::model::rule::{Rule, RuleInfo, RULES};
+use crate::model::Rule;
+pub use crate::model::RULES;
 use crate::model::{CellRef, Field, Report, Status, Value, ValueKind};
 
 /// The checks of [`validate`]: R1–R4, R5, R6.

@@ -8,18 +8,27 @@ use std::path::{Path, PathBuf};
 /// Why an output could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
+    /// The output is one of the inputs (or a link to one): refused, nothing written.
     #[error("输出文件 {output} 与输入文件相同，拒绝覆盖输入（请换一个输出文件名）")]
-    WouldOverwriteInput { output: String },
+    WouldOverwriteInput {
+        /// The output as given.
+        output: String,
+    },
     /// The workbook could not be built (a rust_xlsxwriter limit or bug), before anything was written.
     #[error("无法生成工作簿 {output}：{source}")]
     Xlsx {
+        /// The output as given.
         output: String,
+        /// rust_xlsxwriter's error.
         #[source]
         source: rust_xlsxwriter::XlsxError,
     },
+    /// Writing, syncing or renaming the output failed.
     #[error("无法写入输出文件 {output}：{source}")]
     Io {
+        /// The output as given (`内存` for memory).
         output: String,
+        /// The operating system's error.
         #[source]
         source: io::Error,
     },
@@ -46,7 +55,7 @@ pub fn refuse_input(output: &Path, inputs: &[PathBuf]) -> Result<(), WriteError>
 
 /// An output file being written: a temporary file beside the destination, renamed into place by
 /// [`AtomicFile::commit`]. Dropped without commit, it leaves nothing behind.
-pub struct AtomicFile {
+pub(crate) struct AtomicFile {
     output: PathBuf,
     tmp: tempfile::NamedTempFile,
 }
@@ -70,10 +79,12 @@ impl AtomicFile {
         })
     }
 
+    /// The temporary file, to write into.
     pub fn file(&mut self) -> &mut File {
         self.tmp.as_file_mut()
     }
 
+    /// The destination.
     pub fn output(&self) -> &Path {
         &self.output
     }

@@ -17,7 +17,7 @@ use crate::model::Report;
 use crate::rollup::roster::CoverageRow;
 use crate::rollup::{Detail, Head, ReportEncoder, Rollup, RollupSink, SinkError};
 
-pub const HEADER: [&str; 10] = [
+pub(crate) const HEADER: [&str; 10] = [
     "agency",
     "year",
     "format",
@@ -31,7 +31,7 @@ pub const HEADER: [&str; 10] = [
 ];
 
 /// Neutralise a text field against formula injection in Excel/WPS.
-pub fn neutralize(s: &str) -> String {
+pub(crate) fn neutralize(s: &str) -> String {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {
@@ -40,7 +40,7 @@ pub fn neutralize(s: &str) -> String {
 }
 
 /// The BOM and header line of a long CSV.
-pub fn header(w: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn header(w: &mut dyn Write) -> io::Result<()> {
     w.write_all("\u{feff}".as_bytes())?;
     let mut csv = csv::Writer::from_writer(w);
     csv.write_record(HEADER)?;
@@ -80,7 +80,7 @@ fn write_rows<W: Write>(csv: &mut csv::Writer<W>, report: &Report) -> io::Result
 
 /// The rows of one report, as CSV bytes (no BOM, no header): for writers that assemble rows
 /// made in parallel.
-pub fn rows(report: &Report) -> io::Result<Vec<u8>> {
+pub(crate) fn rows(report: &Report) -> io::Result<Vec<u8>> {
     let mut csv = csv::Writer::from_writer(Vec::new());
     write_rows(&mut csv, report)?;
     csv.into_inner().map_err(|e| e.into_error())
@@ -118,6 +118,7 @@ impl RollupCsv {
         Self::new(Target::file(output, inputs)?)
     }
 
+    /// The target back, after the roll-up (a memory target's bytes: [`Target::into_bytes`]).
     pub fn into_target(self) -> Target {
         self.out
     }

@@ -1,4 +1,5 @@
-//! Writers. Every file nianbao writes goes through [`atomic::AtomicFile`].
+//! Writers. Every file nianbao writes is written atomically ([`atomic`]): to a temporary file
+//! beside the destination, renamed into place only when complete.
 
 pub mod atomic;
 pub mod csv;

@@ -24,10 +24,13 @@ use crate::rollup::{
 /// Why the summary could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum SummaryError {
+    /// The file could not be written (or would overwrite an input).
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// The workbook could not be built.
     #[error("生成汇总工作簿失败：{0}")]
     Xlsx(#[from] XlsxError),
+    /// The spooled details could not be read back.
     #[error(transparent)]
     Rollup(#[from] RollupError),
     /// The workbook was already written: a sink is finished once.
@@ -126,6 +129,7 @@ impl SummaryWriter {
         Self::new(Target::file(output, inputs)?)
     }
 
+    /// The target back, after the roll-up (a memory target's bytes: [`Target::into_bytes`]).
     pub fn into_target(self) -> Target {
         self.out
     }
@@ -651,7 +655,9 @@ fn outcome_groups(total: &crate::model::Report) -> Vec<(&'static str, Decimal)> 
 /// A roll-up's outputs as files: the summary workbook and, if asked, the long CSV, each in a
 /// temporary file beside its destination until the roll-up commits them.
 pub struct RollupFiles {
+    /// The summary workbook.
     pub summary: SummaryWriter,
+    /// The long CSV (one line per number per file), if asked for.
     pub csv: Option<super::csv::RollupCsv>,
 }
 

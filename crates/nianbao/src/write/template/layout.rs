@@ -121,7 +121,6 @@ impl Block {
 /// The whole sheet.
 #[derive(Debug, Clone)]
 pub struct Layout {
-    pub version: FormatVersion,
     pub blocks: Vec<Block>,
     /// Width of every grid column.
     pub col_width: f64,
@@ -137,8 +136,6 @@ pub struct Layout {
     pub page_breaks: Vec<u32>,
     /// Rows repeated at the top of every printed page (title and 填报单位).
     pub repeat_rows: (u32, u32),
-    /// Number of rows used.
-    pub rows: u32,
 }
 
 struct Builder {
@@ -391,7 +388,6 @@ impl Layout {
         }
         b.row = data + 2;
         b.text(b.row, 0, b.row, last, FOOTER, Style::Footer);
-        let rows = b.row + 1;
 
         let n = spec.field_count();
         assert_eq!(b.positions.len(), n, "every field placed once");
@@ -399,7 +395,6 @@ impl Layout {
         let spans = b.positions.values().map(|&(_, _, s)| s).collect();
         let col_width = MIN_COL_WIDTH.max(number_width as f64 + 2.0);
         let mut layout = Layout {
-            version,
             blocks: b.blocks,
             col_width,
             row_heights: BTreeMap::new(),
@@ -409,7 +404,6 @@ impl Layout {
             year_cell,
             page_breaks: vec![requests_heading],
             repeat_rows: (0, 1),
-            rows,
         };
         layout.compute_row_heights();
         layout

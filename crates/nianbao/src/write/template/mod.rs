@@ -1,14 +1,14 @@
 //! The filled official template workbook (`nianbao template`, `nianbao convert … -o out.xlsx`).
 //!
-//! A [`Layout`] (the official tables as data, built from the format spec) is rendered into a
+//! A layout (the official tables as data, built from the format spec) is rendered into a
 //! rust_xlsxwriter worksheet by [`add_report_sheet`]; [`write_report`] adds the sheets
 //! `校验结果`, `数据来源` and `更正记录` and writes the file atomically.
 //!
 //! # Decisions
 //!
 //! - **Show as read, formulas where they are true.** Every derivable total (table 三 总计 column
-//!   and （七）总计 row, table 四 总计: the sums of [`crate::model::equations`], the list R2–R4
-//!   check and `--fix` recomputes; see [`crate::fix::derivations`]) is written as a live
+//!   and （七）总计 row, table 四 总计: the sums of the one list of equations R2–R4 check and
+//!   `--fix` recomputes, [`crate::fix::derivations`]) is written as a live
 //!   `SUM` formula with its result stored, *when the number as read equals the sum of its parts
 //!   as read* (and all parts are numbers). When it does not, the number as read is written as a
 //!   constant (unlocked, so the user can correct it or type the formula), with a note saying
@@ -45,12 +45,13 @@ use rust_xlsxwriter::{
 use unicode_width::UnicodeWidthStr;
 
 use crate::diag::Diagnostic;
-use crate::fix::{derivation_of, Correction};
+use crate::fix::Correction;
 use crate::model::cellref::{a1, quote_sheet};
+use crate::model::equations::derivation_of;
 use crate::model::{CellRef, FormatVersion, Meta, Report, Status, Value, ValueKind};
 use crate::write::atomic::{write_atomic, WriteError};
 
-pub use layout::{Block, Content, Layout, Style, NCOLS};
+pub(crate) use layout::{Content, Layout, Style, NCOLS};
 
 /// Name of the template sheet in a single-report workbook.
 pub const SHEET_NAME: &str = "统计表";
@@ -61,15 +62,16 @@ pub const SOURCES_SHEET: &str = "数据来源";
 /// The `--fix` log sheet.
 pub const CORRECTIONS_SHEET: &str = "更正记录";
 /// The font of every cell.
-pub const FONT: &str = "宋体";
+pub(crate) const FONT: &str = "宋体";
 /// GB2312 character set, so Excel picks the font's Chinese glyphs.
 const FONT_CHARSET: u8 = 134;
 
 /// Where the fields of a report landed on a template sheet.
 #[derive(Debug, Clone)]
 pub struct SheetMap {
+    /// The sheet's name.
     pub sheet: String,
-    pub layout: Layout,
+    pub(crate) layout: Layout,
 }
 
 impl SheetMap {
@@ -109,7 +111,7 @@ pub fn new_workbook(title: &str) -> Result<Workbook, XlsxError> {
 
 /// The document properties: the title, nianbao as author, and a fixed creation date (so that the
 /// same input gives the same bytes).
-pub fn properties(title: &str) -> DocProperties {
+pub(crate) fn properties(title: &str) -> DocProperties {
     let created = ExcelDateTime::from_ymd(2000, 1, 1).expect("a valid date");
     DocProperties::new()
         .set_title(title)
@@ -635,7 +637,7 @@ fn add_validations(
 
 /// The whole workbook of one report: the template sheet, `校验结果`, `数据来源`, and
 /// `更正记录` when there are corrections.
-pub fn report_workbook(
+pub(crate) fn report_workbook(
     report: &Report,
     diags: &[Diagnostic],
     corrections: &[Correction],
@@ -686,7 +688,11 @@ pub fn write_report(
 }
 
 /// The report of the blank template: every input blank, every total a computed 0.
-pub fn blank_report(version: FormatVersion, agency: Option<&str>, year: Option<u16>) -> Report {
+pub(crate) fn blank_report(
+    version: FormatVersion,
+    agency: Option<&str>,
+    year: Option<u16>,
+) -> Report {
     let meta = Meta {
         agency: agency.map(str::to_string),
         year,
@@ -706,8 +712,8 @@ pub fn blank_report(version: FormatVersion, agency: Option<&str>, year: Option<u
     r
 }
 
-/// Write the blank template of `version` (just the template sheet; see [`blank_report`]),
-/// with the agency and year prefilled when given.
+/// Write the blank template of `version` (just the template sheet: every input cell empty,
+/// every total a formula), with the agency and year prefilled when given.
 pub fn write_template(
     version: FormatVersion,
     agency: Option<&str>,
@@ -721,7 +727,7 @@ pub fn write_template(
 }
 
 /// The workbook [`write_template`] writes.
-pub fn template_workbook(
+pub(crate) fn template_workbook(
     version: FormatVersion,
     agency: Option<&str>,
     year: Option<u16>,
@@ -733,7 +739,7 @@ pub fn template_workbook(
 }
 
 /// Chinese label of a value's status, for `数据来源`.
-pub fn status_label(s: Status) -> &'static str {
+pub(crate) fn status_label(s: Status) -> &'static str {
     match s {
         Status::Filled => "已填报",
         Status::Blank => "空白（按 0 计）",
