@@ -738,8 +738,8 @@ pub(crate) fn template_workbook(
     Ok(wb)
 }
 
-/// Chinese label of a value's status, for `数据来源`.
-pub(crate) fn status_label(s: Status) -> &'static str {
+/// Chinese label of a value's status, as the `数据来源` sheet shows it (docs/model.md lists them).
+pub fn status_label(s: Status) -> &'static str {
     match s {
         Status::Filled => "已填报",
         Status::Blank => "空白（按 0 计）",
