@@ -477,8 +477,10 @@ fn unescape_ooxml(s: &str) -> Cow<'_, str> {
             continue;
         }
         out.extend(char::decode_utf16(units.drain(..)).map(|c| c.unwrap_or('\u{FFFD}')));
-        // copy up to the next possible escape (an ASCII `_`, so a char boundary)
-        let next = s[i + 1..].find('_').map_or(b.len(), |j| i + 1 + j);
+        // copy the character at `i` (which may be several bytes long: `i` is a char boundary,
+        // `i + 1` need not be) and up to the next possible escape (an ASCII `_`, so a boundary)
+        let after = i + s[i..].chars().next().map_or(1, char::len_utf8);
+        let next = s[after..].find('_').map_or(b.len(), |j| after + j);
         out.push_str(&s[i..next]);
         i = next;
     }
@@ -941,6 +943,42 @@ mod tests {
         ]);
         let e = read_grid_bytes(&bytes, "t.xlsx", &limits).expect_err("too many strings");
         assert_eq!(e.kind(), "too_large", "{e}");
+    }
+
+    /// What Excel writes for a carriage return after Chinese text: the escape follows a
+    /// multi-byte character, and text before it starts at a non-ASCII character.
+    #[test]
+    fn escapes_after_chinese_text() {
+        assert_eq!(unescape_ooxml("填报单位：某局_x000D_"), "填报单位：某局\r");
+        assert_eq!(unescape_ooxml("某_x000D_局_x005F_x"), "某\r局_x");
+        assert_eq!(unescape_ooxml("_x000D_填报_"), "\r填报_");
+        let bytes = package(&[
+            (
+                "xl/workbook.xml",
+                &format!(
+                    r#"<workbook {NS}><sheets><sheet name="表" r:id="rId1"/></sheets></workbook>"#
+                ),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                &format!(
+                    r#"<Relationships xmlns="x"><Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#
+                ),
+            ),
+            (
+                "xl/sharedStrings.xml",
+                "<sst><si><t>填报单位：某局_x000D_</t></si></sst>",
+            ),
+            (
+                "xl/worksheets/sheet1.xml",
+                r#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>"#,
+            ),
+        ]);
+        let sheets = read_bytes(&bytes).unwrap();
+        assert_eq!(
+            sheets[0].get(0, 0),
+            Some(&CellValue::Text("填报单位：某局\r".into()))
+        );
     }
 
     #[test]
