@@ -539,8 +539,17 @@ impl SheetReader<'_, '_> {
                 "sheetData" => in_data = !empty,
                 "row" if in_data => {
                     col = 0;
-                    if let Some((_, v)) = plain_attrs(&e).find(|(k, _)| *k == "r") {
-                        row = position(v, true).ok_or_else(|| bad_ref("行号", v))?.0;
+                    let mut hidden = false;
+                    for (k, v) in plain_attrs(&e) {
+                        match k {
+                            "r" => row = position(v, true).ok_or_else(|| bad_ref("行号", v))?.0,
+                            "hidden" => hidden = is_true(v),
+                            _ => {}
+                        }
+                    }
+                    // A hidden row beyond the limit can hold no cell that is read.
+                    if hidden && row < self.ctx.limits.max_rows {
+                        self.sheet.hidden_rows.insert(row);
                     }
                     if empty {
                         row = row.saturating_add(1);
@@ -553,6 +562,26 @@ impl SheetReader<'_, '_> {
                         self.cell(&mut r, &e, (row, col), &mut cell, &mut shared)?
                     };
                     col = pos.1.saturating_add(1);
+                }
+                // `<cols><col min="2" max="3" hidden="1"/></cols>`, 1-based and inclusive
+                "col" if !in_data => {
+                    let (mut min, mut max, mut hidden) = (None, None, false);
+                    for (k, v) in plain_attrs(&e) {
+                        match k {
+                            "min" => min = v.trim().parse::<u32>().ok(),
+                            "max" => max = v.trim().parse::<u32>().ok(),
+                            "hidden" => hidden = is_true(v),
+                            _ => {}
+                        }
+                    }
+                    if let (true, Some(min)) = (hidden, min) {
+                        // Within the column limit and Excel's 16 384 columns: a hostile range
+                        // costs nothing.
+                        let last = max.unwrap_or(min).min(self.ctx.limits.max_cols).min(16_384);
+                        for c in min.max(1)..=last {
+                            self.sheet.hidden_cols.insert(c - 1);
+                        }
+                    }
                 }
                 "mergeCell" => {
                     if let Some((_, v)) = plain_attrs(&e).find(|(k, _)| *k == "ref") {
@@ -729,6 +758,11 @@ impl CellText {
         self.inline = None;
         self.formula = None;
     }
+}
+
+/// An `xsd:boolean` attribute value.
+fn is_true(v: &str) -> bool {
+    matches!(v.trim(), "1" | "true")
 }
 
 fn bad_ref(what: &str, v: &str) -> Failure {
