@@ -448,3 +448,52 @@ fn copy_in_hidden_columns_is_reported_and_used_when_alone() {
     assert_eq!(i8.len(), 1, "{findings:#?}");
     assert!(i8[0].message.contains("隐藏的行/列"), "{}", i8[0].message);
 }
+
+/// Issue 13: a clean report plus a sheet full of anchor words — `自然人` alone, and the whole
+/// header row of table 三 tiled across the sheet (so that every anchor finds its columns and
+/// looks for its rows), and `信息内容` / `行政复议` the same way. Locating must stay
+/// near-linear in the cells: the text cells the finders visit grow in proportion to the
+/// anchors, not to anchors × cells (it was 42 s for 50 000 `自然人`).
+#[test]
+fn a_sheet_full_of_anchor_words_costs_linear_work() {
+    let version = FormatVersion::V2021;
+    let header: Vec<&str> = version.spec().table(TableKey::Requests).rows[0]
+        .columns
+        .iter()
+        .map(|c| c.label)
+        .collect();
+    let flood = |rows: u32| {
+        let mut s = Sheet::new("满屏");
+        for r in 0..rows {
+            for c in 0..500u32 {
+                let text = match r % 4 {
+                    0 => "自然人",
+                    1 => header[(c % 7) as usize],
+                    2 => "信息内容",
+                    _ => "行政复议",
+                };
+                s.set(r, c, CellValue::Text(text.into()));
+            }
+        }
+        s
+    };
+    let work = |rows: u32| {
+        let g = grid(vec![one_sheet(version, 2), flood(rows)]);
+        let ixs: Vec<Indexed> = g.sheets.iter().map(Indexed::new).collect();
+        let mut findings = Vec::new();
+        let chosen = choose::choose(&g, &ixs, version, "t", &mut findings).unwrap();
+        assert_eq!(chosen.len(), 3);
+        let (report, _) = locate(&g, &ReadOptions::default()).unwrap();
+        assert_values_in_order(&report);
+        ixs[1].visited.get()
+    };
+    let (small, big) = (work(10), work(40)); // 5 000 and 20 000 cells
+    assert!(
+        big <= small * 5,
+        "work grows faster than the cells: {small} for 5 000 cells, {big} for 20 000"
+    );
+    assert!(
+        big <= 20_000 * 1_000,
+        "{big} cells visited for 20 000 cells"
+    );
+}
