@@ -49,14 +49,14 @@ pub(super) fn read(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
         .map_err(|e| io_corrupt(ctx, "工作簿数据流无法读取（文件可能被截断）", e))?;
     drop(cfb);
 
-    let scan = scan_biff(&stream);
+    let scan = scan_biff(&stream, ctx.limits.max_sheets);
     if scan.encrypted {
         return Err(ctx.encrypted());
     }
+    ctx.check_sheet_count(scan.sheet_count)?;
     if let Some(rec) = scan.malformed {
         return Err(ctx.corrupt(format!("xls 记录 {rec} 不完整或越界"), None));
     }
-    ctx.check_sheet_count(scan.sheets.len())?;
     let mut total = 0u64;
     for s in &scan.sheets {
         if s.rows > u64::from(ctx.limits.max_rows) {
@@ -160,6 +160,9 @@ pub(super) struct BiffScan {
     pub(super) encrypted: bool,
     /// A record calamine would index out of bounds (it panics on these instead of erroring).
     pub(super) malformed: Option<&'static str>,
+    /// BoundSheet8 records in the globals. When more than the limit, the sheets are not
+    /// scanned (`sheets` is empty): the count alone refuses the file.
+    pub(super) sheet_count: usize,
     pub(super) sheets: Vec<BiffSheetScan>,
 }
 
@@ -187,7 +190,12 @@ fn records(stream: &[u8], pos: usize) -> impl Iterator<Item = (u16, &[u8])> {
 
 /// Walk the globals and every sheet substream of a BIFF8 `Workbook` stream, the way calamine
 /// does, recording the extent of the cell records it will turn into a dense range.
-pub(super) fn scan_biff(stream: &[u8]) -> BiffScan {
+///
+/// The work is linear in the stream: BoundSheet8 records beyond `max_sheets` are only counted,
+/// and then no sheet is walked; sheets whose substreams overlap (several BoundSheet8 records
+/// pointing into the same data, which calamine would parse once per sheet) stop the walk as
+/// malformed as soon as more bytes have been walked than the stream holds.
+pub(super) fn scan_biff(stream: &[u8], max_sheets: u32) -> BiffScan {
     let mut scan = BiffScan::default();
     let mut bound: Vec<(usize, String)> = Vec::new();
     for (typ, data) in records(stream, 0) {
@@ -209,13 +217,28 @@ pub(super) fn scan_biff(stream: &[u8]) -> BiffScan {
             0x0085 => {
                 let pos = u32_at(data, 0).unwrap_or(0) as usize;
                 // The name is only for messages; a broken one is decoded loosely.
-                let name = biff_short_name(data.get(6..).unwrap_or(&[]));
-                bound.push((pos, name));
+                scan.sheet_count += 1;
+                if scan.sheet_count as u64 <= u64::from(max_sheets) {
+                    let name = biff_short_name(data.get(6..).unwrap_or(&[]));
+                    bound.push((pos, name));
+                }
             }
             0x000A => break,
             _ => {}
         }
     }
+    if scan.sheet_count as u64 > u64::from(max_sheets) {
+        return scan;
+    }
+    const OVERLAP: &str = "BoundSheet8（多个工作表指向重叠的数据）";
+    let mut starts: Vec<usize> = bound.iter().map(|b| b.0).collect();
+    starts.sort_unstable();
+    if starts.windows(2).any(|w| w[0] == w[1]) {
+        scan.malformed = Some(OVERLAP);
+        return scan;
+    }
+    // Bytes walked over all sheet substreams: at most the stream once, when they do not overlap.
+    let mut walked = 0usize;
     for (pos, name) in bound {
         if pos > stream.len() {
             scan.malformed = Some("BoundSheet8（工作表偏移）");
@@ -237,6 +260,11 @@ pub(super) fn scan_biff(stream: &[u8]) -> BiffScan {
             max_c = max_c.max(c);
         };
         for (typ, data) in records(stream, pos) {
+            walked += 4 + data.len();
+            if walked > stream.len() {
+                scan.malformed = Some(OVERLAP);
+                return scan;
+            }
             if depth > 0 {
                 match typ {
                     0x0809 => depth += 1,
@@ -350,6 +378,109 @@ mod tests {
         v
     }
 
+    #[derive(Clone, Copy)]
+    enum Target {
+        /// Each BoundSheet8 at its own one-cell sheet substream.
+        Own,
+        /// All at one sheet substream.
+        Same,
+        /// All at offset 0 (the globals).
+        Zero,
+        /// Each at the next cell record of one sheet substream of `n` cells.
+        Inside,
+    }
+
+    /// A `Workbook` stream: globals with `n` BoundSheet8 records, and their sheets.
+    fn many_sheets(n: usize, target: Target) -> Vec<u8> {
+        let mut globals = rec(0x0809, &[0, 6, 5, 0]);
+        let mut slots = Vec::with_capacity(n);
+        for i in 0..n {
+            slots.push(globals.len() + 4);
+            let name = format!("S{i}");
+            let mut d = vec![0, 0, 0, 0, 0, 0, name.len() as u8, 0];
+            d.extend_from_slice(name.as_bytes());
+            globals.extend(rec(0x0085, &d));
+        }
+        globals.extend(rec(0x000A, &[]));
+        let mut num = vec![0, 0, 0, 0, 0, 0];
+        num.extend_from_slice(&1.0f64.to_le_bytes());
+        let cell = rec(0x0203, &num);
+        let mut starts = Vec::with_capacity(n);
+        let sheets = match target {
+            Target::Own => n,
+            _ => 1,
+        };
+        let cells = match target {
+            Target::Inside => n,
+            _ => 1,
+        };
+        for _ in 0..sheets {
+            starts.push(globals.len());
+            globals.extend(rec(0x0809, &[0, 6, 0x10, 0]));
+            for _ in 0..cells {
+                if matches!(target, Target::Inside) {
+                    starts.push(globals.len());
+                }
+                globals.extend(&cell);
+            }
+            globals.extend(rec(0x000A, &[]));
+        }
+        for (i, at) in slots.into_iter().enumerate() {
+            let pos = match target {
+                Target::Own | Target::Inside => starts[i],
+                Target::Same => starts[0],
+                Target::Zero => 0,
+            } as u32;
+            globals[at..at + 4].copy_from_slice(&pos.to_le_bytes());
+        }
+        globals
+    }
+
+    fn ole(stream: &[u8]) -> Vec<u8> {
+        clean_ole("Workbook", stream).unwrap()
+    }
+
+    /// Issue 13: 50 000 BoundSheet8 records (each sheet walked before the sheet count was
+    /// checked: 500 took 34 s). Counted, not walked.
+    #[test]
+    fn sheet_count_applies_while_scanning() {
+        let scan = scan_biff(&many_sheets(1_000, Target::Own), 1_000);
+        assert_eq!((scan.malformed, scan.sheets.len()), (None, 1_000));
+        let scan = scan_biff(&many_sheets(1_001, Target::Own), 1_000);
+        assert_eq!(scan.sheet_count, 1_001);
+        assert!(scan.sheets.is_empty(), "no sheet walked");
+        let bytes = ole(&many_sheets(50_000, Target::Zero));
+        let limits = crate::read::Limits::default();
+        match crate::read::read_grid_bytes(&bytes, "t.xls", &limits).unwrap_err() {
+            ReadError::TooLarge { what, actual, .. } => {
+                assert_eq!((what, actual), ("工作表数量", 50_000));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Sheets whose BoundSheet8 records point into the same data: calamine would parse it once
+    /// per sheet. Refused, having walked the stream at most once.
+    #[test]
+    fn overlapping_sheets_are_refused() {
+        for target in [Target::Same, Target::Zero, Target::Inside] {
+            let scan = scan_biff(&many_sheets(900, target), 1_000);
+            assert!(
+                scan.malformed.is_some_and(|m| m.contains("重叠")),
+                "{:?}",
+                scan.malformed
+            );
+        }
+        let scan = scan_biff(&many_sheets(1, Target::Same), 1_000);
+        assert_eq!((scan.malformed, scan.sheets.len()), (None, 1));
+        let limits = crate::read::Limits::default();
+        let e =
+            crate::read::read_grid_bytes(&ole(&many_sheets(900, Target::Same)), "t.xls", &limits)
+                .unwrap_err();
+        assert_eq!(e.kind(), "corrupt", "{e}");
+        assert!(e.to_string().contains("重叠"), "{e}");
+    }
+
     #[test]
     fn biff_scan_finds_cell_extent_declared_area_and_filepass() {
         let mut sheet = rec(0x0809, &[0, 6, 0x10, 0]);
@@ -373,7 +504,7 @@ mod tests {
         globals[bound_at..bound_at + 4].copy_from_slice(&pos.to_le_bytes());
         globals.extend(sheet);
 
-        let scan = scan_biff(&globals);
+        let scan = scan_biff(&globals, 1_000);
         assert!(scan.encrypted);
         assert_eq!(scan.malformed, None);
         let s = &scan.sheets[0];
