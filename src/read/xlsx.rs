@@ -70,6 +70,9 @@ pub(super) fn read(zip: &mut Zip, ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
 
     let mut sheets = Vec::with_capacity(entries.len());
     let mut cells = 0u64;
+    // Worksheet parts already read, by their lower-case name (as `Package::part` finds them),
+    // with the sheet that read them.
+    let mut parts_read: HashMap<String, String> = HashMap::new();
     for entry in entries {
         let name = entry.name.as_str();
         let Some(rel) = rels.iter().find(|r| r.id == entry.rel_id) else {
@@ -80,6 +83,17 @@ pub(super) fn read(zip: &mut Zip, ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
         };
         if rel.kind != "worksheet" {
             continue; // chart, dialog and macro sheets hold no table cells
+        }
+        // No application writes two sheets over one part; a thousand of them over one big part
+        // would inflate and parse it a thousand times.
+        if let Some(first) = parts_read.insert(rel.target.to_ascii_lowercase(), name.to_string()) {
+            return Err(ctx.corrupt(
+                format!(
+                    "工作表“{name}”和工作表“{first}”指向同一个部件 {}（工作簿结构被篡改或损坏）",
+                    rel.target
+                ),
+                None,
+            ));
         }
         let Some(xml) = pkg.part(&rel.target)? else {
             return Err(ctx.corrupt(
@@ -1012,6 +1026,45 @@ mod tests {
         assert_eq!(
             sheets[0].get(0, 0),
             Some(&CellValue::Text("填报单位：某局\r".into()))
+        );
+    }
+
+    /// Issue 13: sheets whose relationships all point at one part (each inflated and parsed
+    /// again: 1 s per sheet for a 60 MB part). Refused, naming both sheets and the part.
+    #[test]
+    fn sheets_sharing_one_part_are_refused() {
+        let n = 1_000;
+        let sheets: String = (0..n)
+            .map(|i| format!(r#"<sheet name="表{i}" sheetId="{i}" r:id="rId{i}"/>"#))
+            .collect();
+        let rels: String = (0..n)
+            .map(|i| {
+                format!(
+                    r#"<Relationship Id="rId{i}" Type="{REL}/worksheet" Target="worksheets/{}.xml"/>"#,
+                    if i == 0 { "sheet1" } else { "SHEET1" }
+                )
+            })
+            .collect();
+        let bytes = package(&[
+            (
+                "xl/workbook.xml",
+                &format!(r#"<workbook {NS}><sheets>{sheets}</sheets></workbook>"#),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                &format!(r#"<Relationships xmlns="x">{rels}</Relationships>"#),
+            ),
+            (
+                "xl/worksheets/sheet1.xml",
+                r#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>"#,
+            ),
+        ]);
+        let e = read_bytes(&bytes).unwrap_err();
+        assert_eq!(e.kind(), "corrupt", "{e}");
+        let m = e.to_string();
+        assert!(
+            m.contains("表1") && m.contains("表0") && m.contains("SHEET1"),
+            "{m}"
         );
     }
 
