@@ -65,6 +65,13 @@ pub struct Limits {
     /// Most sheets in one workbook (default 1 000; per-sheet lookups in calamine are linear in
     /// the sheet count, so a workbook part listing a million sheets would never finish).
     pub max_sheets: u32,
+    /// Largest total of text, in bytes, the reader materialises for one workbook (default
+    /// 64 MiB): every copy counts — the xlsx shared-string table and each cell's copy of the
+    /// string it refers to, inline and formula-result text, the formula text of a cell
+    /// without a result (a shared formula expanded into each of its cells); for xls, each
+    /// LABELSST cell's copy of its shared string; for ods, each repeated text cell. Cell counts
+    /// do not bound this: one 900 KB shared string referenced by 40 000 cells is 36 GB.
+    pub max_text_bytes: u64,
 }
 
 impl Default for Limits {
@@ -77,6 +84,7 @@ impl Default for Limits {
             max_cells: 1_000_000,
             max_zip_ratio: 200,
             max_sheets: 1_000,
+            max_text_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -244,6 +252,27 @@ impl Ctx<'_> {
         let limit = self.limits.max_sheets;
         if n as u64 > u64::from(limit) {
             return Err(self.too_large(None, "工作表数量", n as u64, limit.into()));
+        }
+        Ok(())
+    }
+
+    /// Add `bytes` of text materialised to the workbook's running `total`, against
+    /// [`Limits::max_text_bytes`].
+    pub(super) fn charge_text(
+        &self,
+        sheet: Option<&str>,
+        total: &mut u64,
+        bytes: usize,
+    ) -> Result<(), ReadError> {
+        *total = total.saturating_add(bytes as u64);
+        let limit = self.limits.max_text_bytes;
+        if *total > limit {
+            return Err(self.too_large(
+                sheet,
+                "读取的文本总量（字节，含重复引用的共享文本）",
+                *total,
+                limit,
+            ));
         }
         Ok(())
     }

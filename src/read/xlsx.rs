@@ -63,8 +63,12 @@ pub(super) fn read(zip: &mut Zip, ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
         .find(|r| r.kind == "sharedStrings")
         .map(|r| r.target.clone())
         .unwrap_or_else(|| format!("{dir}sharedStrings.xml"));
+    // Text materialised in the whole workbook, against `max_text_bytes`.
+    let mut text = 0u64;
     let strings = match pkg.part(&strings_path)? {
-        Some(xml) => shared_strings(&xml, ctx).map_err(|e| pkg.fault(&strings_path, e))?,
+        Some(xml) => {
+            shared_strings(&xml, ctx, &mut text).map_err(|e| pkg.fault(&strings_path, e))?
+        }
         None => Vec::new(),
     };
 
@@ -108,6 +112,7 @@ pub(super) fn read(zip: &mut Zip, ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
             strings: &strings,
             sheet: &mut sheet,
             cells: &mut cells,
+            text: &mut text,
         }
         .read(&xml)
         .map_err(|e| e.into_error(ctx, &format!("工作表“{name}”无法读取")))?;
@@ -377,8 +382,9 @@ fn sheet_entries(xml: &[u8]) -> Result<Vec<SheetEntry>, Failure> {
     }
 }
 
-/// The shared-string table, its declared and its actual size checked against `max_cells`.
-fn shared_strings(xml: &[u8], ctx: &Ctx) -> Result<Vec<String>, Failure> {
+/// The shared-string table, its declared and its actual size checked against `max_cells`, its
+/// text added to `text` (checked against `max_text_bytes`).
+fn shared_strings(xml: &[u8], ctx: &Ctx, text: &mut u64) -> Result<Vec<String>, Failure> {
     let max = ctx.limits.max_cells;
     let too_many = |what, n: u64| Failure::Refused(ctx.too_large(None, what, n, max));
     let mut r = reader(xml);
@@ -395,7 +401,10 @@ fn shared_strings(xml: &[u8], ctx: &Ctx) -> Result<Vec<String>, Failure> {
                     }
                 }
                 "si" => {
-                    out.push(rich_text(&mut r)?);
+                    let s = rich_text(&mut r)?;
+                    ctx.charge_text(None, text, s.len())
+                        .map_err(Failure::Refused)?;
+                    out.push(s);
                     if out.len() as u64 > max {
                         return Err(too_many("共享字符串表中的字符串数", out.len() as u64));
                     }
@@ -511,6 +520,8 @@ struct SheetReader<'s, 'c> {
     sheet: &'s mut Sheet,
     /// Non-empty cells read so far in the whole workbook.
     cells: &'s mut u64,
+    /// Bytes of text materialised so far in the whole workbook (shared strings included).
+    text: &'s mut u64,
 }
 
 /// The type attribute of a cell.
@@ -645,11 +656,9 @@ impl SheetReader<'_, '_> {
                     }
                     if let (true, Some(si)) = (is_shared, si) {
                         if f.is_empty() {
-                            // a cell of a shared formula: the anchor's formula, moved here
-                            if let Some((anchor, at)) = shared.get(&si) {
-                                *f = calamine::expand_shared_formula(anchor, *at, pos)
-                                    .unwrap_or_else(|_| anchor.clone());
-                            }
+                            // a cell of a shared formula: expanded below, only when the cell
+                            // has no cached value (the formula text is then its value)
+                            t.shared_formula = Some(si);
                         } else {
                             shared.insert(si, (f.clone(), pos));
                         }
@@ -664,10 +673,25 @@ impl SheetReader<'_, '_> {
         let value = match self.value(typ, t, pos)? {
             Some(v) => v,
             None => match t.formula.take() {
-                Some(f) => CellValue::FormulaNotCalculated(f),
+                Some(mut f) => {
+                    if let Some((anchor, at)) = t.shared_formula.and_then(|si| shared.get(&si)) {
+                        // the anchor's formula, moved here: charged before it is made
+                        self.charge(anchor.len())?;
+                        f = calamine::expand_shared_formula(anchor, *at, pos)
+                            .unwrap_or_else(|_| anchor.clone());
+                    }
+                    CellValue::FormulaNotCalculated(f)
+                }
                 None => return Ok(pos),
             },
         };
+        if let CellValue::Text(s) | CellValue::Error(s) | CellValue::FormulaNotCalculated(s) =
+            &value
+        {
+            // (an expanded formula is charged twice, as made and as kept: its expansion may
+            // be longer than the anchor)
+            self.charge(s.len())?;
+        }
         let (row, col) = pos;
         let name = &self.sheet.name;
         self.ctx
@@ -685,6 +709,13 @@ impl SheetReader<'_, '_> {
         }
         self.sheet.set(row, col, value);
         Ok(pos)
+    }
+
+    /// Add `bytes` of text materialised to the workbook's total.
+    fn charge(&mut self, bytes: usize) -> Result<(), Failure> {
+        self.ctx
+            .charge_text(Some(&self.sheet.name), self.text, bytes)
+            .map_err(Failure::Refused)
     }
 
     /// The cell's cached value; `None` when it has none (or an empty string).
@@ -764,6 +795,8 @@ struct CellText {
     value: String,
     inline: Option<String>,
     formula: Option<String>,
+    /// The index of the shared formula this cell takes from its anchor.
+    shared_formula: Option<u64>,
 }
 
 impl CellText {
@@ -771,6 +804,7 @@ impl CellText {
         self.value.clear();
         self.inline = None;
         self.formula = None;
+        self.shared_formula = None;
     }
 }
 
@@ -1068,6 +1102,133 @@ mod tests {
         );
     }
 
+    /// One sheet `t` of `rows` × `cols` cells made by `cell(a1)`, with the shared strings
+    /// `sst`.
+    fn grid_package(sst: &str, rows: u32, cols: u32, cell: impl Fn(&str) -> String) -> Vec<u8> {
+        let mut data = String::new();
+        for r in 0..rows {
+            data.push_str(&format!(r#"<row r="{}">"#, r + 1));
+            for c in 0..cols {
+                data.push_str(&cell(&crate::model::cellref::a1(r, c)));
+            }
+            data.push_str("</row>");
+        }
+        package(&[
+            (
+                "xl/workbook.xml",
+                &format!(
+                    r#"<workbook {NS}><sheets><sheet name="大" r:id="rId1"/></sheets></workbook>"#
+                ),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                &format!(
+                    r#"<Relationships xmlns="x"><Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#
+                ),
+            ),
+            ("xl/sharedStrings.xml", &format!("<sst>{sst}</sst>")),
+            (
+                "xl/worksheets/sheet1.xml",
+                &format!("<worksheet><sheetData>{data}</sheetData></worksheet>"),
+            ),
+        ])
+    }
+
+    /// The error of a read that must fail (without printing a huge grid when it does not).
+    fn refused(r: Result<crate::read::Grid, ReadError>) -> ReadError {
+        match r {
+            Ok(_) => panic!("read, not refused"),
+            Err(e) => e,
+        }
+    }
+
+    fn text_limit(bytes: u64) -> Limits {
+        Limits {
+            max_text_bytes: bytes,
+            ..Limits::default()
+        }
+    }
+
+    /// Each cell referring to a shared string gets its own copy: the copies are counted.
+    #[test]
+    fn shared_string_copies_count_against_the_text_limit() {
+        // 100 KB referenced by 200 cells: 20 MB of copies.
+        let sst = format!("<si><t>{}</t></si>", "字".repeat(100_000 / 3));
+        let bytes = grid_package(&sst, 20, 10, |a1| {
+            format!(r#"<c r="{a1}" t="s"><v>0</v></c>"#)
+        });
+        let g = read_grid_bytes(&bytes, "t.xlsx", &Limits::default()).unwrap();
+        assert_eq!(g.sheets[0].cells.len(), 200);
+        match refused(read_grid_bytes(&bytes, "t.xlsx", &text_limit(5_000_000))) {
+            ReadError::TooLarge {
+                sheet,
+                actual,
+                limit,
+                ..
+            } => {
+                assert_eq!(sheet.as_deref(), Some("大"));
+                assert!(actual > limit && actual < limit + 200_000, "{actual}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // The table itself counts.
+        let e = refused(read_grid_bytes(&bytes, "t.xlsx", &text_limit(50_000)));
+        assert_eq!(e.kind(), "too_large", "{e}");
+    }
+
+    /// A shared formula without cached values is expanded into every cell of its range, each a
+    /// copy of its text.
+    #[test]
+    fn shared_formula_expansions_count_against_the_text_limit() {
+        let long = vec!["A1"; 20_000].join("+"); // 60 KB
+        let bytes = grid_package("", 20, 10, |a1| {
+            if a1 == "A1" {
+                format!(r#"<c r="A1"><f t="shared" ref="A1:J20" si="0">{long}</f></c>"#)
+            } else {
+                format!(r#"<c r="{a1}"><f t="shared" si="0"/></c>"#)
+            }
+        });
+        let g = read_grid_bytes(&bytes, "t.xlsx", &Limits::default()).unwrap();
+        assert_eq!(g.sheets[0].cells.len(), 200);
+        assert!(
+            matches!(g.sheets[0].get(1, 1), Some(CellValue::FormulaNotCalculated(f)) if f.starts_with("B2+"))
+        );
+        let e = refused(read_grid_bytes(&bytes, "t.xlsx", &text_limit(2_000_000)));
+        assert_eq!(e.kind(), "too_large", "{e}");
+        // With cached values the formula text is not needed, and not expanded.
+        let bytes = grid_package("", 20, 10, |a1| {
+            if a1 == "A1" {
+                format!(r#"<c r="A1"><f t="shared" ref="A1:J20" si="0">{long}</f><v>1</v></c>"#)
+            } else {
+                format!(r#"<c r="{a1}"><f t="shared" si="0"/><v>1</v></c>"#)
+            }
+        });
+        let g = read_grid_bytes(&bytes, "t.xlsx", &text_limit(2_000_000)).unwrap();
+        assert_eq!(g.sheets[0].get(1, 1), Some(&CellValue::Number(1.0)));
+    }
+
+    /// The issue's files: a 900 KB shared string in 40 000 cells (36 GB of copies), a 500 KB
+    /// shared formula expanded into 40 000 cells (20 GB). Refused after about 64 MiB.
+    #[test]
+    fn issue_sized_text_blowups_are_refused() {
+        let sst = format!("<si><t>{}</t></si>", "字".repeat(300_000));
+        let bytes = grid_package(&sst, 400, 100, |a1| {
+            format!(r#"<c r="{a1}" t="s"><v>0</v></c>"#)
+        });
+        let e = refused(read_grid_bytes(&bytes, "t.xlsx", &Limits::default()));
+        assert_eq!(e.kind(), "too_large", "{e}");
+        let long = vec!["A1"; 170_000].join("+");
+        let bytes = grid_package("", 400, 100, |a1| {
+            if a1 == "A1" {
+                format!(r#"<c r="A1"><f t="shared" ref="A1:CV400" si="0">{long}</f></c>"#)
+            } else {
+                format!(r#"<c r="{a1}"><f t="shared" si="0"/></c>"#)
+            }
+        });
+        let e = refused(read_grid_bytes(&bytes, "t.xlsx", &Limits::default()));
+        assert_eq!(e.kind(), "too_large", "{e}");
+    }
+
     #[test]
     fn cell_references() {
         assert_eq!(position("A1", false), Some((0, 0)));
@@ -1160,10 +1321,11 @@ mod tests {
                 }
                 let limits = Limits::default();
                 let ctx = Ctx { path: "t", limits: &limits };
-                let strings = shared_strings(&b, &ctx).unwrap_or_default();
+                let mut text = 0;
+                let strings = shared_strings(&b, &ctx, &mut text).unwrap_or_default();
                 let mut sheet = Sheet::new("s");
                 let mut cells = 0;
-                let _ = SheetReader { ctx: &ctx, strings: &strings, sheet: &mut sheet, cells: &mut cells }.read(&b);
+                let _ = SheetReader { ctx: &ctx, strings: &strings, sheet: &mut sheet, cells: &mut cells, text: &mut text }.read(&b);
             }
         }
     }
