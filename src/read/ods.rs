@@ -1,7 +1,8 @@
 //! ods (OpenDocument spreadsheet), read by calamine after its guard: a streaming pass over
 //! `content.xml` that computes each table's extent with the repeat counts expanded, so that
 //! `number-columns-repeated` / `number-rows-repeated` cannot make calamine build a dense range of
-//! billions of cells.
+//! billions of cells, nor copy one text into each of them (nor expand `<text:s text:c="n"/>`
+//! into billions of spaces): the text it would make counts against `max_text_bytes`.
 
 use std::io::{BufReader, Cursor};
 
@@ -38,7 +39,13 @@ pub(super) fn read(
     };
     ctx.check_sheet_count(scans.len())?;
     let mut total = 0u64;
+    let mut text = 0u64;
     for t in &scans {
+        ctx.charge_text(
+            Some(&t.name),
+            &mut text,
+            usize::try_from(t.text).unwrap_or(usize::MAX),
+        )?;
         if t.rows > u64::from(ctx.limits.max_rows) {
             return Err(ctx.too_large(
                 Some(&t.name),
@@ -91,6 +98,9 @@ pub(super) struct OdsTableScan {
     pub(super) pushed: u64,
     /// Cells of the dense range calamine then builds.
     pub(super) dense: u64,
+    /// Bytes of text calamine makes: each text cell's text, once per repeated column and row
+    /// (calamine copies it into each), with `<text:s text:c="n"/>` as the n spaces it becomes.
+    pub(super) text: u64,
 }
 
 /// Calamine's own caps (ods.rs), mirrored so the estimate matches what it would allocate.
@@ -116,8 +126,14 @@ pub(super) fn scan_ods_content<R: std::io::BufRead>(
         match ev {
             Event::Start(e) => st.start(&e, false)?,
             Event::Empty(e) => st.start(&e, true)?,
-            Event::Text(t) if st.cell_depth > 0 && !t.chars().all(char::is_whitespace) => {
-                st.cell_has_content = true;
+            Event::Text(t) if st.cell_depth > 0 => {
+                st.cell_text = st.cell_text.saturating_add(t.len() as u64);
+                if !t.chars().all(char::is_whitespace) {
+                    st.cell_has_content = true;
+                }
+            }
+            Event::GeneralRef(_) | Event::CData(_) if st.cell_depth > 0 => {
+                st.cell_text = st.cell_text.saturating_add(4);
             }
             Event::End(e) => st.end(e.name().as_ref()),
             Event::Eof => break,
@@ -143,6 +159,9 @@ struct OdsState {
     cell_start: u64,
     cell_repeat: u64,
     cell_has_content: bool,
+    /// Bytes of text in the open cell, and in the open row with column repeats expanded.
+    cell_text: u64,
+    row_text: u64,
 }
 
 impl OdsState {
@@ -150,6 +169,12 @@ impl OdsState {
         if self.cell_depth > 0 {
             // Anything inside a cell (text:p, a link…) makes it non-empty.
             self.cell_has_content = true;
+            // calamine turns `<text:s text:c="n"/>` into n spaces, one by one
+            let add = match e.name().as_ref() {
+                "text:s" => repeat_attr(e, "text:c")?,
+                _ => 1,
+            };
+            self.cell_text = self.cell_text.saturating_add(add);
             if !empty {
                 self.cell_depth += 1;
             }
@@ -175,6 +200,7 @@ impl OdsState {
                 self.row_repeat = repeat_attr(e, "table:number-rows-repeated")?;
                 self.row_col = 0;
                 self.row_last = 0;
+                self.row_text = 0;
                 self.in_row = true;
                 if empty {
                     self.end_row();
@@ -187,6 +213,12 @@ impl OdsState {
                     .attributes()
                     .flatten()
                     .any(|a| matches!(a.key.as_ref(), "office:value-type" | "table:formula"));
+                self.cell_text = e
+                    .attributes()
+                    .flatten()
+                    .filter(|a| matches!(a.key.as_ref(), "office:string-value" | "table:formula"))
+                    .map(|a| a.value.len() as u64)
+                    .sum();
                 if empty {
                     self.end_cell();
                 } else {
@@ -222,6 +254,11 @@ impl OdsState {
             .cell_start
             .saturating_add(self.cell_repeat)
             .min(ODS_MAX_COLUMNS);
+        let copies = self.row_col.saturating_sub(self.cell_start);
+        self.row_text = self
+            .row_text
+            .saturating_add(self.cell_text.saturating_mul(copies));
+        self.cell_text = 0;
         if self.cell_has_content {
             self.row_last = self.row_col;
         }
@@ -238,6 +275,9 @@ impl OdsState {
         let capped = self
             .row_repeat
             .min(ODS_MAX_ROWS.saturating_sub(self.rows_total));
+        t.text = t
+            .text
+            .saturating_add(self.row_text.saturating_mul(capped.max(1)));
         if self.row_last > 0 {
             let start = *self.first_row.get_or_insert(self.rows_total);
             t.rows = self.rows_total.saturating_add(capped);
@@ -322,6 +362,45 @@ mod tests {
             ReadError::TooLarge { sheet, .. } => assert_eq!(sheet.as_deref(), Some("炸弹")),
             other => panic!("{other:?}"),
         }
+    }
+
+    /// Issue 13: one 64 KB text cell repeated 500 × 400 (a 1 KB file), 12.8 GB once calamine
+    /// has copied it into every cell; and `<text:s text:c="…"/>`, which calamine expands into
+    /// that many spaces. Refused before calamine reads anything.
+    #[test]
+    fn repeated_text_is_refused_before_calamine_copies_it() {
+        let big = "字".repeat(64 * 1024 / 3);
+        let refused = |bytes: &[u8]| match read_grid_bytes(bytes, "t.ods", &Limits::default()) {
+            Err(ReadError::TooLarge { sheet, what, .. }) => {
+                assert_eq!(sheet.as_deref(), Some("重复"));
+                assert!(what.contains("文本"), "{what}");
+            }
+            Err(e) => panic!("{e:?}"),
+            Ok(_) => panic!("read, not refused"),
+        };
+        refused(&ods(&format!(
+            r#"<table:table table:name="重复"><table:table-row table:number-rows-repeated="400"><table:table-cell office:value-type="string" table:number-columns-repeated="500"><text:p>{big}</text:p></table:table-cell></table:table-row></table:table>"#
+        )));
+        refused(&ods(
+            r#"<table:table table:name="重复"><table:table-row><table:table-cell office:value-type="string"><text:p>a<text:s text:c="4000000000"/>b</text:p></table:table-cell></table:table-row></table:table>"#,
+        ));
+        // Text repeated a little is read, as calamine reads it.
+        let g = read_grid_bytes(
+            &ods(
+                r#"<table:table table:name="S"><table:table-row table:number-rows-repeated="2"><table:table-cell office:value-type="string" table:number-columns-repeated="3"><text:p>a<text:s text:c="2"/>b</text:p></table:table-cell></table:table-row></table:table>"#,
+            ),
+            "t.ods",
+            &Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(g.sheets[0].cells.len(), 6);
+        assert_eq!(g.sheets[0].get(1, 2), Some(&CellValue::Text("a  b".into())));
+        let t = scan_ods_content(
+            r#"<table:table table:name="S"><table:table-row table:number-rows-repeated="2"><table:table-cell office:value-type="string" table:number-columns-repeated="3"><text:p>ab<text:s text:c="2"/></text:p></table:table-cell></table:table-row></table:table>"#.as_bytes(),
+        )
+        .unwrap();
+        // "ab", two spaces, the text:p element itself: 5 bytes, 6 copies
+        assert_eq!(t[0].text, 30);
     }
 
     #[test]
