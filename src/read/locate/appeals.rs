@@ -56,7 +56,6 @@ pub(super) fn find_appeals(ix: &Indexed, sheet: usize, version: FormatVersion) -
         let mut found: Vec<(&'static RowSpec, &'static ColSpec, u32, u32)> = Vec::new();
         for (i, &(row, gr, gc)) in groups.iter().enumerate() {
             let span_end = ix
-                .sheet
                 .merge_at(gr, gc)
                 .filter(|m| m.last_col > gc)
                 .map_or(gc.saturating_add(UNMERGED_GROUP_EXTRA_COLS), |m| m.last_col)

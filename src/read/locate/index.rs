@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use crate::model::spec::{ColSpec, FastMap};
 use crate::model::{CellRef, FormatVersion};
-use crate::read::grid::{CellValue, Sheet};
+use crate::read::grid::{CellValue, Rect, Sheet};
 use crate::read::normalize::{core, core_of_norm, norm};
 
 /// A text cell with its normalised forms, precomputed once per sheet.
@@ -26,6 +26,8 @@ pub(super) struct Indexed<'g> {
     pub(super) sheet: &'g Sheet,
     /// Sorted by (row, col): they come from the sheet's ordered map.
     pub(super) texts: Vec<Text<'g>>,
+    /// Merged regions by their top-left cell.
+    merge_corners: FastMap<(u32, u32), usize>,
     /// Text cells visited through [`Self::window`] and [`Self::left_of`], for tests of the
     /// work per anchor.
     #[cfg(test)]
@@ -52,9 +54,16 @@ impl<'g> Indexed<'g> {
             })
             .collect::<Vec<_>>();
         debug_assert!(texts.is_sorted_by_key(|t| (t.row, t.col)));
+        let merge_corners = sheet
+            .merges
+            .iter()
+            .enumerate()
+            .map(|(i, m)| ((m.first_row, m.first_col), i))
+            .collect();
         Indexed {
             sheet,
             texts,
+            merge_corners,
             #[cfg(test)]
             visited: std::cell::Cell::new(0),
         }
@@ -110,6 +119,23 @@ impl<'g> Indexed<'g> {
         cells
     }
 
+    /// The merged region a text cell heads. Excel, WPS, LibreOffice and HTML tables keep a
+    /// merged region's value in its top-left cell, found through an index; a text cell elsewhere
+    /// in a region is looked for by scanning only on a sheet with few merges
+    /// ([`FEW_MERGES`]), so that many merges times many anchors stays linear.
+    pub(super) fn merge_at(&self, row: u32, col: u32) -> Option<&'g Rect> {
+        let merges = &self.sheet.merges;
+        if let Some(&i) = self.merge_corners.get(&(row, col)) {
+            return merges.get(i);
+        }
+        if merges.len() > FEW_MERGES {
+            return None;
+        }
+        #[cfg(test)]
+        self.visited.set(self.visited.get() + merges.len() as u64);
+        self.sheet.merge_at(row, col)
+    }
+
     pub(super) fn cell(&self, row: u32, col: u32) -> CellRef {
         CellRef::new(self.sheet.name.clone(), row, col)
     }
@@ -122,6 +148,10 @@ impl<'g> Indexed<'g> {
         self.texts.iter().filter(move |t| cores.contains(&t.core))
     }
 }
+
+/// Merged regions on a sheet up to which a cell inside one (not its top-left) is still found
+/// by scanning them all. A statistics sheet has a few dozen.
+const FEW_MERGES: usize = 256;
 
 fn compute_cores(label: &str, aliases: &[&str]) -> Vec<String> {
     std::iter::once(label)

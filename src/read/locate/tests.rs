@@ -451,7 +451,8 @@ fn copy_in_hidden_columns_is_reported_and_used_when_alone() {
 
 /// Issue 13: a clean report plus a sheet full of anchor words — `自然人` alone, and the whole
 /// header row of table 三 tiled across the sheet (so that every anchor finds its columns and
-/// looks for its rows), and `信息内容` / `行政复议` the same way. Locating must stay
+/// looks for its rows), and `信息内容` / `行政复议` the same way, plus many merged regions (each
+/// `行政复议` looks for the region it heads). Locating must stay
 /// near-linear in the cells: the text cells the finders visit grow in proportion to the
 /// anchors, not to anchors × cells (it was 42 s for 50 000 `自然人`).
 #[test]
@@ -473,6 +474,15 @@ fn a_sheet_full_of_anchor_words_costs_linear_work() {
                     _ => "行政复议",
                 };
                 s.set(r, c, CellValue::Text(text.into()));
+            }
+            // merges: a hundred per row, each over two cells of a row below the sheet
+            for m in 0..100u32 {
+                s.merges.push(crate::read::Rect {
+                    first_row: rows + r,
+                    first_col: 2 * m,
+                    last_row: rows + r,
+                    last_col: 2 * m + 1,
+                });
             }
         }
         s
