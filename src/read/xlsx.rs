@@ -19,11 +19,14 @@
 //! - rich text is concatenated, phonetic runs (`rPh`) are left out, `<t>` is trimmed unless
 //!   `xml:space="preserve"`, and `_xHHHH_` escapes are decoded;
 //! - a formula without a cached value becomes [`CellValue::FormulaNotCalculated`], shared
-//!   formulas are expanded from their anchor cell.
+//!   formulas are expanded from their anchor cell (only into cells without a cached value);
+//! - hidden rows (`<row hidden="1">`) and columns (`<col hidden="1">`) are recorded on the
+//!   sheet, as hidden sheets are.
 //!
 //! Limits: every cell position is checked as it arrives, the shared-string count (declared and
 //! actual) and the number of non-empty cells against `max_cells`, each inflated part against
-//! `max_unpacked_bytes`.
+//! `max_unpacked_bytes`, every copy of text made (the shared strings, each cell's text, each
+//! expanded formula) against `max_text_bytes`. A package whose sheets share one part is refused.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -544,6 +547,9 @@ impl SheetReader<'_, '_> {
         // Shared-formula anchors by index (the index is only a key: nothing is sized by it).
         let mut shared: HashMap<u64, (String, (u32, u32))> = HashMap::new();
         let mut cell = CellText::default();
+        // `<col hidden>` ranges, 0-based inclusive, made into the set once at the end: each
+        // element may span all columns, and a part may hold a million of them.
+        let mut hidden_cols: Vec<(u32, u32)> = Vec::new();
         r.config_mut().expand_empty_elements = false;
         loop {
             let (e, empty) = match r.read_event()? {
@@ -557,7 +563,10 @@ impl SheetReader<'_, '_> {
                     }
                     continue;
                 }
-                Event::Eof => return Ok(()),
+                Event::Eof => {
+                    self.hide_cols(hidden_cols);
+                    return Ok(());
+                }
                 _ => continue,
             };
             match e.local_name().as_ref() {
@@ -599,12 +608,10 @@ impl SheetReader<'_, '_> {
                             _ => {}
                         }
                     }
-                    if let (true, Some(min)) = (hidden, min) {
-                        // Within the column limit and Excel's 16 384 columns: a hostile range
-                        // costs nothing.
-                        let last = max.unwrap_or(min).min(self.ctx.limits.max_cols).min(16_384);
-                        for c in min.max(1)..=last {
-                            self.sheet.hidden_cols.insert(c - 1);
+                    if let (true, Some(min)) = (hidden, min.filter(|&m| m >= 1)) {
+                        let max = max.unwrap_or(min);
+                        if max >= min {
+                            hidden_cols.push((min - 1, max - 1));
                         }
                     }
                 }
@@ -709,6 +716,22 @@ impl SheetReader<'_, '_> {
         }
         self.sheet.set(row, col, value);
         Ok(pos)
+    }
+
+    /// Record hidden column ranges, within the column limit and Excel's 16 384 columns: each
+    /// column is inserted once, however many and however wide the ranges.
+    fn hide_cols(&mut self, mut ranges: Vec<(u32, u32)>) {
+        let end = self.ctx.limits.max_cols.min(16_384); // exclusive
+        ranges.sort_unstable();
+        let mut next = 0u32; // first column not yet inserted
+        for (first, last) in ranges {
+            let from = first.max(next);
+            let to = last.saturating_add(1).min(end);
+            if from < to {
+                self.sheet.hidden_cols.extend(from..to);
+                next = to;
+            }
+        }
     }
 
     /// Add `bytes` of text materialised to the workbook's total.
@@ -1227,6 +1250,39 @@ mod tests {
         });
         let e = refused(read_grid_bytes(&bytes, "t.xlsx", &Limits::default()));
         assert_eq!(e.kind(), "too_large", "{e}");
+    }
+
+    /// Hidden columns from overlapping, reversed, zero and huge ranges; a hundred thousand
+    /// whole-sheet ranges cost one pass over the columns.
+    #[test]
+    fn hidden_column_ranges() {
+        let cols = |xml: &str| {
+            let limits = Limits::default();
+            let ctx = Ctx {
+                path: "t",
+                limits: &limits,
+            };
+            let mut sheet = Sheet::new("s");
+            let (mut cells, mut text) = (0, 0);
+            SheetReader {
+                ctx: &ctx,
+                strings: &[],
+                sheet: &mut sheet,
+                cells: &mut cells,
+                text: &mut text,
+            }
+            .read(xml.as_bytes())
+            .map_err(|_| "damaged")
+            .unwrap();
+            sheet.hidden_cols.into_iter().collect::<Vec<u32>>()
+        };
+        let got = cols(
+            r#"<worksheet><cols><col min="3" max="4" hidden="1"/><col min="2" max="3" hidden="true"/><col min="9" hidden="1"/><col min="7" max="6" hidden="1"/><col min="0" max="1" hidden="1"/><col min="5" max="5"/></cols></worksheet>"#,
+        );
+        assert_eq!(got, vec![1, 2, 3, 8]);
+        let many = r#"<col min="1" max="16384" hidden="1"/>"#.repeat(100_000);
+        let got = cols(&format!("<worksheet><cols>{many}</cols></worksheet>"));
+        assert_eq!(got, (0..500).collect::<Vec<u32>>());
     }
 
     #[test]
