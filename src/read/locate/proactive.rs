@@ -22,9 +22,9 @@ const SECTION_ROWS_BELOW: u32 = 10;
 const LABEL_COLS_RIGHT: u32 = 1;
 
 /// Columns right of `信息内容` searched for the section's column labels. A section has at most
-/// four (FORMATS.md, table 二); twelve leave room for empty or doubled (merged) columns, and bound
-/// the work per header.
-const HEADER_COLS_RIGHT: u32 = 12;
+/// four (FORMATS.md, table 二); twenty leave room for a label column merged over several columns
+/// and for empty or doubled (merged) columns, and bound the work per header.
+const HEADER_COLS_RIGHT: u32 = 20;
 
 /// Text cells per row, the nearest first, at or left of the label columns above that may be a
 /// row label: the label stands in one of two columns; four also take a number or note left of
