@@ -80,7 +80,38 @@ pub(super) fn read(
         e => ods_err(e),
     })?;
     // ods has no merged regions in calamine.
-    sheets_from_ranges(&mut wb, ctx, ods_err, |_, _| Ok(Vec::new()))
+    let mut sheets = sheets_from_ranges(&mut wb, ctx, ods_err, |_, _| Ok(Vec::new()))?;
+    // Hidden rows and columns, which calamine does not report: from the scan, table by table
+    // (calamine reads every table, in order, as a worksheet).
+    if sheets.len() == scans.len() {
+        for (sheet, scan) in sheets.iter_mut().zip(&scans) {
+            let rows = hidden(&scan.hidden_rows, ctx.limits.max_rows);
+            sheet.hidden_rows.extend(rows);
+            let cols = hidden(&scan.hidden_cols, ctx.limits.max_cols);
+            sheet.hidden_cols.extend(cols);
+        }
+    }
+    Ok(sheets)
+}
+
+/// The indices in `ranges` (0-based, inclusive, in any order, overlapping) below `limit`, each
+/// once: the cost is bounded by the limit, not by the ranges' claims.
+fn hidden(ranges: &[(u64, u64)], limit: u32) -> impl Iterator<Item = u32> {
+    let mut ranges = ranges.to_vec();
+    ranges.sort_unstable();
+    let mut next = 0u64;
+    let mut out = Vec::new();
+    for (first, last) in ranges {
+        let (from, to) = (
+            first.max(next),
+            last.saturating_add(1).min(u64::from(limit)),
+        );
+        if from < to {
+            out.extend(from as u32..to as u32);
+            next = to;
+        }
+    }
+    out.into_iter()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -101,6 +132,10 @@ pub(super) struct OdsTableScan {
     /// Bytes of text calamine makes: each text cell's text, once per repeated column and row
     /// (calamine copies it into each), with `<text:s text:c="n"/>` as the n spaces it becomes.
     pub(super) text: u64,
+    /// Hidden (`table:visibility` collapse or filter) rows and columns, as 0-based inclusive
+    /// ranges.
+    pub(super) hidden_rows: Vec<(u64, u64)>,
+    pub(super) hidden_cols: Vec<(u64, u64)>,
 }
 
 /// Calamine's own caps (ods.rs), mirrored so the estimate matches what it would allocate.
@@ -162,6 +197,9 @@ struct OdsState {
     /// Bytes of text in the open cell, and in the open row with column repeats expanded.
     cell_text: u64,
     row_text: u64,
+    /// Columns declared so far in the open table; whether the open row is hidden.
+    cols_total: u64,
+    row_hidden: bool,
 }
 
 impl OdsState {
@@ -190,14 +228,26 @@ impl OdsState {
                 }
                 self.current = Some(t);
                 self.rows_total = 0;
+                self.cols_total = 0;
                 self.first_row = None;
                 self.in_row = false;
                 if empty {
                     self.tables.extend(self.current.take());
                 }
             }
+            "table:table-column" if self.current.is_some() => {
+                let n = repeat_attr(e, "table:number-columns-repeated")?;
+                let first = self.cols_total;
+                self.cols_total = first.saturating_add(n).min(ODS_MAX_COLUMNS);
+                if is_hidden(e) && self.cols_total > first {
+                    if let Some(t) = self.current.as_mut() {
+                        t.hidden_cols.push((first, self.cols_total - 1));
+                    }
+                }
+            }
             "table:table-row" if self.current.is_some() => {
                 self.row_repeat = repeat_attr(e, "table:number-rows-repeated")?;
+                self.row_hidden = is_hidden(e);
                 self.row_col = 0;
                 self.row_last = 0;
                 self.row_text = 0;
@@ -278,6 +328,10 @@ impl OdsState {
         t.text = t
             .text
             .saturating_add(self.row_text.saturating_mul(capped.max(1)));
+        if self.row_hidden && capped > 0 {
+            t.hidden_rows
+                .push((self.rows_total, self.rows_total + capped - 1));
+        }
         if self.row_last > 0 {
             let start = *self.first_row.get_or_insert(self.rows_total);
             t.rows = self.rows_total.saturating_add(capped);
@@ -286,6 +340,13 @@ impl OdsState {
         }
         self.rows_total = self.rows_total.saturating_add(capped);
     }
+}
+
+/// A row or column whose `table:visibility` is `collapse` or `filter`.
+fn is_hidden(e: &quick_xml::events::BytesStart<'_>) -> bool {
+    e.attributes()
+        .flatten()
+        .any(|a| a.key.as_ref() == "table:visibility" && matches!(&*a.value, "collapse" | "filter"))
 }
 
 fn repeat_attr(e: &quick_xml::events::BytesStart<'_>, key: &str) -> Result<u64, Refusal> {
@@ -401,6 +462,27 @@ mod tests {
         .unwrap();
         // "ab", two spaces, the text:p element itself: 5 bytes, 6 copies
         assert_eq!(t[0].text, 30);
+    }
+
+    /// Hidden rows and columns (LibreOffice's `table:visibility="collapse"`, or `filter` for
+    /// rows hidden by a filter) reach the sheet, as in xlsx.
+    #[test]
+    fn hidden_rows_and_columns_are_recorded() {
+        let bytes = ods(
+            r#"<table:table table:name="S"><table:table-column table:number-columns-repeated="2"/><table:table-column table:visibility="collapse" table:number-columns-repeated="2"/><table:table-column table:visibility="collapse" table:number-columns-repeated="100000"/><table:table-row><table:table-cell office:value-type="float" office:value="1"/></table:table-row><table:table-row table:visibility="collapse" table:number-rows-repeated="2"><table:table-cell office:value-type="float" office:value="2"/></table:table-row><table:table-row table:visibility="filter"><table:table-cell office:value-type="float" office:value="3"/></table:table-row><table:table-row><table:table-cell office:value-type="float" office:value="4"/></table:table-row></table:table>"#,
+        );
+        let limits = Limits {
+            max_cols: 10,
+            ..Limits::default()
+        };
+        let g = read_grid_bytes(&bytes, "t.ods", &limits).unwrap();
+        let s = &g.sheets[0];
+        assert_eq!(s.get(3, 0), Some(&CellValue::Number(3.0)));
+        assert_eq!(s.hidden_rows.iter().copied().collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(
+            s.hidden_cols.iter().copied().collect::<Vec<_>>(),
+            (2..10).collect::<Vec<_>>()
+        );
     }
 
     #[test]
