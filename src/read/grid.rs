@@ -42,8 +42,8 @@ pub struct Sheet {
     /// Non-empty cells by absolute (row, col).
     pub cells: BTreeMap<(u32, u32), CellValue>,
     pub merges: Vec<Rect>,
-    /// Rows hidden on this sheet (0-based), as far as the format reader knows them: xlsx, and
-    /// ods (from its guard's scan; calamine does not report them), not yet xls or HTML. Like a hidden sheet, they may hold a copy
+    /// Rows hidden on this sheet (0-based): xlsx, and xls and ods (from their guards' scans;
+    /// calamine does not report them); not HTML. Like a hidden sheet, they may hold a copy
     /// of a table the reader of the workbook does not see. Only rows within the row limit are
     /// kept (no cell beyond it is read).
     pub hidden_rows: BTreeSet<u32>,

@@ -79,24 +79,23 @@ pub(super) fn read(
         calamine::OdsError::Password => ctx.encrypted(),
         e => ods_err(e),
     })?;
-    // ods has no merged regions in calamine.
-    let mut sheets = sheets_from_ranges(&mut wb, ctx, ods_err, |_, _| Ok(Vec::new()))?;
-    // Hidden rows and columns, which calamine does not report: from the scan, table by table
-    // (calamine reads every table, in order, as a worksheet).
-    if sheets.len() == scans.len() {
-        for (sheet, scan) in sheets.iter_mut().zip(&scans) {
+    // ods has no merged regions in calamine. Hidden rows and columns, which calamine does not
+    // report, come from the scan (calamine reads every table, in order, as a sheet).
+    let metas_match = wb.sheets_metadata().len() == scans.len();
+    let complete = |i: usize, sheet: &mut Sheet| {
+        if let Some(scan) = scans.get(i).filter(|_| metas_match) {
             let rows = hidden(&scan.hidden_rows, ctx.limits.max_rows);
             sheet.hidden_rows.extend(rows);
             let cols = hidden(&scan.hidden_cols, ctx.limits.max_cols);
             sheet.hidden_cols.extend(cols);
         }
-    }
-    Ok(sheets)
+    };
+    sheets_from_ranges(&mut wb, ctx, ods_err, |_, _| Ok(Vec::new()), complete)
 }
 
 /// The indices in `ranges` (0-based, inclusive, in any order, overlapping) below `limit`, each
 /// once: the cost is bounded by the limit, not by the ranges' claims.
-fn hidden(ranges: &[(u64, u64)], limit: u32) -> impl Iterator<Item = u32> {
+pub(super) fn hidden(ranges: &[(u64, u64)], limit: u32) -> impl Iterator<Item = u32> {
     let mut ranges = ranges.to_vec();
     ranges.sort_unstable();
     let mut next = 0u64;

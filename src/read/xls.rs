@@ -4,15 +4,17 @@
 //!
 //! The guard walks the BIFF records of the `Workbook` stream the way calamine does: the extent
 //! of each sheet's cell records and the area its DIMENSIONS record declares (calamine reserves
-//! that many cells), a FILEPASS record (encryption), and the short records calamine would index
-//! out of bounds.
+//! that many cells), a FILEPASS record (encryption), the short records calamine would index
+//! out of bounds, the shared strings each LABELSST cell will copy, and the hidden rows and
+//! columns (which calamine does not report) for the sheets it reads.
 
 use std::io::{Cursor, Read};
 
-use calamine::{Xls, XlsOptions};
+use calamine::{Reader as _, Xls, XlsOptions};
 
 use super::dense::sheets_from_ranges;
 use super::grid::{CellValue, Sheet};
+use super::ods::hidden;
 use super::open::{no_panic, Ctx, Limits};
 use crate::error::ReadError;
 
@@ -113,7 +115,7 @@ pub(super) fn read(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
         .map_err(|e| io_corrupt(ctx, "工作簿数据流无法重新封装", e))?;
     drop(stream);
     let bytes = clean.as_slice();
-    let sheets = no_panic(ctx, || read_xls(bytes, ctx, None))?;
+    let sheets = no_panic(ctx, || read_xls(bytes, ctx, None, &scan))?;
     // A wrong CODEPAGE record makes UTF-16 text come out NUL-interleaved: re-read as UTF-16.
     let garbled = sheets.iter().any(|s| {
         s.name.contains('\0')
@@ -122,7 +124,7 @@ pub(super) fn read(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
                 .any(|c| matches!(c, CellValue::Text(t) if t.contains('\0')))
     });
     if garbled {
-        return no_panic(ctx, || read_xls(bytes, ctx, Some(1200)));
+        return no_panic(ctx, || read_xls(bytes, ctx, Some(1200), &scan));
     }
     Ok(sheets)
 }
@@ -136,7 +138,12 @@ fn clean_ole(name: &str, stream: &[u8]) -> std::io::Result<Vec<u8>> {
     Ok(cfb.into_inner().into_inner())
 }
 
-fn read_xls(bytes: &[u8], ctx: &Ctx, codepage: Option<u16>) -> Result<Vec<Sheet>, ReadError> {
+fn read_xls(
+    bytes: &[u8],
+    ctx: &Ctx,
+    codepage: Option<u16>,
+    scan: &BiffScan,
+) -> Result<Vec<Sheet>, ReadError> {
     let xls_err = |e: calamine::XlsError| match e {
         calamine::XlsError::Password => ctx.encrypted(),
         e => ctx.corrupt("xls 工作簿无法读取", Some(calamine::Error::Xls(e).into())),
@@ -144,9 +151,25 @@ fn read_xls(bytes: &[u8], ctx: &Ctx, codepage: Option<u16>) -> Result<Vec<Sheet>
     let mut options = XlsOptions::default();
     options.force_codepage = codepage;
     let mut wb = Xls::new_with_options(Cursor::new(bytes), options).map_err(xls_err)?;
-    sheets_from_ranges(&mut wb, ctx, xls_err, |wb, name| {
-        wb.merge_cells_by_sheet_name(name).map_err(xls_err)
-    })
+    // Hidden rows and columns, which calamine does not report, from the scan: calamine lists
+    // one sheet per BoundSheet8 record, in order, as the scan does.
+    let same = wb.sheets_metadata().len() == scan.sheets.len();
+    let complete = |i: usize, sheet: &mut Sheet| {
+        if let Some(s) = scan.sheets.get(i).filter(|_| same) {
+            let limit = ctx.limits.max_rows;
+            let rows = s.hidden_rows.iter().copied().filter(|&r| r < limit);
+            sheet.hidden_rows.extend(rows);
+            let cols = hidden(&s.hidden_cols, ctx.limits.max_cols);
+            sheet.hidden_cols.extend(cols);
+        }
+    };
+    sheets_from_ranges(
+        &mut wb,
+        ctx,
+        xls_err,
+        |wb, name| wb.merge_cells_by_sheet_name(name).map_err(xls_err),
+        complete,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -166,6 +189,10 @@ pub(super) struct BiffSheetScan {
     /// Bytes of text calamine makes for the LABELSST cells: each its own copy of a shared
     /// string (an upper estimate of its UTF-8 size).
     pub(super) text: u64,
+    /// Hidden rows (ROW records with fDyZero) and column ranges (COLINFO with fHidden,
+    /// 0-based inclusive).
+    pub(super) hidden_rows: Vec<u32>,
+    pub(super) hidden_cols: Vec<(u64, u64)>,
 }
 
 /// What the workbook globals say.
@@ -351,6 +378,16 @@ pub(super) fn scan_biff(stream: &[u8], limits: &Limits) -> BiffScan {
                     let rows = u64::from(end_r.wrapping_sub(rf).wrapping_add(1));
                     let cols = u64::from(end_c.wrapping_sub(cf).wrapping_add(1));
                     s.declared = s.declared.max(rows.saturating_mul(cols));
+                }
+                // Row: rw, …, grbit at 12 (0x20: fDyZero, the row is hidden)
+                0x0208 if data.len() >= 14 && data[12] & 0x20 != 0 => {
+                    s.hidden_rows.extend(u16_at(data, 0).map(u32::from));
+                }
+                // ColInfo: colFirst, colLast, coldx, ixfe, options (bit 0: fHidden)
+                0x007D if data.len() >= 10 && data[8] & 1 != 0 => {
+                    if let (Some(a), Some(b)) = (u16_at(data, 0), u16_at(data, 2)) {
+                        s.hidden_cols.push((u64::from(a), u64::from(b)));
+                    }
                 }
                 // Number, Label, RString, BoolErr, RK, LabelSst, Formula: row, col first.
                 0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 => {
@@ -703,6 +740,41 @@ mod tests {
             g.sheets[0].get(1, 1),
             Some(&CellValue::Text("x".repeat(20_000)))
         );
+    }
+
+    /// Hidden rows (ROW fDyZero) and columns (COLINFO fHidden) reach the sheet, as in xlsx.
+    #[test]
+    fn hidden_rows_and_columns_are_recorded() {
+        let mut globals = rec(0x0809, &[0, 6, 5, 0]);
+        let bound_at = globals.len() + 4;
+        globals.extend(rec(0x0085, &[0, 0, 0, 0, 0, 0, 1, 0, b'S']));
+        globals.extend(rec(0x000A, &[]));
+        let pos = globals.len() as u32;
+        globals[bound_at..bound_at + 4].copy_from_slice(&pos.to_le_bytes());
+        globals.extend(rec(0x0809, &[0, 6, 0x10, 0]));
+        // columns C:D hidden, then column F:F not hidden
+        globals.extend(rec(0x007D, &[2, 0, 3, 0, 0, 9, 15, 0, 1, 0, 0, 0]));
+        globals.extend(rec(0x007D, &[5, 0, 5, 0, 0, 9, 15, 0, 0, 0, 0, 0]));
+        // row 2 hidden, row 3 not
+        let row = |r: u8, grbit: u8| {
+            rec(
+                0x0208,
+                &[r, 0, 0, 0, 3, 0, 0xFF, 0, 0, 0, 0, 0, grbit, 1, 0x0F, 0],
+            )
+        };
+        globals.extend(row(1, 0x20));
+        globals.extend(row(2, 0x00));
+        for (r, c) in [(0u8, 0u8), (1, 0), (2, 2)] {
+            let mut num = vec![r, 0, c, 0, 0, 0];
+            num.extend_from_slice(&1.0f64.to_le_bytes());
+            globals.extend(rec(0x0203, &num));
+        }
+        globals.extend(rec(0x000A, &[]));
+        let g = crate::read::read_grid_bytes(&ole(&globals), "t.xls", &Limits::default()).unwrap();
+        let s = &g.sheets[0];
+        assert_eq!(s.get(1, 0), Some(&CellValue::Number(1.0)));
+        assert_eq!(s.hidden_rows.iter().copied().collect::<Vec<_>>(), [1]);
+        assert_eq!(s.hidden_cols.iter().copied().collect::<Vec<_>>(), [2, 3]);
     }
 
     #[test]
