@@ -777,6 +777,30 @@ mod tests {
         assert_eq!(s.hidden_cols.iter().copied().collect::<Vec<_>>(), [2, 3]);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// A damaged stream (bytes replaced, dropped, inserted) is scanned without a panic:
+        /// the SST walk, the sheet walks, the ROW and COLINFO records.
+        #[test]
+        fn damaged_streams_never_panic(
+            edits in proptest::collection::vec((0usize..4000, 0u8..3, proptest::prelude::any::<u8>()), 1..16)
+        ) {
+            let mut b = sst_book(300, 40);
+            b.extend(rec(0x007D, &[2, 0, 3, 0, 0, 9, 15, 0, 1, 0, 0, 0]));
+            b.extend(rec(0x0208, &[1, 0, 0, 0, 3, 0, 0xFF, 0, 0, 0, 0, 0, 0x20, 1, 0x0F, 0]));
+            for (at, op, c) in &edits {
+                let at = at % (b.len() + 1);
+                match op {
+                    0 if at < b.len() => b[at] = *c,
+                    1 if at < b.len() => { b.remove(at); }
+                    _ => b.insert(at, *c),
+                }
+            }
+            let _ = scan_biff(&b, &Limits::default());
+        }
+    }
+
     #[test]
     fn biff_scan_finds_cell_extent_declared_area_and_filepass() {
         let mut sheet = rec(0x0809, &[0, 6, 0x10, 0]);
