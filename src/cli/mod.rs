@@ -116,6 +116,7 @@ impl ReadArgs {
                 max_cells: self.max_cells,
                 max_zip_ratio: self.max_zip_ratio,
                 max_sheets: self.max_sheets,
+                max_text_bytes: Limits::default().max_text_bytes,
             },
             agency: self.agency.clone(),
             year: self.year,

@@ -42,12 +42,14 @@ fn cell_from_data(v: &Data) -> Option<CellValue> {
 }
 
 /// Every worksheet of an xls or ods workbook, through calamine's dense ranges (the guards have
-/// bounded their size before this point).
+/// bounded their size before this point). `each` completes a sheet with what calamine does not
+/// read, given its index among all the workbook's sheets (worksheets or not).
 pub(super) fn sheets_from_ranges<R, W>(
     wb: &mut W,
     ctx: &Ctx,
     err: impl Fn(W::Error) -> ReadError,
     merges: impl Fn(&mut W, &str) -> Result<Vec<calamine::Dimensions>, ReadError>,
+    each: impl Fn(usize, &mut Sheet),
 ) -> Result<Vec<Sheet>, ReadError>
 where
     R: Read + Seek,
@@ -59,18 +61,23 @@ where
     }
     ctx.check_sheet_count(metas.len())?;
     let mut sheets = Vec::new();
-    for meta in metas.iter().filter(|m| m.typ == SheetType::WorkSheet) {
+    for (i, meta) in metas.iter().enumerate() {
+        if meta.typ != SheetType::WorkSheet {
+            continue;
+        }
         let values = wb.worksheet_range(&meta.name).map_err(&err)?;
         let formulas = wb.worksheet_formula(&meta.name).map_err(&err)?;
         let merged = merges(wb, &meta.name)?;
-        sheets.push(sheet_from_ranges(
+        let mut sheet = sheet_from_ranges(
             &meta.name,
             meta.visible,
             &values,
             Some(&formulas),
             merged,
             ctx,
-        )?);
+        )?;
+        each(i, &mut sheet);
+        sheets.push(sheet);
     }
     Ok(sheets)
 }

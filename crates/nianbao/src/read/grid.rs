@@ -1,7 +1,7 @@
 //! The one thing every reader produces: sheets of cells at absolute positions, with merged regions
 //! and where they came from. Everything after the grid is format-blind.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What a cell holds, as found.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +42,13 @@ pub struct Sheet {
     /// Non-empty cells by absolute (row, col).
     pub cells: BTreeMap<(u32, u32), CellValue>,
     pub merges: Vec<Rect>,
+    /// Rows hidden on this sheet (0-based): xlsx, and xls and ods (from their guards' scans;
+    /// calamine does not report them); not HTML. Like a hidden sheet, they may hold a copy
+    /// of a table the reader of the workbook does not see. Only rows within the row limit are
+    /// kept (no cell beyond it is read).
+    pub hidden_rows: BTreeSet<u32>,
+    /// Columns hidden on this sheet (0-based), within the column limit; as `hidden_rows`.
+    pub hidden_cols: BTreeSet<u32>,
 }
 
 impl Sheet {
@@ -65,6 +72,11 @@ impl Sheet {
     /// The merged region a cell belongs to, if any.
     pub fn merge_at(&self, row: u32, col: u32) -> Option<&Rect> {
         self.merges.iter().find(|m| m.contains(row, col))
+    }
+
+    /// Whether a cell is in a hidden row or column (not whether its sheet is hidden).
+    pub fn is_hidden_cell(&self, row: u32, col: u32) -> bool {
+        self.hidden_rows.contains(&row) || self.hidden_cols.contains(&col)
     }
 
     pub fn set(&mut self, row: u32, col: u32, v: CellValue) {

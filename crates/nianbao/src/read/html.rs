@@ -19,7 +19,8 @@ use crate::error::ReadError;
 pub(super) fn read(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
     let text = decode(bytes);
     let l = ctx.limits;
-    let sheets = parse_tables(&text, l.max_rows, l.max_cols, l.max_cells).map_err(|e| match e {
+    let limited = parse_limited(&text, l.max_rows, l.max_cols, l.max_cells, l.max_sheets);
+    let sheets = limited.map_err(|e| match e {
         HtmlError::NoTable(n) => ctx.unknown(n.describe()),
         HtmlError::TooLarge(t) => ctx.too_large(Some(&t.sheet), t.what, t.actual, t.limit),
     })?;
@@ -93,13 +94,27 @@ pub fn decode(bytes: &[u8]) -> String {
 
 /// Parse every top-level table. `max_rows`/`max_cols` bound the placed cells (spans included),
 /// `max_cells` the number of non-empty cells of all tables together.
+#[cfg(test)]
 pub fn parse_tables(
     text: &str,
     max_rows: u32,
     max_cols: u32,
     max_cells: u64,
 ) -> Result<Vec<Sheet>, HtmlError> {
+    parse_limited(text, max_rows, max_cols, max_cells, u32::MAX)
+}
+
+/// [`parse_tables`], refusing the page as soon as it has more than `max_sheets` non-empty
+/// tables: a million one-cell tables would otherwise all be built (671 MB) before being counted.
+fn parse_limited(
+    text: &str,
+    max_rows: u32,
+    max_cols: u32,
+    max_cells: u64,
+    max_sheets: u32,
+) -> Result<Vec<Sheet>, HtmlError> {
     let mut p = Placer::new(max_rows, max_cols, max_cells);
+    p.max_sheets = max_sheets;
     let mut tokens = Tokenizer { s: text, at: 0 };
     let mut saw_html = false;
     let mut first_element: Option<String> = None;
@@ -353,6 +368,8 @@ struct Placer {
     max_rows: u32,
     max_cols: u32,
     max_cells: u64,
+    /// Most non-empty tables kept.
+    max_sheets: u32,
     cells: u64,
     /// Top-level tables seen, including empty ones.
     tables: u32,
@@ -374,6 +391,7 @@ impl Placer {
             max_rows,
             max_cols,
             max_cells,
+            max_sheets: u32::MAX,
             cells: 0,
             tables: 0,
             sheets: Vec::new(),
@@ -411,7 +429,7 @@ impl Placer {
                 self.depth -= 1;
                 if self.depth == 0 {
                     self.end_row()?;
-                    self.push_sheet();
+                    self.push_sheet()?;
                 }
             }
             ("td" | "th" | "tr" | "br", _) if self.depth > 1 => {
@@ -519,12 +537,21 @@ impl Placer {
     /// Keep the finished table if it has any cell (layout tables of empty cells carry nothing,
     /// and keeping them would let a page of `<table></table>` grow without bound). Sheets are
     /// named after the table's position in the page, counting empty ones.
-    fn push_sheet(&mut self) {
+    fn push_sheet(&mut self) -> Result<(), HtmlTooLarge> {
         if let Some(s) = self.sheet.take() {
             if !s.cells.is_empty() {
+                if self.sheets.len() as u64 >= u64::from(self.max_sheets) {
+                    return Err(HtmlTooLarge {
+                        sheet: s.name,
+                        what: "工作表（表格）数量（超出上限即停止读取）",
+                        actual: self.sheets.len() as u64 + 1,
+                        limit: u64::from(self.max_sheets),
+                    });
+                }
                 self.sheets.push(s);
             }
         }
+        Ok(())
     }
 
     fn end_cell(&mut self) -> Result<(), HtmlTooLarge> {
@@ -567,7 +594,7 @@ impl Placer {
         // An unclosed top-level table still counts.
         if self.depth > 0 {
             self.end_row()?;
-            self.push_sheet();
+            self.push_sheet()?;
             self.depth = 0;
         }
         Ok(())
@@ -672,6 +699,23 @@ mod tests {
             e("<?xml version='1.0'?><root><a/></root>"),
             NoTable::Xml("root".into())
         );
+    }
+
+    /// Issue 13: a million one-cell tables peaked at 671 MB, all built before being counted.
+    /// The page is refused at the first table beyond the sheet limit.
+    #[test]
+    fn tables_beyond_the_sheet_limit_stop_the_parse() {
+        let page = "<table><tr><td>1</td></tr></table>".repeat(1_000_000);
+        match parse_limited(&page, 10_000, 500, 1_000_000, 1_000) {
+            Err(HtmlError::TooLarge(t)) => {
+                assert_eq!((t.actual, t.limit), (1_001, 1_000));
+                assert_eq!(t.sheet, "表格1001");
+            }
+            Err(e) => panic!("{e:?}"),
+            Ok(s) => panic!("{} sheets read, not refused", s.len()),
+        }
+        let sheets = parse_limited(&page[..34 * 1_000], 10_000, 500, 1_000_000, 1_000).unwrap();
+        assert_eq!(sheets.len(), 1_000);
     }
 
     #[test]

@@ -3,8 +3,8 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-/// NFKC (full-width → half-width, `（一）` → `(一)`), all whitespace and line breaks removed, and
-/// quote styles unified to `"`.
+/// NFKC (full-width → half-width, `（一）` → `(一)`), all whitespace, line breaks and
+/// [invisible characters](is_invisible) removed, and quote styles unified to `"`.
 pub fn norm(s: &str) -> String {
     // Fast path for what labels are made of: ASCII, CJK ideographs, full-width ASCII forms and the
     // ideographic space, whose NFKC is known. Anything else goes through full NFKC.
@@ -32,10 +32,39 @@ pub fn norm(s: &str) -> String {
 }
 
 fn slow_norm(s: &str) -> String {
-    s.nfkc()
-        .filter(|c| !c.is_whitespace())
+    // Before NFKC too: it maps the Hangul fillers U+3164 and U+FFA0 to U+1160, and would compose
+    // a combining mark with a filler before it.
+    s.chars()
+        .filter(|&c| !is_invisible(c))
+        .nfkc()
+        .filter(|&c| !c.is_whitespace() && !is_invisible(c))
         .map(unify_quote)
         .collect()
+}
+
+/// Characters that show nothing (or only blank space) and so can make a label that looks like
+/// the official one compare unequal to it, or a decoy compare equal: the Hangul fillers (letters
+/// to Unicode, so [`core`](fn@core) would keep them), zero-width and joiner characters, bidi
+/// marks and isolates, variation selectors, the soft hyphen, invisible operators, tags.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'                       // soft hyphen
+        | '\u{034F}'                     // combining grapheme joiner
+        | '\u{115F}' | '\u{1160}'        // Hangul choseong / jungseong fillers
+        | '\u{17B4}' | '\u{17B5}'        // Khmer inherent vowels
+        | '\u{180B}'..='\u{180F}'        // Mongolian variation selectors and vowel separator
+        | '\u{200B}'..='\u{200F}'        // zero width space, (non-)joiner, LRM, RLM
+        | '\u{202A}'..='\u{202E}'        // bidi embeddings and overrides
+        | '\u{2060}'..='\u{2064}'        // word joiner, invisible operators
+        | '\u{2066}'..='\u{2069}'        // bidi isolates
+        | '\u{3164}'                     // Hangul filler
+        | '\u{FE00}'..='\u{FE0F}'        // variation selectors
+        | '\u{FEFF}'                     // zero width no-break space (BOM)
+        | '\u{FFA0}'                     // half-width Hangul filler
+        | '\u{E0000}'..='\u{E007F}'      // tags
+        | '\u{E0100}'..='\u{E01EF}' // variation selectors supplement
+    )
 }
 
 fn is_quote(c: char) -> bool {
@@ -160,6 +189,49 @@ mod tests {
         ] {
             assert_eq!(norm(t), slow_norm(t), "{t}");
         }
+    }
+
+    /// Invisible and filler characters compare as nothing, wherever they sit in a label.
+    #[test]
+    fn invisible_characters_are_removed() {
+        let invisible = [
+            '\u{3164}',
+            '\u{115F}',
+            '\u{1160}',
+            '\u{FFA0}',
+            '\u{200B}',
+            '\u{200C}',
+            '\u{200D}',
+            '\u{2060}',
+            '\u{FEFF}',
+            '\u{200E}',
+            '\u{200F}',
+            '\u{202A}',
+            '\u{202E}',
+            '\u{2066}',
+            '\u{2069}',
+            '\u{FE00}',
+            '\u{FE0F}',
+            '\u{E0100}',
+            '\u{E01EF}',
+            '\u{00AD}',
+        ];
+        for c in invisible {
+            for label in [
+                format!("自然人{c}"),
+                format!("{c}自然人"),
+                format!("自然{c}人"),
+            ] {
+                assert_eq!(norm(&label), "自然人", "U+{:04X}", c as u32);
+                assert_eq!(core(&label), "自然人", "U+{:04X}", c as u32);
+            }
+        }
+        assert_eq!(
+            core("（一）予以公开\u{3164}\u{FFA0}"),
+            core("（一）予以公开")
+        );
+        // Visible Hangul is kept.
+        assert_eq!(core("자연인"), "자연인");
     }
 
     #[test]

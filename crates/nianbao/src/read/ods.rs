@@ -1,7 +1,8 @@
 //! ods (OpenDocument spreadsheet), read by calamine after its guard: a streaming pass over
 //! `content.xml` that computes each table's extent with the repeat counts expanded, so that
 //! `number-columns-repeated` / `number-rows-repeated` cannot make calamine build a dense range of
-//! billions of cells.
+//! billions of cells, nor copy one text into each of them (nor expand `<text:s text:c="n"/>`
+//! into billions of spaces): the text it would make counts against `max_text_bytes`.
 
 use std::io::{BufReader, Cursor};
 
@@ -38,7 +39,13 @@ pub(super) fn read(
     };
     ctx.check_sheet_count(scans.len())?;
     let mut total = 0u64;
+    let mut text = 0u64;
     for t in &scans {
+        ctx.charge_text(
+            Some(&t.name),
+            &mut text,
+            usize::try_from(t.text).unwrap_or(usize::MAX),
+        )?;
         if t.rows > u64::from(ctx.limits.max_rows) {
             return Err(ctx.too_large(
                 Some(&t.name),
@@ -72,8 +79,38 @@ pub(super) fn read(
         calamine::OdsError::Password => ctx.encrypted(),
         e => ods_err(e),
     })?;
-    // ods has no merged regions in calamine.
-    sheets_from_ranges(&mut wb, ctx, ods_err, |_, _| Ok(Vec::new()))
+    // ods has no merged regions in calamine. Hidden rows and columns, which calamine does not
+    // report, come from the scan (calamine reads every table, in order, as a sheet).
+    let metas_match = wb.sheets_metadata().len() == scans.len();
+    let complete = |i: usize, sheet: &mut Sheet| {
+        if let Some(scan) = scans.get(i).filter(|_| metas_match) {
+            let rows = hidden(&scan.hidden_rows, ctx.limits.max_rows);
+            sheet.hidden_rows.extend(rows);
+            let cols = hidden(&scan.hidden_cols, ctx.limits.max_cols);
+            sheet.hidden_cols.extend(cols);
+        }
+    };
+    sheets_from_ranges(&mut wb, ctx, ods_err, |_, _| Ok(Vec::new()), complete)
+}
+
+/// The indices in `ranges` (0-based, inclusive, in any order, overlapping) below `limit`, each
+/// once: the cost is bounded by the limit, not by the ranges' claims.
+pub(super) fn hidden(ranges: &[(u64, u64)], limit: u32) -> impl Iterator<Item = u32> {
+    let mut ranges = ranges.to_vec();
+    ranges.sort_unstable();
+    let mut next = 0u64;
+    let mut out = Vec::new();
+    for (first, last) in ranges {
+        let (from, to) = (
+            first.max(next),
+            last.saturating_add(1).min(u64::from(limit)),
+        );
+        if from < to {
+            out.extend(from as u32..to as u32);
+            next = to;
+        }
+    }
+    out.into_iter()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -91,6 +128,13 @@ pub(super) struct OdsTableScan {
     pub(super) pushed: u64,
     /// Cells of the dense range calamine then builds.
     pub(super) dense: u64,
+    /// Bytes of text calamine makes: each text cell's text, once per repeated column and row
+    /// (calamine copies it into each), with `<text:s text:c="n"/>` as the n spaces it becomes.
+    pub(super) text: u64,
+    /// Hidden (`table:visibility` collapse or filter) rows and columns, as 0-based inclusive
+    /// ranges.
+    pub(super) hidden_rows: Vec<(u64, u64)>,
+    pub(super) hidden_cols: Vec<(u64, u64)>,
 }
 
 /// Calamine's own caps (ods.rs), mirrored so the estimate matches what it would allocate.
@@ -116,8 +160,14 @@ pub(super) fn scan_ods_content<R: std::io::BufRead>(
         match ev {
             Event::Start(e) => st.start(&e, false)?,
             Event::Empty(e) => st.start(&e, true)?,
-            Event::Text(t) if st.cell_depth > 0 && !t.chars().all(char::is_whitespace) => {
-                st.cell_has_content = true;
+            Event::Text(t) if st.cell_depth > 0 => {
+                st.cell_text = st.cell_text.saturating_add(t.len() as u64);
+                if !t.chars().all(char::is_whitespace) {
+                    st.cell_has_content = true;
+                }
+            }
+            Event::GeneralRef(_) | Event::CData(_) if st.cell_depth > 0 => {
+                st.cell_text = st.cell_text.saturating_add(4);
             }
             Event::End(e) => st.end(e.name().as_ref()),
             Event::Eof => break,
@@ -143,6 +193,12 @@ struct OdsState {
     cell_start: u64,
     cell_repeat: u64,
     cell_has_content: bool,
+    /// Bytes of text in the open cell, and in the open row with column repeats expanded.
+    cell_text: u64,
+    row_text: u64,
+    /// Columns declared so far in the open table; whether the open row is hidden.
+    cols_total: u64,
+    row_hidden: bool,
 }
 
 impl OdsState {
@@ -150,6 +206,12 @@ impl OdsState {
         if self.cell_depth > 0 {
             // Anything inside a cell (text:p, a link…) makes it non-empty.
             self.cell_has_content = true;
+            // calamine turns `<text:s text:c="n"/>` into n spaces, one by one
+            let add = match e.name().as_ref() {
+                "text:s" => repeat_attr(e, "text:c")?,
+                _ => 1,
+            };
+            self.cell_text = self.cell_text.saturating_add(add);
             if !empty {
                 self.cell_depth += 1;
             }
@@ -165,16 +227,29 @@ impl OdsState {
                 }
                 self.current = Some(t);
                 self.rows_total = 0;
+                self.cols_total = 0;
                 self.first_row = None;
                 self.in_row = false;
                 if empty {
                     self.tables.extend(self.current.take());
                 }
             }
+            "table:table-column" if self.current.is_some() => {
+                let n = repeat_attr(e, "table:number-columns-repeated")?;
+                let first = self.cols_total;
+                self.cols_total = first.saturating_add(n).min(ODS_MAX_COLUMNS);
+                if is_hidden(e) && self.cols_total > first {
+                    if let Some(t) = self.current.as_mut() {
+                        t.hidden_cols.push((first, self.cols_total - 1));
+                    }
+                }
+            }
             "table:table-row" if self.current.is_some() => {
                 self.row_repeat = repeat_attr(e, "table:number-rows-repeated")?;
+                self.row_hidden = is_hidden(e);
                 self.row_col = 0;
                 self.row_last = 0;
+                self.row_text = 0;
                 self.in_row = true;
                 if empty {
                     self.end_row();
@@ -187,6 +262,12 @@ impl OdsState {
                     .attributes()
                     .flatten()
                     .any(|a| matches!(a.key.as_ref(), "office:value-type" | "table:formula"));
+                self.cell_text = e
+                    .attributes()
+                    .flatten()
+                    .filter(|a| matches!(a.key.as_ref(), "office:string-value" | "table:formula"))
+                    .map(|a| a.value.len() as u64)
+                    .sum();
                 if empty {
                     self.end_cell();
                 } else {
@@ -222,6 +303,11 @@ impl OdsState {
             .cell_start
             .saturating_add(self.cell_repeat)
             .min(ODS_MAX_COLUMNS);
+        let copies = self.row_col.saturating_sub(self.cell_start);
+        self.row_text = self
+            .row_text
+            .saturating_add(self.cell_text.saturating_mul(copies));
+        self.cell_text = 0;
         if self.cell_has_content {
             self.row_last = self.row_col;
         }
@@ -238,6 +324,13 @@ impl OdsState {
         let capped = self
             .row_repeat
             .min(ODS_MAX_ROWS.saturating_sub(self.rows_total));
+        t.text = t
+            .text
+            .saturating_add(self.row_text.saturating_mul(capped.max(1)));
+        if self.row_hidden && capped > 0 {
+            t.hidden_rows
+                .push((self.rows_total, self.rows_total + capped - 1));
+        }
         if self.row_last > 0 {
             let start = *self.first_row.get_or_insert(self.rows_total);
             t.rows = self.rows_total.saturating_add(capped);
@@ -246,6 +339,13 @@ impl OdsState {
         }
         self.rows_total = self.rows_total.saturating_add(capped);
     }
+}
+
+/// A row or column whose `table:visibility` is `collapse` or `filter`.
+fn is_hidden(e: &quick_xml::events::BytesStart<'_>) -> bool {
+    e.attributes()
+        .flatten()
+        .any(|a| a.key.as_ref() == "table:visibility" && matches!(&*a.value, "collapse" | "filter"))
 }
 
 fn repeat_attr(e: &quick_xml::events::BytesStart<'_>, key: &str) -> Result<u64, Refusal> {
@@ -322,6 +422,66 @@ mod tests {
             ReadError::TooLarge { sheet, .. } => assert_eq!(sheet.as_deref(), Some("炸弹")),
             other => panic!("{other:?}"),
         }
+    }
+
+    /// Issue 13: one 64 KB text cell repeated 500 × 400 (a 1 KB file), 12.8 GB once calamine
+    /// has copied it into every cell; and `<text:s text:c="…"/>`, which calamine expands into
+    /// that many spaces. Refused before calamine reads anything.
+    #[test]
+    fn repeated_text_is_refused_before_calamine_copies_it() {
+        let big = "字".repeat(64 * 1024 / 3);
+        let refused = |bytes: &[u8]| match read_grid_bytes(bytes, "t.ods", &Limits::default()) {
+            Err(ReadError::TooLarge { sheet, what, .. }) => {
+                assert_eq!(sheet.as_deref(), Some("重复"));
+                assert!(what.contains("文本"), "{what}");
+            }
+            Err(e) => panic!("{e:?}"),
+            Ok(_) => panic!("read, not refused"),
+        };
+        refused(&ods(&format!(
+            r#"<table:table table:name="重复"><table:table-row table:number-rows-repeated="400"><table:table-cell office:value-type="string" table:number-columns-repeated="500"><text:p>{big}</text:p></table:table-cell></table:table-row></table:table>"#
+        )));
+        refused(&ods(
+            r#"<table:table table:name="重复"><table:table-row><table:table-cell office:value-type="string"><text:p>a<text:s text:c="4000000000"/>b</text:p></table:table-cell></table:table-row></table:table>"#,
+        ));
+        // Text repeated a little is read, as calamine reads it.
+        let g = read_grid_bytes(
+            &ods(
+                r#"<table:table table:name="S"><table:table-row table:number-rows-repeated="2"><table:table-cell office:value-type="string" table:number-columns-repeated="3"><text:p>a<text:s text:c="2"/>b</text:p></table:table-cell></table:table-row></table:table>"#,
+            ),
+            "t.ods",
+            &Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(g.sheets[0].cells.len(), 6);
+        assert_eq!(g.sheets[0].get(1, 2), Some(&CellValue::Text("a  b".into())));
+        let t = scan_ods_content(
+            r#"<table:table table:name="S"><table:table-row table:number-rows-repeated="2"><table:table-cell office:value-type="string" table:number-columns-repeated="3"><text:p>ab<text:s text:c="2"/></text:p></table:table-cell></table:table-row></table:table>"#.as_bytes(),
+        )
+        .unwrap();
+        // "ab", two spaces, the text:p element itself: 5 bytes, 6 copies
+        assert_eq!(t[0].text, 30);
+    }
+
+    /// Hidden rows and columns (LibreOffice's `table:visibility="collapse"`, or `filter` for
+    /// rows hidden by a filter) reach the sheet, as in xlsx.
+    #[test]
+    fn hidden_rows_and_columns_are_recorded() {
+        let bytes = ods(
+            r#"<table:table table:name="S"><table:table-column table:number-columns-repeated="2"/><table:table-column table:visibility="collapse" table:number-columns-repeated="2"/><table:table-column table:visibility="collapse" table:number-columns-repeated="100000"/><table:table-row><table:table-cell office:value-type="float" office:value="1"/></table:table-row><table:table-row table:visibility="collapse" table:number-rows-repeated="2"><table:table-cell office:value-type="float" office:value="2"/></table:table-row><table:table-row table:visibility="filter"><table:table-cell office:value-type="float" office:value="3"/></table:table-row><table:table-row><table:table-cell office:value-type="float" office:value="4"/></table:table-row></table:table>"#,
+        );
+        let limits = Limits {
+            max_cols: 10,
+            ..Limits::default()
+        };
+        let g = read_grid_bytes(&bytes, "t.ods", &limits).unwrap();
+        let s = &g.sheets[0];
+        assert_eq!(s.get(3, 0), Some(&CellValue::Number(3.0)));
+        assert_eq!(s.hidden_rows.iter().copied().collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(
+            s.hidden_cols.iter().copied().collect::<Vec<_>>(),
+            (2..10).collect::<Vec<_>>()
+        );
     }
 
     #[test]

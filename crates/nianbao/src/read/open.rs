@@ -65,6 +65,13 @@ pub struct Limits {
     /// Most sheets in one workbook (default 1 000; per-sheet lookups in calamine are linear in
     /// the sheet count, so a workbook part listing a million sheets would never finish).
     pub max_sheets: u32,
+    /// Largest total of text, in bytes, the reader materialises for one workbook (default
+    /// 64 MiB): every copy counts — the xlsx shared-string table and each cell's copy of the
+    /// string it refers to, inline and formula-result text, the formula text of a cell
+    /// without a result (a shared formula expanded into each of its cells); for xls, each
+    /// LABELSST cell's copy of its shared string; for ods, each repeated text cell. Cell counts
+    /// do not bound this: one 900 KB shared string referenced by 40 000 cells is 36 GB.
+    pub max_text_bytes: u64,
 }
 
 impl Default for Limits {
@@ -77,20 +84,38 @@ impl Default for Limits {
             max_cells: 1_000_000,
             max_zip_ratio: 200,
             max_sheets: 1_000,
+            max_text_bytes: 64 * 1024 * 1024,
         }
     }
 }
 
 /// Read a workbook file into a grid. `display` is the name used in messages.
 ///
-/// The file size is checked from its metadata before the bytes are read.
+/// Only regular files (or links to one) are opened: opening a FIFO blocks until something
+/// writes to it, and a device may never end. The file size is checked from its metadata before
+/// the bytes are read.
 pub fn read_grid(path: &Path, display: &str, limits: &Limits) -> Result<Grid, ReadError> {
     let io = |source| ReadError::Io {
         path: display.to_string(),
         source,
     };
+    let not_regular = |kind: std::fs::FileType| {
+        io(std::io::Error::other(format!(
+            "不是普通文件（{}），只能读取工作簿文件",
+            file_kind(kind)
+        )))
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(not_regular(meta.file_type()));
+    }
     let file = std::fs::File::open(path).map_err(io)?;
-    let len = file.metadata().map_err(io)?.len();
+    // Again on what was opened, in case the path was replaced in between.
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(not_regular(meta.file_type()));
+    }
+    let len = meta.len();
     if len > limits.max_file_bytes {
         return Err(ReadError::TooLarge {
             path: display.to_string(),
@@ -106,6 +131,28 @@ pub fn read_grid(path: &Path, display: &str, limits: &Limits) -> Result<Grid, Re
         .read_to_end(&mut bytes)
         .map_err(io)?;
     read_grid_bytes(&bytes, display, limits)
+}
+
+/// What a path that is not a regular file is, in words.
+fn file_kind(t: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "是命名管道 FIFO";
+        }
+        if t.is_socket() {
+            return "是套接字";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "是设备文件";
+        }
+    }
+    if t.is_dir() {
+        "是文件夹"
+    } else {
+        "是特殊文件"
+    }
 }
 
 /// Read a workbook from memory into a grid.
@@ -209,6 +256,27 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// Add `bytes` of text materialised to the workbook's running `total`, against
+    /// [`Limits::max_text_bytes`].
+    pub(super) fn charge_text(
+        &self,
+        sheet: Option<&str>,
+        total: &mut u64,
+        bytes: usize,
+    ) -> Result<(), ReadError> {
+        *total = total.saturating_add(bytes as u64);
+        let limit = self.limits.max_text_bytes;
+        if *total > limit {
+            return Err(self.too_large(
+                sheet,
+                "读取的文本总量（字节，含重复引用的共享文本）",
+                *total,
+                limit,
+            ));
+        }
+        Ok(())
+    }
+
     /// Check one cell position against the row/column limits.
     pub(super) fn check_pos(&self, sheet: &str, row: u32, col: u32) -> Result<(), ReadError> {
         let l = self.limits;
@@ -287,6 +355,34 @@ mod tests {
             read_grid_bytes(b"abcd", "t", &big).unwrap_err().kind(),
             "too_large"
         );
+    }
+
+    /// Issue 13: `check` on a FIFO blocked in `File::open` until something wrote to it. The
+    /// read runs in a thread: without the check the test fails after a timeout (and then
+    /// unblocks the thread by opening the FIFO for writing).
+    #[cfg(unix)]
+    #[test]
+    fn fifos_and_folders_are_refused_without_opening() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("管道.xlsx");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let path = fifo.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(read_grid(&path, "管道.xlsx", &Limits::default()));
+        });
+        let got = rx.recv_timeout(std::time::Duration::from_secs(5));
+        if got.is_err() {
+            let _ = std::fs::OpenOptions::new().write(true).open(&fifo);
+            panic!("reading a FIFO blocked");
+        }
+        let e = got.unwrap().unwrap_err();
+        assert_eq!(e.kind(), "io", "{e}");
+        let m = e.to_string();
+        assert!(m.contains("管道.xlsx") && m.contains("FIFO"), "{m}");
+        let e = read_grid(dir.path(), "文件夹", &Limits::default()).unwrap_err();
+        assert!(e.to_string().contains("是文件夹"), "{e}");
     }
 
     #[test]

@@ -19,11 +19,14 @@
 //! - rich text is concatenated, phonetic runs (`rPh`) are left out, `<t>` is trimmed unless
 //!   `xml:space="preserve"`, and `_xHHHH_` escapes are decoded;
 //! - a formula without a cached value becomes [`CellValue::FormulaNotCalculated`], shared
-//!   formulas are expanded from their anchor cell.
+//!   formulas are expanded from their anchor cell (only into cells without a cached value);
+//! - hidden rows (`<row hidden="1">`) and columns (`<col hidden="1">`) are recorded on the
+//!   sheet, as hidden sheets are.
 //!
 //! Limits: every cell position is checked as it arrives, the shared-string count (declared and
 //! actual) and the number of non-empty cells against `max_cells`, each inflated part against
-//! `max_unpacked_bytes`.
+//! `max_unpacked_bytes`, every copy of text made (the shared strings, each cell's text, each
+//! expanded formula) against `max_text_bytes`. A package whose sheets share one part is refused.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -63,13 +66,20 @@ pub(super) fn read(zip: &mut Zip, ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
         .find(|r| r.kind == "sharedStrings")
         .map(|r| r.target.clone())
         .unwrap_or_else(|| format!("{dir}sharedStrings.xml"));
+    // Text materialised in the whole workbook, against `max_text_bytes`.
+    let mut text = 0u64;
     let strings = match pkg.part(&strings_path)? {
-        Some(xml) => shared_strings(&xml, ctx).map_err(|e| pkg.fault(&strings_path, e))?,
+        Some(xml) => {
+            shared_strings(&xml, ctx, &mut text).map_err(|e| pkg.fault(&strings_path, e))?
+        }
         None => Vec::new(),
     };
 
     let mut sheets = Vec::with_capacity(entries.len());
     let mut cells = 0u64;
+    // Worksheet parts already read, by their lower-case name (as `Package::part` finds them),
+    // with the sheet that read them.
+    let mut parts_read: HashMap<String, String> = HashMap::new();
     for entry in entries {
         let name = entry.name.as_str();
         let Some(rel) = rels.iter().find(|r| r.id == entry.rel_id) else {
@@ -80,6 +90,17 @@ pub(super) fn read(zip: &mut Zip, ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
         };
         if rel.kind != "worksheet" {
             continue; // chart, dialog and macro sheets hold no table cells
+        }
+        // No application writes two sheets over one part; a thousand of them over one big part
+        // would inflate and parse it a thousand times.
+        if let Some(first) = parts_read.insert(rel.target.to_ascii_lowercase(), name.to_string()) {
+            return Err(ctx.corrupt(
+                format!(
+                    "工作表“{name}”和工作表“{first}”指向同一个部件 {}（工作簿结构被篡改或损坏）",
+                    rel.target
+                ),
+                None,
+            ));
         }
         let Some(xml) = pkg.part(&rel.target)? else {
             return Err(ctx.corrupt(
@@ -94,6 +115,7 @@ pub(super) fn read(zip: &mut Zip, ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
             strings: &strings,
             sheet: &mut sheet,
             cells: &mut cells,
+            text: &mut text,
         }
         .read(&xml)
         .map_err(|e| e.into_error(ctx, &format!("工作表“{name}”无法读取")))?;
@@ -363,8 +385,9 @@ fn sheet_entries(xml: &[u8]) -> Result<Vec<SheetEntry>, Failure> {
     }
 }
 
-/// The shared-string table, its declared and its actual size checked against `max_cells`.
-fn shared_strings(xml: &[u8], ctx: &Ctx) -> Result<Vec<String>, Failure> {
+/// The shared-string table, its declared and its actual size checked against `max_cells`, its
+/// text added to `text` (checked against `max_text_bytes`).
+fn shared_strings(xml: &[u8], ctx: &Ctx, text: &mut u64) -> Result<Vec<String>, Failure> {
     let max = ctx.limits.max_cells;
     let too_many = |what, n: u64| Failure::Refused(ctx.too_large(None, what, n, max));
     let mut r = reader(xml);
@@ -381,7 +404,10 @@ fn shared_strings(xml: &[u8], ctx: &Ctx) -> Result<Vec<String>, Failure> {
                     }
                 }
                 "si" => {
-                    out.push(rich_text(&mut r)?);
+                    let s = rich_text(&mut r)?;
+                    ctx.charge_text(None, text, s.len())
+                        .map_err(Failure::Refused)?;
+                    out.push(s);
                     if out.len() as u64 > max {
                         return Err(too_many("共享字符串表中的字符串数", out.len() as u64));
                     }
@@ -477,8 +503,10 @@ fn unescape_ooxml(s: &str) -> Cow<'_, str> {
             continue;
         }
         out.extend(char::decode_utf16(units.drain(..)).map(|c| c.unwrap_or('\u{FFFD}')));
-        // copy up to the next possible escape (an ASCII `_`, so a char boundary)
-        let next = s[i + 1..].find('_').map_or(b.len(), |j| i + 1 + j);
+        // copy the character at `i` (which may be several bytes long: `i` is a char boundary,
+        // `i + 1` need not be) and up to the next possible escape (an ASCII `_`, so a boundary)
+        let after = i + s[i..].chars().next().map_or(1, char::len_utf8);
+        let next = s[after..].find('_').map_or(b.len(), |j| after + j);
         out.push_str(&s[i..next]);
         i = next;
     }
@@ -495,6 +523,8 @@ struct SheetReader<'s, 'c> {
     sheet: &'s mut Sheet,
     /// Non-empty cells read so far in the whole workbook.
     cells: &'s mut u64,
+    /// Bytes of text materialised so far in the whole workbook (shared strings included).
+    text: &'s mut u64,
 }
 
 /// The type attribute of a cell.
@@ -517,6 +547,9 @@ impl SheetReader<'_, '_> {
         // Shared-formula anchors by index (the index is only a key: nothing is sized by it).
         let mut shared: HashMap<u64, (String, (u32, u32))> = HashMap::new();
         let mut cell = CellText::default();
+        // `<col hidden>` ranges, 0-based inclusive, made into the set once at the end: each
+        // element may span all columns, and a part may hold a million of them.
+        let mut hidden_cols: Vec<(u32, u32)> = Vec::new();
         r.config_mut().expand_empty_elements = false;
         loop {
             let (e, empty) = match r.read_event()? {
@@ -530,15 +563,27 @@ impl SheetReader<'_, '_> {
                     }
                     continue;
                 }
-                Event::Eof => return Ok(()),
+                Event::Eof => {
+                    self.hide_cols(hidden_cols);
+                    return Ok(());
+                }
                 _ => continue,
             };
             match e.local_name().as_ref() {
                 "sheetData" => in_data = !empty,
                 "row" if in_data => {
                     col = 0;
-                    if let Some((_, v)) = plain_attrs(&e).find(|(k, _)| *k == "r") {
-                        row = position(v, true).ok_or_else(|| bad_ref("行号", v))?.0;
+                    let mut hidden = false;
+                    for (k, v) in plain_attrs(&e) {
+                        match k {
+                            "r" => row = position(v, true).ok_or_else(|| bad_ref("行号", v))?.0,
+                            "hidden" => hidden = is_true(v),
+                            _ => {}
+                        }
+                    }
+                    // A hidden row beyond the limit can hold no cell that is read.
+                    if hidden && row < self.ctx.limits.max_rows {
+                        self.sheet.hidden_rows.insert(row);
                     }
                     if empty {
                         row = row.saturating_add(1);
@@ -551,6 +596,24 @@ impl SheetReader<'_, '_> {
                         self.cell(&mut r, &e, (row, col), &mut cell, &mut shared)?
                     };
                     col = pos.1.saturating_add(1);
+                }
+                // `<cols><col min="2" max="3" hidden="1"/></cols>`, 1-based and inclusive
+                "col" if !in_data => {
+                    let (mut min, mut max, mut hidden) = (None, None, false);
+                    for (k, v) in plain_attrs(&e) {
+                        match k {
+                            "min" => min = v.trim().parse::<u32>().ok(),
+                            "max" => max = v.trim().parse::<u32>().ok(),
+                            "hidden" => hidden = is_true(v),
+                            _ => {}
+                        }
+                    }
+                    if let (true, Some(min)) = (hidden, min.filter(|&m| m >= 1)) {
+                        let max = max.unwrap_or(min);
+                        if max >= min {
+                            hidden_cols.push((min - 1, max - 1));
+                        }
+                    }
                 }
                 "mergeCell" => {
                     if let Some((_, v)) = plain_attrs(&e).find(|(k, _)| *k == "ref") {
@@ -600,11 +663,9 @@ impl SheetReader<'_, '_> {
                     }
                     if let (true, Some(si)) = (is_shared, si) {
                         if f.is_empty() {
-                            // a cell of a shared formula: the anchor's formula, moved here
-                            if let Some((anchor, at)) = shared.get(&si) {
-                                *f = calamine::expand_shared_formula(anchor, *at, pos)
-                                    .unwrap_or_else(|_| anchor.clone());
-                            }
+                            // a cell of a shared formula: expanded below, only when the cell
+                            // has no cached value (the formula text is then its value)
+                            t.shared_formula = Some(si);
                         } else {
                             shared.insert(si, (f.clone(), pos));
                         }
@@ -619,10 +680,25 @@ impl SheetReader<'_, '_> {
         let value = match self.value(typ, t, pos)? {
             Some(v) => v,
             None => match t.formula.take() {
-                Some(f) => CellValue::FormulaNotCalculated(f),
+                Some(mut f) => {
+                    if let Some((anchor, at)) = t.shared_formula.and_then(|si| shared.get(&si)) {
+                        // the anchor's formula, moved here: charged before it is made
+                        self.charge(anchor.len())?;
+                        f = calamine::expand_shared_formula(anchor, *at, pos)
+                            .unwrap_or_else(|_| anchor.clone());
+                    }
+                    CellValue::FormulaNotCalculated(f)
+                }
                 None => return Ok(pos),
             },
         };
+        if let CellValue::Text(s) | CellValue::Error(s) | CellValue::FormulaNotCalculated(s) =
+            &value
+        {
+            // (an expanded formula is charged twice, as made and as kept: its expansion may
+            // be longer than the anchor)
+            self.charge(s.len())?;
+        }
         let (row, col) = pos;
         let name = &self.sheet.name;
         self.ctx
@@ -640,6 +716,29 @@ impl SheetReader<'_, '_> {
         }
         self.sheet.set(row, col, value);
         Ok(pos)
+    }
+
+    /// Record hidden column ranges, within the column limit and Excel's 16 384 columns: each
+    /// column is inserted once, however many and however wide the ranges.
+    fn hide_cols(&mut self, mut ranges: Vec<(u32, u32)>) {
+        let end = self.ctx.limits.max_cols.min(16_384); // exclusive
+        ranges.sort_unstable();
+        let mut next = 0u32; // first column not yet inserted
+        for (first, last) in ranges {
+            let from = first.max(next);
+            let to = last.saturating_add(1).min(end);
+            if from < to {
+                self.sheet.hidden_cols.extend(from..to);
+                next = to;
+            }
+        }
+    }
+
+    /// Add `bytes` of text materialised to the workbook's total.
+    fn charge(&mut self, bytes: usize) -> Result<(), Failure> {
+        self.ctx
+            .charge_text(Some(&self.sheet.name), self.text, bytes)
+            .map_err(Failure::Refused)
     }
 
     /// The cell's cached value; `None` when it has none (or an empty string).
@@ -719,6 +818,8 @@ struct CellText {
     value: String,
     inline: Option<String>,
     formula: Option<String>,
+    /// The index of the shared formula this cell takes from its anchor.
+    shared_formula: Option<u64>,
 }
 
 impl CellText {
@@ -726,7 +827,13 @@ impl CellText {
         self.value.clear();
         self.inline = None;
         self.formula = None;
+        self.shared_formula = None;
     }
+}
+
+/// An `xsd:boolean` attribute value.
+fn is_true(v: &str) -> bool {
+    matches!(v.trim(), "1" | "true")
 }
 
 fn bad_ref(what: &str, v: &str) -> Failure {
@@ -943,6 +1050,241 @@ mod tests {
         assert_eq!(e.kind(), "too_large", "{e}");
     }
 
+    /// What Excel writes for a carriage return after Chinese text: the escape follows a
+    /// multi-byte character, and text before it starts at a non-ASCII character.
+    #[test]
+    fn escapes_after_chinese_text() {
+        assert_eq!(unescape_ooxml("填报单位：某局_x000D_"), "填报单位：某局\r");
+        assert_eq!(unescape_ooxml("某_x000D_局_x005F_x"), "某\r局_x");
+        assert_eq!(unescape_ooxml("_x000D_填报_"), "\r填报_");
+        let bytes = package(&[
+            (
+                "xl/workbook.xml",
+                &format!(
+                    r#"<workbook {NS}><sheets><sheet name="表" r:id="rId1"/></sheets></workbook>"#
+                ),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                &format!(
+                    r#"<Relationships xmlns="x"><Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#
+                ),
+            ),
+            (
+                "xl/sharedStrings.xml",
+                "<sst><si><t>填报单位：某局_x000D_</t></si></sst>",
+            ),
+            (
+                "xl/worksheets/sheet1.xml",
+                r#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>"#,
+            ),
+        ]);
+        let sheets = read_bytes(&bytes).unwrap();
+        assert_eq!(
+            sheets[0].get(0, 0),
+            Some(&CellValue::Text("填报单位：某局\r".into()))
+        );
+    }
+
+    /// Issue 13: sheets whose relationships all point at one part (each inflated and parsed
+    /// again: 1 s per sheet for a 60 MB part). Refused, naming both sheets and the part.
+    #[test]
+    fn sheets_sharing_one_part_are_refused() {
+        let n = 1_000;
+        let sheets: String = (0..n)
+            .map(|i| format!(r#"<sheet name="表{i}" sheetId="{i}" r:id="rId{i}"/>"#))
+            .collect();
+        let rels: String = (0..n)
+            .map(|i| {
+                format!(
+                    r#"<Relationship Id="rId{i}" Type="{REL}/worksheet" Target="worksheets/{}.xml"/>"#,
+                    if i == 0 { "sheet1" } else { "SHEET1" }
+                )
+            })
+            .collect();
+        let bytes = package(&[
+            (
+                "xl/workbook.xml",
+                &format!(r#"<workbook {NS}><sheets>{sheets}</sheets></workbook>"#),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                &format!(r#"<Relationships xmlns="x">{rels}</Relationships>"#),
+            ),
+            (
+                "xl/worksheets/sheet1.xml",
+                r#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>"#,
+            ),
+        ]);
+        let e = read_bytes(&bytes).unwrap_err();
+        assert_eq!(e.kind(), "corrupt", "{e}");
+        let m = e.to_string();
+        assert!(
+            m.contains("表1") && m.contains("表0") && m.contains("SHEET1"),
+            "{m}"
+        );
+    }
+
+    /// One sheet `t` of `rows` × `cols` cells made by `cell(a1)`, with the shared strings
+    /// `sst`.
+    fn grid_package(sst: &str, rows: u32, cols: u32, cell: impl Fn(&str) -> String) -> Vec<u8> {
+        let mut data = String::new();
+        for r in 0..rows {
+            data.push_str(&format!(r#"<row r="{}">"#, r + 1));
+            for c in 0..cols {
+                data.push_str(&cell(&crate::model::cellref::a1(r, c)));
+            }
+            data.push_str("</row>");
+        }
+        package(&[
+            (
+                "xl/workbook.xml",
+                &format!(
+                    r#"<workbook {NS}><sheets><sheet name="大" r:id="rId1"/></sheets></workbook>"#
+                ),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                &format!(
+                    r#"<Relationships xmlns="x"><Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#
+                ),
+            ),
+            ("xl/sharedStrings.xml", &format!("<sst>{sst}</sst>")),
+            (
+                "xl/worksheets/sheet1.xml",
+                &format!("<worksheet><sheetData>{data}</sheetData></worksheet>"),
+            ),
+        ])
+    }
+
+    /// The error of a read that must fail (without printing a huge grid when it does not).
+    fn refused(r: Result<crate::read::Grid, ReadError>) -> ReadError {
+        match r {
+            Ok(_) => panic!("read, not refused"),
+            Err(e) => e,
+        }
+    }
+
+    fn text_limit(bytes: u64) -> Limits {
+        Limits {
+            max_text_bytes: bytes,
+            ..Limits::default()
+        }
+    }
+
+    /// Each cell referring to a shared string gets its own copy: the copies are counted.
+    #[test]
+    fn shared_string_copies_count_against_the_text_limit() {
+        // 100 KB referenced by 200 cells: 20 MB of copies.
+        let sst = format!("<si><t>{}</t></si>", "字".repeat(100_000 / 3));
+        let bytes = grid_package(&sst, 20, 10, |a1| {
+            format!(r#"<c r="{a1}" t="s"><v>0</v></c>"#)
+        });
+        let g = read_grid_bytes(&bytes, "t.xlsx", &Limits::default()).unwrap();
+        assert_eq!(g.sheets[0].cells.len(), 200);
+        match refused(read_grid_bytes(&bytes, "t.xlsx", &text_limit(5_000_000))) {
+            ReadError::TooLarge {
+                sheet,
+                actual,
+                limit,
+                ..
+            } => {
+                assert_eq!(sheet.as_deref(), Some("大"));
+                assert!(actual > limit && actual < limit + 200_000, "{actual}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // The table itself counts.
+        let e = refused(read_grid_bytes(&bytes, "t.xlsx", &text_limit(50_000)));
+        assert_eq!(e.kind(), "too_large", "{e}");
+    }
+
+    /// A shared formula without cached values is expanded into every cell of its range, each a
+    /// copy of its text.
+    #[test]
+    fn shared_formula_expansions_count_against_the_text_limit() {
+        let long = vec!["A1"; 20_000].join("+"); // 60 KB
+        let bytes = grid_package("", 20, 10, |a1| {
+            if a1 == "A1" {
+                format!(r#"<c r="A1"><f t="shared" ref="A1:J20" si="0">{long}</f></c>"#)
+            } else {
+                format!(r#"<c r="{a1}"><f t="shared" si="0"/></c>"#)
+            }
+        });
+        let g = read_grid_bytes(&bytes, "t.xlsx", &Limits::default()).unwrap();
+        assert_eq!(g.sheets[0].cells.len(), 200);
+        assert!(
+            matches!(g.sheets[0].get(1, 1), Some(CellValue::FormulaNotCalculated(f)) if f.starts_with("B2+"))
+        );
+        let e = refused(read_grid_bytes(&bytes, "t.xlsx", &text_limit(2_000_000)));
+        assert_eq!(e.kind(), "too_large", "{e}");
+        // With cached values the formula text is not needed, and not expanded.
+        let bytes = grid_package("", 20, 10, |a1| {
+            if a1 == "A1" {
+                format!(r#"<c r="A1"><f t="shared" ref="A1:J20" si="0">{long}</f><v>1</v></c>"#)
+            } else {
+                format!(r#"<c r="{a1}"><f t="shared" si="0"/><v>1</v></c>"#)
+            }
+        });
+        let g = read_grid_bytes(&bytes, "t.xlsx", &text_limit(2_000_000)).unwrap();
+        assert_eq!(g.sheets[0].get(1, 1), Some(&CellValue::Number(1.0)));
+    }
+
+    /// The issue's files: a 900 KB shared string in 40 000 cells (36 GB of copies), a 500 KB
+    /// shared formula expanded into 40 000 cells (20 GB). Refused after about 64 MiB.
+    #[test]
+    fn issue_sized_text_blowups_are_refused() {
+        let sst = format!("<si><t>{}</t></si>", "字".repeat(300_000));
+        let bytes = grid_package(&sst, 400, 100, |a1| {
+            format!(r#"<c r="{a1}" t="s"><v>0</v></c>"#)
+        });
+        let e = refused(read_grid_bytes(&bytes, "t.xlsx", &Limits::default()));
+        assert_eq!(e.kind(), "too_large", "{e}");
+        let long = vec!["A1"; 170_000].join("+");
+        let bytes = grid_package("", 400, 100, |a1| {
+            if a1 == "A1" {
+                format!(r#"<c r="A1"><f t="shared" ref="A1:CV400" si="0">{long}</f></c>"#)
+            } else {
+                format!(r#"<c r="{a1}"><f t="shared" si="0"/></c>"#)
+            }
+        });
+        let e = refused(read_grid_bytes(&bytes, "t.xlsx", &Limits::default()));
+        assert_eq!(e.kind(), "too_large", "{e}");
+    }
+
+    /// Hidden columns from overlapping, reversed, zero and huge ranges; a hundred thousand
+    /// whole-sheet ranges cost one pass over the columns.
+    #[test]
+    fn hidden_column_ranges() {
+        let cols = |xml: &str| {
+            let limits = Limits::default();
+            let ctx = Ctx {
+                path: "t",
+                limits: &limits,
+            };
+            let mut sheet = Sheet::new("s");
+            let (mut cells, mut text) = (0, 0);
+            SheetReader {
+                ctx: &ctx,
+                strings: &[],
+                sheet: &mut sheet,
+                cells: &mut cells,
+                text: &mut text,
+            }
+            .read(xml.as_bytes())
+            .map_err(|_| "damaged")
+            .unwrap();
+            sheet.hidden_cols.into_iter().collect::<Vec<u32>>()
+        };
+        let got = cols(
+            r#"<worksheet><cols><col min="3" max="4" hidden="1"/><col min="2" max="3" hidden="true"/><col min="9" hidden="1"/><col min="7" max="6" hidden="1"/><col min="0" max="1" hidden="1"/><col min="5" max="5"/></cols></worksheet>"#,
+        );
+        assert_eq!(got, vec![1, 2, 3, 8]);
+        let many = r#"<col min="1" max="16384" hidden="1"/>"#.repeat(100_000);
+        let got = cols(&format!("<worksheet><cols>{many}</cols></worksheet>"));
+        assert_eq!(got, (0..500).collect::<Vec<u32>>());
+    }
+
     #[test]
     fn cell_references() {
         assert_eq!(position("A1", false), Some((0, 0)));
@@ -1035,10 +1377,11 @@ mod tests {
                 }
                 let limits = Limits::default();
                 let ctx = Ctx { path: "t", limits: &limits };
-                let strings = shared_strings(&b, &ctx).unwrap_or_default();
+                let mut text = 0;
+                let strings = shared_strings(&b, &ctx, &mut text).unwrap_or_default();
                 let mut sheet = Sheet::new("s");
                 let mut cells = 0;
-                let _ = SheetReader { ctx: &ctx, strings: &strings, sheet: &mut sheet, cells: &mut cells }.read(&b);
+                let _ = SheetReader { ctx: &ctx, strings: &strings, sheet: &mut sheet, cells: &mut cells, text: &mut text }.read(&b);
             }
         }
     }

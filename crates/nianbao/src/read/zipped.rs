@@ -22,6 +22,13 @@ pub(super) fn read(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
         ctx.limits.max_zip_ratio,
     )
     .map_err(|r| ctx.refusal(r))?;
+    if let Some(dup) = duplicate_entry(&zip, bytes) {
+        let named = dup.map(|n| format!("“{n}”")).unwrap_or_default();
+        return Err(ctx.corrupt(
+            format!("压缩包中有两个同名部件{named}，无法确定以哪一个为准（文件可能被篡改或拼接）"),
+            None,
+        ));
+    }
 
     let names: Vec<String> = zip
         .file_names()
@@ -118,6 +125,55 @@ pub(super) fn check_zip<R: Read + Seek>(
     Ok(())
 }
 
+/// A name the zip directory holds twice: `Some(Some(name))`, or `Some(None)` when the zip crate
+/// saw a duplicate but the directory could not be walked again to name it.
+///
+/// The zip crate keys its index by name, so of two entries `xl/worksheets/sheet2.xml` only the
+/// last can be read — a forged copy would be read silently. Names are compared as the readers
+/// look them up (xlsx parts without regard to case or `\`), so `Sheet2.xml` next to
+/// `sheet2.xml` is a duplicate too. Exact duplicates are no longer in the crate's index
+/// (`has_duplicate_names` only says there were some): they are named by walking the central
+/// directory in `bytes` ourselves.
+fn duplicate_entry<R: Read + Seek>(
+    zip: &zip::ZipArchive<R>,
+    bytes: &[u8],
+) -> Option<Option<String>> {
+    let mut seen = std::collections::HashSet::new();
+    let key = |n: &str| n.replace('\\', "/").to_lowercase();
+    for n in zip.file_names().filter_map(Result::ok) {
+        if !seen.insert(key(&n)) {
+            return Some(Some(n.into_owned()));
+        }
+    }
+    if !zip.has_duplicate_names() {
+        return None;
+    }
+    // Central directory file headers: signature, 42 fixed bytes (name, extra and comment
+    // lengths at 28, 30, 32), then the name, the extra field and the comment.
+    let mut seen = std::collections::HashSet::new();
+    let mut at = usize::try_from(zip.central_directory_start()).ok()?;
+    let u16_at = |i: usize| {
+        bytes
+            .get(i..i + 2)
+            .map(|b| usize::from(u16::from_le_bytes([b[0], b[1]])))
+    };
+    while bytes.get(at..at + 4) == Some(b"PK\x01\x02") {
+        let (Some(n), Some(x), Some(c)) = (u16_at(at + 28), u16_at(at + 30), u16_at(at + 32))
+        else {
+            break;
+        };
+        let Some(name) = bytes.get(at + 46..at + 46 + n) else {
+            break;
+        };
+        let name = String::from_utf8_lossy(name).into_owned();
+        if !seen.insert(key(&name)) {
+            return Some(Some(name));
+        }
+        at += 46 + n + x + c;
+    }
+    Some(None)
+}
+
 /// Entries smaller than this are not subject to the ratio check.
 const RATIO_FLOOR: u64 = 1024 * 1024;
 
@@ -128,6 +184,57 @@ mod tests {
 
     fn read(bytes: &[u8]) -> Result<crate::read::Grid, ReadError> {
         read_grid_bytes(bytes, "t.xlsx", &Limits::default())
+    }
+
+    /// A two-sheet workbook plus a decoy entry `extra` holding 72 in A1.
+    fn with_extra_entry(extra: &str) -> Vec<u8> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        wb.add_worksheet().write(0, 0, "真").unwrap();
+        wb.add_worksheet().write(0, 0, 71).unwrap();
+        let good = wb.save_to_buffer().unwrap();
+        assert!(read(&good).is_ok());
+        let mut src = zip::ZipArchive::new(Cursor::new(good.as_slice())).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..src.len() {
+            out.raw_copy_file(src.by_index_raw(i).unwrap()).unwrap();
+        }
+        out.start_file(extra, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(
+            &mut out,
+            br#"<worksheet><sheetData><row r="1"><c r="A1"><v>72</v></c></row></sheetData></worksheet>"#,
+        )
+        .unwrap();
+        out.finish().unwrap().into_inner()
+    }
+
+    /// Two entries of one name: the zip crate indexes only the last, which would be read
+    /// silently. Made by writing the decoy under a placeholder name of the same length (the zip
+    /// writer refuses a duplicate), then renaming it in its local header and the directory.
+    #[test]
+    fn duplicate_entry_names_are_refused_naming_the_entry() {
+        let mut bytes = with_extra_entry("xl/worksheets/sheetX.xml");
+        let (from, to) = (b"xl/worksheets/sheetX.xml", b"xl/worksheets/sheet2.xml");
+        let mut renamed = 0;
+        for i in 0..bytes.len() - from.len() {
+            if &bytes[i..i + from.len()] == from {
+                bytes[i..i + from.len()].copy_from_slice(to);
+                renamed += 1;
+            }
+        }
+        assert_eq!(renamed, 2, "local header and central directory");
+        let zip = zip::ZipArchive::new(Cursor::new(bytes.as_slice())).unwrap();
+        assert!(zip.has_duplicate_names());
+        let e = read(&bytes).unwrap_err();
+        assert_eq!(e.kind(), "corrupt", "{e}");
+        assert!(e.to_string().contains("“xl/worksheets/sheet2.xml”"), "{e}");
+
+        // Names that differ only in case or separator are one part to the xlsx reader.
+        for extra in ["XL/Worksheets/Sheet2.xml", "xl\\worksheets\\sheet2.xml"] {
+            let e = read(&with_extra_entry(extra)).unwrap_err();
+            assert_eq!(e.kind(), "corrupt", "{e}");
+            assert!(e.to_string().contains(extra), "{e}");
+        }
     }
 
     #[test]

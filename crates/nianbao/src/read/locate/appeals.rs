@@ -20,6 +20,12 @@ const UNMERGED_GROUP_EXTRA_COLS: u32 = 4;
 /// official layout; three rows also take a group header merged over, or broken into, more rows.
 const LABEL_ROWS_BELOW: u32 = 3;
 
+/// Columns right of `行政复议` searched for the litigation groups, and the widest a group's
+/// merged header is taken to be. In the official layout the groups start 5 and 10 columns right
+/// of it and span five columns each; thirty leave room for empty or doubled (merged) columns, and
+/// bound the work per anchor.
+const GROUP_COLS_RIGHT: u32 = 30;
+
 /// Fewest result labels under `行政复议` (of five) for a table rather than a list of labels.
 const MIN_REVIEW_LABELS: usize = 3;
 
@@ -36,13 +42,11 @@ pub(super) fn find_appeals(ix: &Indexed, sheet: usize, version: FormatVersion) -
         for row in &spec.rows[1..] {
             let cores = cores_of(row.label);
             let hit = ix
-                .texts
-                .iter()
-                .filter(|t| {
-                    (r0..=r0 + GROUP_ROWS_BELOW).contains(&t.row)
-                        && t.col > min_col
-                        && cores.contains(&t.core)
-                })
+                .window(
+                    r0..=r0.saturating_add(GROUP_ROWS_BELOW),
+                    min_col.saturating_add(1)..=c0.saturating_add(GROUP_COLS_RIGHT),
+                )
+                .filter(|t| cores.contains(&t.core))
                 .min_by_key(|t| t.col);
             if let Some(t) = hit {
                 groups.push((row, t.row, t.col));
@@ -52,30 +56,28 @@ pub(super) fn find_appeals(ix: &Indexed, sheet: usize, version: FormatVersion) -
         let mut found: Vec<(&'static RowSpec, &'static ColSpec, u32, u32)> = Vec::new();
         for (i, &(row, gr, gc)) in groups.iter().enumerate() {
             let span_end = ix
-                .sheet
                 .merge_at(gr, gc)
                 .filter(|m| m.last_col > gc)
-                .map_or(gc + UNMERGED_GROUP_EXTRA_COLS, |m| m.last_col);
+                .map_or(gc.saturating_add(UNMERGED_GROUP_EXTRA_COLS), |m| m.last_col)
+                .min(gc.saturating_add(GROUP_COLS_RIGHT));
             let span_end = groups
                 .get(i + 1)
                 .map_or(span_end, |g| span_end.min(g.2.saturating_sub(1)));
             // The five labels stand side by side on one row below the group header.
             let all: Vec<&String> = row.columns.iter().flat_map(col_cores).collect();
             let label_row = ix
-                .texts
-                .iter()
-                .filter(|t| {
-                    t.row > gr && t.row <= gr + LABEL_ROWS_BELOW && (gc..=span_end).contains(&t.col)
-                })
+                .window(
+                    gr.saturating_add(1)..=gr.saturating_add(LABEL_ROWS_BELOW),
+                    gc..=span_end,
+                )
                 .filter(|t| all.contains(&&t.core))
                 .map(|t| t.row)
                 .min();
             for c in row.columns {
                 let cores = col_cores(c);
-                let hit = ix.texts.iter().find(|t| {
-                    Some(t.row) == label_row
-                        && (gc..=span_end).contains(&t.col)
-                        && cores.contains(&t.core)
+                let hit = label_row.and_then(|lr| {
+                    ix.window(lr..=lr, gc..=span_end)
+                        .find(|t| cores.contains(&t.core))
                 });
                 match hit {
                     Some(t) => found.push((row, c, t.row, t.col)),

@@ -8,7 +8,8 @@
 //!
 //! Choosing among candidates: a table found on several sheets is taken from the visible one; two
 //! visible candidates (or two copies on one sheet) are an error naming both; a copy on a hidden
-//! sheet is ignored with a warning (I8), or used with a warning when it is the only one.
+//! sheet, or in hidden rows or columns, is ignored with a warning (I8), or used with a warning
+//! when it is the only one.
 //!
 //! The rooms: [`index`] (text cells and label cores), one finder per table ([`proactive`] 二,
 //! [`requests`] 三, [`appeals`] 四), [`version`] detection, [`meta`] (agency and year),

@@ -21,6 +21,16 @@ const SECTION_ROWS_BELOW: u32 = 10;
 /// column), or the next one when the header cell sits one column left of the labels.
 const LABEL_COLS_RIGHT: u32 = 1;
 
+/// Columns right of `信息内容` searched for the section's column labels. A section has at most
+/// four (FORMATS.md, table 二); twenty leave room for a label column merged over several columns
+/// and for empty or doubled (merged) columns, and bound the work per header.
+const HEADER_COLS_RIGHT: u32 = 20;
+
+/// Text cells per row, the nearest first, at or left of the label columns above that may be a
+/// row label: the label stands in one of two columns; four also take a number or note left of
+/// it, and bound the work per header and row.
+const LABEL_CELLS_LEFT: usize = 4;
+
 pub(super) fn find_proactive(ix: &Indexed, sheet: usize, version: FormatVersion) -> Vec<Candidate> {
     let spec = version.spec().table(TableKey::Proactive);
     let header_core = vec![core("信息内容")];
@@ -33,9 +43,10 @@ pub(super) fn find_proactive(ix: &Indexed, sheet: usize, version: FormatVersion)
         let next_header_row = headers.get(i + 1).map_or(u32::MAX, |n| n.row);
         // Column labels on the header row (or the row below, for two-line headers).
         let header_cells: Vec<&Text> = ix
-            .texts
-            .iter()
-            .filter(|t| (h.row..=h.row + HEADER_ROWS_BELOW).contains(&t.row) && t.col > h.col)
+            .window(
+                h.row..=h.row.saturating_add(HEADER_ROWS_BELOW),
+                h.col.saturating_add(1)..=h.col.saturating_add(HEADER_COLS_RIGHT),
+            )
             .collect();
         let col_of = |c: &ColSpec| -> Option<u32> {
             let cores = col_cores(c);
@@ -44,12 +55,13 @@ pub(super) fn find_proactive(ix: &Indexed, sheet: usize, version: FormatVersion)
                 .find(|t| cores.contains(&t.core))
                 .map(|t| t.col)
         };
-        for t in ix.texts.iter().filter(|t| {
-            t.row > h.row
-                && t.row < next_header_row
-                && t.row <= h.row + SECTION_ROWS_BELOW
-                && t.col <= h.col + LABEL_COLS_RIGHT
-        }) {
+        let last_row = next_header_row
+            .saturating_sub(1)
+            .min(h.row.saturating_add(SECTION_ROWS_BELOW));
+        let label_end = h.col.saturating_add(LABEL_COLS_RIGHT + 1);
+        let label_cells = (h.row.saturating_add(1)..=last_row)
+            .flat_map(|r| ix.left_of(r, label_end, LABEL_CELLS_LEFT));
+        for t in label_cells {
             let Some(row) = spec
                 .rows
                 .iter()

@@ -23,6 +23,11 @@ const HEADER_COLS_RIGHT: u32 = 12;
 /// at `四、结转下年度继续办理`, the last row.
 const LABEL_ROWS_BELOW: u32 = 45;
 
+/// Text cells left of the numbers, the nearest first, joined into a row label. The official
+/// table has at most three label columns (the results group, a sub-group, the item); six leave
+/// room for a label broken over more cells, and bound the work per anchor and row.
+const LABEL_CELLS_LEFT: usize = 6;
+
 /// Fewest columns (of seven) for a table rather than a stray word, with at least half the rows.
 const MIN_COLUMNS: usize = 4;
 
@@ -42,14 +47,11 @@ pub(super) fn find_requests(ix: &Indexed, sheet: usize, version: FormatVersion) 
         for c in &columns[1..] {
             let cores = col_cores(c);
             let hit = ix
-                .texts
-                .iter()
-                .filter(|t| {
-                    (r0..=r0 + HEADER_ROWS_BELOW).contains(&t.row)
-                        && t.col > c0
-                        && t.col <= c0 + HEADER_COLS_RIGHT
-                        && cores.contains(&t.core)
-                })
+                .window(
+                    r0..=r0.saturating_add(HEADER_ROWS_BELOW),
+                    c0.saturating_add(1)..=c0.saturating_add(HEADER_COLS_RIGHT),
+                )
+                .filter(|t| cores.contains(&t.core))
                 .min_by_key(|t| (t.col, t.row));
             match hit {
                 Some(t) => {
@@ -59,18 +61,21 @@ pub(super) fn find_requests(ix: &Indexed, sheet: usize, version: FormatVersion) 
                 None => cand.missing_cols.push((c, (r0, c0))),
             }
         }
-        // Row labels: the text left of the numbers, joined across the label columns.
-        let mut labels: Vec<(u32, String, u32)> = Vec::new(); // (row, joined raw text, first col)
-        for t in ix.texts.iter().filter(|t| {
-            t.row > header_bottom && t.row <= header_bottom + LABEL_ROWS_BELOW && t.col < c0
-        }) {
-            match labels.last_mut() {
-                Some((r, s, _)) if *r == t.row => s.push_str(t.raw),
-                _ => labels.push((t.row, t.raw.to_string(), t.col)),
-            }
+        // Not a table (see below): the rows need not be looked for. Most anchors of a sheet full
+        // of the word stop here.
+        if col_at.len() < MIN_COLUMNS {
+            continue;
         }
+        // Row labels: the text left of the numbers, joined across the label columns.
         let mut row_at: FastMap<&str, u32> = FastMap::default();
-        for (r, joined, _) in labels {
+        let label_rows =
+            header_bottom.saturating_add(1)..=header_bottom.saturating_add(LABEL_ROWS_BELOW);
+        for r in label_rows {
+            let cells = ix.left_of(r, c0, LABEL_CELLS_LEFT);
+            if cells.is_empty() {
+                continue;
+            }
+            let joined: String = cells.iter().map(|t| t.raw).collect();
             let l = core(&joined);
             let best = row_cores
                 .iter()

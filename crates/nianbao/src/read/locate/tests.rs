@@ -350,3 +350,160 @@ fn no_tables_and_unknown_version() {
     let rules: Vec<&str> = findings.iter().map(|f| f.rule.code()).collect();
     assert_eq!(rules, vec!["I9", "I1", "I1"]);
 }
+
+/// A sheet as an xlsx workbook (texts and integers), with the given rows and columns hidden.
+fn sheet_as_xlsx(sheet: &Sheet, hidden_rows: &[u32], hidden_cols: &[u16]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(&sheet.name).unwrap();
+    for (&(r, c), v) in &sheet.cells {
+        let c = c as u16;
+        match v {
+            CellValue::Text(s) => ws.write_string(r, c, s).map(|_| ()),
+            CellValue::Int(n) => ws.write_number(r, c, *n as f64).map(|_| ()),
+            other => panic!("{other:?}"),
+        }
+        .unwrap();
+    }
+    for &r in hidden_rows {
+        ws.set_row_hidden(r).unwrap();
+    }
+    for &c in hidden_cols {
+        ws.set_column_hidden(c).unwrap();
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+/// The spoofed-label scenario of issue 13: the visible table 三 has labels ending in an invisible
+/// U+3164 (Hangul filler) and holds the real numbers; a consistent decoy copy sits in hidden
+/// rows below. The visible numbers are read, the hidden copy is reported (I8). Without filler
+/// removal only the decoy matched (and was read without a word); without hidden rows, the two
+/// copies are ambiguous.
+#[test]
+fn visible_table_with_filler_labels_wins_over_copy_in_hidden_rows() {
+    let version = FormatVersion::V2021;
+    let mut vals = numbers(version);
+    let mut b = Builder::new("Sheet1", 4, 2);
+    b.text(
+        0,
+        2,
+        "XX区人力资源和社会保障局2021年政府信息公开工作年度报告统计表",
+    );
+    b.proactive(version, &mut vals);
+    let first = b.row;
+    b.requests(version, 1, &mut vals);
+    let last = b.row;
+    b.appeals(&mut vals);
+    for r in first..last {
+        for c in 0..20 {
+            if let Some(CellValue::Text(s)) = b.sheet.cells.get_mut(&(r, c)) {
+                s.push('\u{3164}');
+            }
+        }
+    }
+    b.row += 2;
+    let decoy_first = b.row;
+    let mut decoy = (1000..).map(CellValue::Int);
+    b.requests(version, 1, &mut decoy);
+    let hidden: Vec<u32> = (decoy_first..b.row).collect();
+    let bytes = sheet_as_xlsx(&b.sheet, &hidden, &[]);
+
+    let grid = crate::read::read_grid_bytes(&bytes, "test.xlsx", &Limits::default()).unwrap();
+    assert!(grid.sheets[0].hidden_rows.contains(&decoy_first));
+    let (report, findings) = locate(&grid, &ReadOptions::default()).unwrap();
+    assert_values_in_order(&report);
+    let i8: Vec<_> = findings.iter().filter(|f| f.rule.code() == "I8").collect();
+    assert_eq!(i8.len(), 1, "{findings:#?}");
+    assert!(i8[0].message.contains("隐藏的行/列"), "{}", i8[0].message);
+    assert_eq!(i8[0].severity(), crate::diag::Severity::Warning);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+}
+
+/// The same with the decoy in hidden columns to the right, and alone: a table found only in
+/// hidden columns is used, with a warning.
+#[test]
+fn copy_in_hidden_columns_is_reported_and_used_when_alone() {
+    let version = FormatVersion::V2021;
+    let mut b = Builder::new("Sheet1", 4, 2);
+    b.text(
+        0,
+        2,
+        "XX区人力资源和社会保障局2021年政府信息公开工作年度报告统计表",
+    );
+    let mut vals = numbers(version);
+    b.proactive(version, &mut vals);
+    let mut right = Builder::new("Sheet1", b.row, 20);
+    right.sheet = std::mem::take(&mut b.sheet);
+    right.requests(version, 1, &mut vals);
+    b.sheet = std::mem::take(&mut right.sheet);
+    b.row = right.row;
+    b.appeals(&mut vals);
+    let hidden: Vec<u16> = (20..28).collect();
+    let bytes = sheet_as_xlsx(&b.sheet, &[], &hidden);
+    let grid = crate::read::read_grid_bytes(&bytes, "test.xlsx", &Limits::default()).unwrap();
+    assert!(grid.sheets[0].hidden_cols.contains(&20));
+    let (report, findings) = locate(&grid, &ReadOptions::default()).unwrap();
+    assert_values_in_order(&report);
+    let i8: Vec<_> = findings.iter().filter(|f| f.rule.code() == "I8").collect();
+    assert_eq!(i8.len(), 1, "{findings:#?}");
+    assert!(i8[0].message.contains("隐藏的行/列"), "{}", i8[0].message);
+}
+
+/// Issue 13: a clean report plus a sheet full of anchor words — `自然人` alone, and the whole
+/// header row of table 三 tiled across the sheet (so that every anchor finds its columns and
+/// looks for its rows), and `信息内容` / `行政复议` the same way, plus many merged regions (each
+/// `行政复议` looks for the region it heads). Locating must stay
+/// near-linear in the cells: the text cells the finders visit grow in proportion to the
+/// anchors, not to anchors × cells (it was 42 s for 50 000 `自然人`).
+#[test]
+fn a_sheet_full_of_anchor_words_costs_linear_work() {
+    let version = FormatVersion::V2021;
+    let header: Vec<&str> = version.spec().table(TableKey::Requests).rows[0]
+        .columns
+        .iter()
+        .map(|c| c.label)
+        .collect();
+    let flood = |rows: u32| {
+        let mut s = Sheet::new("满屏");
+        for r in 0..rows {
+            for c in 0..500u32 {
+                let text = match r % 4 {
+                    0 => "自然人",
+                    1 => header[(c % 7) as usize],
+                    2 => "信息内容",
+                    _ => "行政复议",
+                };
+                s.set(r, c, CellValue::Text(text.into()));
+            }
+            // merges: a hundred per row, each over two cells of a row below the sheet
+            for m in 0..100u32 {
+                s.merges.push(crate::read::Rect {
+                    first_row: rows + r,
+                    first_col: 2 * m,
+                    last_row: rows + r,
+                    last_col: 2 * m + 1,
+                });
+            }
+        }
+        s
+    };
+    let work = |rows: u32| {
+        let g = grid(vec![one_sheet(version, 2), flood(rows)]);
+        let ixs: Vec<Indexed> = g.sheets.iter().map(Indexed::new).collect();
+        let mut findings = Vec::new();
+        let chosen = choose::choose(&g, &ixs, version, "t", &mut findings).unwrap();
+        assert_eq!(chosen.len(), 3);
+        let (report, _) = locate(&g, &ReadOptions::default()).unwrap();
+        assert_values_in_order(&report);
+        ixs[1].visited.get()
+    };
+    let (small, big) = (work(10), work(40)); // 5 000 and 20 000 cells
+    assert!(
+        big <= small * 5,
+        "work grows faster than the cells: {small} for 5 000 cells, {big} for 20 000"
+    );
+    assert!(
+        big <= 20_000 * 1_000,
+        "{big} cells visited for 20 000 cells"
+    );
+}

@@ -58,14 +58,16 @@ pub(super) fn version_evidence(ixs: &[Indexed]) -> Vec<Evidence> {
                 (t.core.ends_with(other_core)
                     && t.core.len() <= other_core.len() + OTHER_ROW_EXTRA_BYTES
                     && {
-                        let right: Vec<bool> = ix
+                        // Lazily: the first cell right of it must be a number, and the scan stops
+                        // at the third (a row of such labels costs one cell each).
+                        let mut right = ix
                             .sheet
                             .cells
-                            .range((t.row, t.col + 1)..(t.row, u32::MAX))
-                            .map(|(_, v)| matches!(parse_cell(Some(v)), Parsed::Number { .. }))
-                            .collect();
-                        right.first() == Some(&true)
-                            && right.iter().filter(|n| **n).count() >= OTHER_ROW_MIN_NUMBERS
+                            .range((t.row, t.col.saturating_add(1))..(t.row, u32::MAX))
+                            .map(|(_, v)| matches!(parse_cell(Some(v)), Parsed::Number { .. }));
+                        right.next() == Some(true)
+                            && right.filter(|n| *n).take(OTHER_ROW_MIN_NUMBERS - 1).count()
+                                == OTHER_ROW_MIN_NUMBERS - 1
                     })
                 .then_some(FormatVersion::V2019)
             });
