@@ -63,7 +63,7 @@ fn every_bad_sample_has_its_expected_outcome() {
             (Some(kind), Err(e)) => {
                 assert_eq!(e.kind(), *kind, "{name}: {e}");
                 assert_eq!(e.path(), *name, "{name}: the error names the file");
-                assert!(!e.hint().is_empty());
+                assert!(!e.hint(&Default::default()).is_empty());
             }
             (None, Ok(_)) => {}
             _ => panic!("{name}: expected {expected:?}, got {got:?}"),

@@ -97,6 +97,9 @@ pub struct ReadArgs {
     /// 一个工作簿中的工作表数上限
     #[arg(long, default_value_t = Limits::default().max_sheets)]
     pub max_sheets: u32,
+    /// 读取时展开的文字总量上限（MB）：共享字符串被多个单元格引用、共享公式、重复单元格的每一份都计入
+    #[arg(long, default_value_t = Limits::default().max_text_bytes / MB)]
+    pub max_text_mb: u64,
 }
 
 const MB: u64 = 1024 * 1024;
@@ -116,12 +119,23 @@ impl ReadArgs {
                 max_cells: self.max_cells,
                 max_zip_ratio: self.max_zip_ratio,
                 max_sheets: self.max_sheets,
-                max_text_bytes: Limits::default().max_text_bytes,
+                max_text_bytes: self.max_text_mb.saturating_mul(MB),
             },
             agency: self.agency.clone(),
             year: self.year,
             format: self.format_version,
+            wording: wording(),
         }
+    }
+}
+
+/// The library's help texts in the command line's words: each names the flag that does it.
+pub fn wording() -> nianbao::wording::Wording {
+    nianbao::wording::Wording {
+        previous: "请用 --previous 提供上一年度的报表。".into(),
+        agency_year: "或用 --agency / --year 指定。".into(),
+        limits: "或用 --max-* 选项放宽上限。".into(),
+        format_version: "请用 --format-version 2019 或 2021 指定格式版本。".into(),
     }
 }
 

@@ -39,7 +39,7 @@ pub fn text(out: &mut dyn Write, results: &[Checked]) -> io::Result<()> {
             Err(e) => {
                 writeln!(out, "✗ {}：无法读取", c.display)?;
                 writeln!(out, "  {e}")?;
-                writeln!(out, "  提示：{}", e.hint())?;
+                writeln!(out, "  提示：{}", e.hint(&super::wording()))?;
             }
             Ok((_, findings)) => {
                 let (e, w) = diag::counts(findings);
@@ -112,10 +112,10 @@ impl Summary {
 }
 
 #[derive(Serialize)]
-struct FatalJson<'a> {
+struct FatalJson {
     kind: &'static str,
     message: String,
-    hint: &'a str,
+    hint: String,
 }
 
 #[derive(Serialize)]
@@ -124,7 +124,7 @@ struct FileJson<'a> {
     agency: Option<&'a str>,
     year: Option<u16>,
     format: Option<&'static str>,
-    error: Option<FatalJson<'a>>,
+    error: Option<FatalJson>,
     findings: &'a [Diagnostic],
 }
 
@@ -140,7 +140,7 @@ pub fn json(out: &mut dyn Write, results: &[Checked]) -> io::Result<()> {
             error: c.outcome.as_ref().err().map(|e| FatalJson {
                 kind: e.kind(),
                 message: e.to_string(),
-                hint: e.hint(),
+                hint: e.hint(&super::wording()),
             }),
             findings: c.findings(),
         })

@@ -7,7 +7,7 @@ use anyhow::bail;
 
 use nianbao::batch::collect_inputs;
 use nianbao::rollup::roster::read_roster;
-use nianbao::rollup::{RollupError, RollupJob, RollupOptions, Wording};
+use nianbao::rollup::{RollupError, RollupJob, RollupOptions};
 use nianbao::write::summary::RollupFiles;
 
 use super::{exit, inputs, ReadArgs};
@@ -72,9 +72,6 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             name: args.name.clone(),
             include_invalid: args.include_invalid,
             chunk: 256,
-            wording: Wording {
-                previous: "用 --previous ".into(),
-            },
         },
         previous: if args.previous.is_empty() {
             Vec::new()

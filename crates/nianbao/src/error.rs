@@ -2,6 +2,7 @@
 //! ([`crate::diag::Diagnostic`]).
 
 use crate::model::{CellRef, FormatVersion, TableKey};
+use crate::wording::Wording;
 
 /// The lower-level error behind a damaged file (zip, XML, calamine), kept as the `source`.
 pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -146,9 +147,9 @@ impl ReadError {
         }
     }
 
-    /// What the user should do, in Chinese.
-    pub fn hint(&self) -> &'static str {
-        match self {
+    /// What the user should do, in Chinese; `wording` names the front end's settings.
+    pub fn hint(&self, wording: &Wording) -> String {
+        let fixed = match self {
             ReadError::Io { .. } => "请检查路径是否正确、文件是否可读。",
             ReadError::Empty { .. } | ReadError::Corrupt { .. } => {
                 "请向报送单位重新索取完整的文件（用 Excel 或 WPS 打开确认无误后另存为 .xlsx）。"
@@ -160,7 +161,10 @@ impl ReadError {
                 "请报送单位取消打开密码（文件→信息→保护工作簿→用密码进行加密，清空密码）后重新报送。"
             }
             ReadError::TooLarge { .. } => {
-                "该文件远超统计表的正常规模，可能含有误填的远端单元格或被恶意构造；请删除多余内容后另存，或用 --max-* 选项放宽上限。"
+                return format!(
+                    "该文件远超统计表的正常规模，可能含有误填的远端单元格或被恶意构造；请删除多余内容后另存，{}",
+                    wording.limits
+                );
             }
             ReadError::NoTables { .. } => {
                 "请确认这是政府信息公开年度报告统计表；表格须保留“自然人”“信息内容”“行政复议”等原始标签。"
@@ -171,8 +175,9 @@ impl ReadError {
             ReadError::VersionConflict { .. } => {
                 "请按同一版本的格式填写全部表格（2021 年起使用国办公开办函〔2021〕30号格式）。"
             }
-            ReadError::VersionUnknown { .. } => "请用 --format-version 2019 或 2021 指定格式版本。",
-        }
+            ReadError::VersionUnknown { .. } => return wording.format_version.clone(),
+        };
+        fixed.to_string()
     }
 
     /// The file the error is about, as given.

@@ -249,14 +249,14 @@ pub static RULES: &[RuleInfo] = &[
         code: "I8",
         severity: Severity::Warning,
         title: "隐藏工作表中的统计表",
-        doc: "隐藏工作表常存放上年数据：有可见副本时忽略隐藏的，只有隐藏的时使用它，均予报告。",
+        doc: "隐藏的工作表、行或列常存放上年数据或伪造的副本：有可见副本时忽略隐藏的，只有隐藏的时使用它，均予报告。",
     },
     RuleInfo {
         rule: Rule::I9,
         code: "I9",
         severity: Severity::Warning,
         title: "未找到单位名称或统计年度",
-        doc: "从标题行或“填报单位：”“统计年度：”单元格读取；可用 --agency / --year 指定。",
+        doc: "从标题行或“填报单位：”“统计年度：”单元格读取；读取时也可另行指定。",
     },
     RuleInfo {
         rule: Rule::B1,
@@ -270,7 +270,7 @@ pub static RULES: &[RuleInfo] = &[
         code: "X1",
         severity: Severity::Error,
         title: "跨年：本年上年结转 = 上年结转下年度（表三每列）",
-        doc: "rollup --previous 按单位名称匹配上年报表；上年报表无法读取、重复或年度不是上一年时报告“未校验”（不计为错误或警告）。跨年问题不影响本年报表是否计入汇总。",
+        doc: "汇总时给出上年报表，按单位名称匹配；上年报表无法读取、重复或年度不是上一年时报告“未校验”（不计为错误或警告）。跨年问题不影响本年报表是否计入汇总。",
     },
     RuleInfo {
         rule: Rule::X2,

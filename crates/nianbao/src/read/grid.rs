@@ -6,10 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 /// What a cell holds, as found.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CellValue {
+    /// Text, as the cell holds it (not normalised).
     Text(String),
     /// A number (xlsx stores every number as a float; xls integers arrive as `Int`).
     Number(f64),
+    /// A whole number stored as such (xls integers).
     Int(i64),
+    /// `TRUE` / `FALSE`.
     Bool(bool),
     /// An Excel error value such as `#DIV/0!`.
     Error(String),
@@ -20,13 +23,18 @@ pub enum CellValue {
 /// A rectangle of cells, inclusive, absolute 0-based positions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Rect {
+    /// Top row.
     pub first_row: u32,
+    /// Left column.
     pub first_col: u32,
+    /// Bottom row (inclusive).
     pub last_row: u32,
+    /// Right column (inclusive).
     pub last_col: u32,
 }
 
 impl Rect {
+    /// Whether the cell at (row, col) lies inside the rectangle.
     pub fn contains(&self, row: u32, col: u32) -> bool {
         (self.first_row..=self.last_row).contains(&row)
             && (self.first_col..=self.last_col).contains(&col)
@@ -36,11 +44,13 @@ impl Rect {
 /// One worksheet.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Sheet {
+    /// The sheet's name as shown on its tab.
     pub name: String,
     /// Hidden or very hidden sheets may hold last year's copy of a table.
     pub visible: bool,
     /// Non-empty cells by absolute (row, col).
     pub cells: BTreeMap<(u32, u32), CellValue>,
+    /// Merged regions; a merged region's value sits in its top-left cell.
     pub merges: Vec<Rect>,
     /// Rows hidden on this sheet (0-based): xlsx, and xls and ods (from their guards' scans;
     /// calamine does not report them); not HTML. Like a hidden sheet, they may hold a copy
@@ -52,6 +62,7 @@ pub struct Sheet {
 }
 
 impl Sheet {
+    /// An empty visible sheet.
     pub fn new(name: impl Into<String>) -> Self {
         Sheet {
             name: name.into(),
@@ -60,6 +71,7 @@ impl Sheet {
         }
     }
 
+    /// The cell at an absolute position, if it is not empty.
     pub fn get(&self, row: u32, col: u32) -> Option<&CellValue> {
         self.cells.get(&(row, col))
     }
@@ -79,6 +91,7 @@ impl Sheet {
         self.hidden_rows.contains(&row) || self.hidden_cols.contains(&col)
     }
 
+    /// Put a value into a cell (readers and tests build sheets this way).
     pub fn set(&mut self, row: u32, col: u32, v: CellValue) {
         self.cells.insert((row, col), v);
     }

@@ -80,21 +80,17 @@ pub struct Previous {
     sum: Option<PrevRecord>,
     /// Files that could not be used, with the reason (reported as region findings).
     pub problems: Vec<Diagnostic>,
-    /// How the caller asks for last year's reports ([`super::Wording::previous`]).
+    /// How the caller asks for last year's reports ([`Wording::previous`](crate::wording::Wording)).
     ask: String,
 }
 
 impl Previous {
-    /// Name the caller's way of giving last year's reports in the findings' help
-    /// ([`super::Wording::previous`]).
-    pub(crate) fn asking(mut self, how: &str) -> Self {
-        self.ask = how.to_string();
-        self
-    }
-
     /// Read last year's files (reports or a summary workbook).
     pub fn load(files: &[PathBuf], read: &ReadOptions, region_name: &str) -> Self {
-        let mut prev = Previous::default();
+        let mut prev = Previous {
+            ask: read.wording.previous.clone(),
+            ..Previous::default()
+        };
         let region_key = norm(region_name);
         let checked: Vec<Checked> = files.par_iter().map(|p| check_file(p, read)).collect();
         let mut sum = PrevRecord {
@@ -112,7 +108,7 @@ impl Previous {
                             &c.display,
                             format!("上年报表无法读取，未做跨年校验：{e}"),
                         )
-                        .help(e.hint()),
+                        .help(e.hint(&read.wording)),
                     );
                     continue;
                 }
@@ -193,7 +189,7 @@ fn check_pair(cur: &Report, prev: &PrevRecord, ask: &str) -> Vec<Diagnostic> {
                         y - 1
                     ),
                 )
-                .help(format!("请{ask}提供上一年度的报表。")),
+                .help(ask),
             );
             return out;
         }

@@ -50,7 +50,8 @@ use self::crossyear::Previous;
 /// How to roll up.
 #[derive(Debug, Clone, Default)]
 pub struct RollupOptions {
-    /// How each file is read (limits, the format version when the labels do not tell).
+    /// How each file is read (limits, the format version when the labels do not tell, and the
+    /// wording of help texts that name the caller's settings).
     pub read: ReadOptions,
     /// The region's name: the agency of the summary report.
     pub name: String,
@@ -58,18 +59,6 @@ pub struct RollupOptions {
     pub include_invalid: bool,
     /// Files read in parallel per chunk (bounds memory).
     pub chunk: usize,
-    /// How the findings written into the outputs name the caller's own settings.
-    pub wording: Wording,
-}
-
-/// How messages name the settings of the front end that runs the roll-up (the CLI its flags, a
-/// web page its fields): the library's own text never names a front end's setting. Each is
-/// a phrase put before the verb of a request, empty by default.
-#[derive(Debug, Clone, Default)]
-pub struct Wording {
-    /// How last year's reports are given: `请{previous}提供上一年度的报表。` (the CLI:
-    /// `用 --previous `).
-    pub previous: String,
 }
 
 /// Where a file stands in the roll-up.
@@ -357,7 +346,7 @@ fn reduce(
                 agency: None,
                 year: None,
                 format: None,
-                fatal: Some(format!("{e}（{}）", e.hint())),
+                fatal: Some(format!("{e}（{}）", e.hint(&opts.read.wording))),
                 errors: 0,
                 warnings: 0,
                 standing: Standing::Unreadable,

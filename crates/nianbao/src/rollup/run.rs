@@ -90,7 +90,7 @@ pub fn run(
     let previous = if job.previous.is_empty() {
         Previous::default()
     } else {
-        Previous::load(&job.previous, &opts.read, &opts.name).asking(&opts.wording.previous)
+        Previous::load(&job.previous, &opts.read, &opts.name)
     };
     let mut r = rollup(&job.files, opts, &previous, sinks, progress)?;
 

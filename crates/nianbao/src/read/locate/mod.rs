@@ -44,10 +44,12 @@ use crate::diag::{Diagnostic, Rule};
 use crate::error::ReadError;
 use crate::model::spec::RowSpec;
 use crate::model::{FormatVersion, Meta, Report, TableKey};
+use crate::wording::Wording;
 
 /// How to read one file.
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
+    /// Size limits checked before and while reading (see [`Limits`]).
     pub limits: Limits,
     /// Overrides the agency name found in the workbook.
     pub agency: Option<String>,
@@ -55,6 +57,8 @@ pub struct ReadOptions {
     pub year: Option<u16>,
     /// The format version to assume when no label tells it (labels always win).
     pub format: Option<FormatVersion>,
+    /// How help texts name the caller's settings (see [`Wording`]).
+    pub wording: Wording,
 }
 
 /// Read a workbook file into a report and its reading findings.
@@ -116,8 +120,10 @@ pub fn locate(grid: &Grid, opts: &ReadOptions) -> Result<(Report, Vec<Diagnostic
             _ => "统计年度",
         };
         findings.push(
-            Diagnostic::new(Rule::I9, file, format!("未找到{what}"))
-                .help("请在表头填写“填报单位：…”“统计年度：…”，或用 --agency / --year 指定。"),
+            Diagnostic::new(Rule::I9, file, format!("未找到{what}")).help(format!(
+                "请在表头填写“填报单位：…”“统计年度：…”，{}",
+                opts.wording.agency_year
+            )),
         );
     }
 

@@ -268,7 +268,7 @@ fn field_cells(report: &Report, layout: &Layout, opts: &SheetOptions) -> Vec<Fie
                         if parts_known && number {
                             note.push(format!(
                                 "原表数值 {} 与分项之和 {} 不一致，这里保留原表数值。\
-                                 可改为公式 {}，或用 --fix 重新计算。",
+                                 可改为公式 {}，或用 nianbao 按分项重新计算总计（更正）。",
                                 dec(v.value),
                                 dec(sum),
                                 sum_formula(layout, &d.parts)
