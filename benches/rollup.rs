@@ -70,7 +70,9 @@ fn generate(n: usize) -> PathBuf {
 }
 
 fn files(dir: &Path) -> Vec<PathBuf> {
-    nianbao::batch::collect_inputs(&[dir.to_path_buf()]).unwrap()
+    nianbao::batch::collect_inputs(&[dir.to_path_buf()])
+        .unwrap()
+        .files
 }
 
 /// Peak resident set size of this process, in MiB.
@@ -108,7 +110,7 @@ fn child(mode: &str, dir: &Path) {
             let dir = tempfile::tempdir().unwrap();
             let out = dir.path().join("summary.xlsx");
             let mut writer = Timed {
-                sink: SummaryWriter::create(&out, &files).unwrap(),
+                sink: SummaryWriter::create(&out, &nianbao::batch::ReadSet::of(&files)).unwrap(),
                 secs: 0.0,
             };
             let job = RollupJob {
@@ -235,8 +237,13 @@ fn stages() {
         (
             "summary workbook, all of it after the reading pass",
             per_file(&mut || {
-                nianbao::write::summary::write_summary(&mut rolled, &[], out.path(), &files)
-                    .unwrap();
+                nianbao::write::summary::write_summary(
+                    &mut rolled,
+                    &[],
+                    out.path(),
+                    &nianbao::batch::ReadSet::of(&files),
+                )
+                .unwrap();
             }),
         ),
     ];

@@ -16,7 +16,7 @@ fn nianbao() -> Command {
 
 fn write(dir: &Path, name: &str, r: &Report) -> PathBuf {
     let p = dir.join(name);
-    template::write_report(r, &[], &[], &p, &[]).unwrap();
+    template::write_report(r, &[], &[], &p, &Default::default()).unwrap();
     p
 }
 
@@ -455,14 +455,15 @@ fn per_agency_rows_written_while_reading_equal_those_written_after() {
             let again = consistent_report(FormatVersion::V2021, names[0], 2023, 31);
             write(&inp, "9_again.xlsx", &again);
         }
-        let files = nianbao::batch::collect_inputs(std::slice::from_ref(&inp)).unwrap();
+        let found = nianbao::batch::collect_inputs(std::slice::from_ref(&inp)).unwrap();
+        let files = found.files.clone();
         let opts = RollupOptions {
             name: "云台区".into(),
             chunk: 2,
             ..Default::default()
         };
         let (streamed, after) = (dir.path().join("a.xlsx"), dir.path().join("b.xlsx"));
-        let mut writer = SummaryWriter::create(&streamed, &files).unwrap();
+        let mut writer = SummaryWriter::create(&streamed, &found.reads).unwrap();
         let job = RollupJob {
             files: files.clone(),
             options: opts.clone(),
@@ -472,7 +473,7 @@ fn per_agency_rows_written_while_reading_equal_those_written_after() {
         assert!(outcome.written);
         assert_eq!(outcome.rollup.standings_changed, with_duplicate);
         let mut r = run(&job, &mut [], &|_| {}).unwrap().rollup;
-        write_summary(&mut r, &[], &after, &files).unwrap();
+        write_summary(&mut r, &[], &after, &found.reads).unwrap();
 
         let read = |p: &Path| read_grid(p, "x", &Limits::default()).unwrap().sheets;
         (read(&streamed), read(&after))

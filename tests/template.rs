@@ -100,7 +100,7 @@ fn check_snapshot(name: &str, actual: &str) {
 fn blank_template_2019_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("模板.xlsx");
-    template::write_template(FormatVersion::V2019, None, None, &out, &[]).unwrap();
+    template::write_template(FormatVersion::V2019, None, None, &out, &Default::default()).unwrap();
     check_snapshot("template_2019.txt", &dump(&out));
 }
 
@@ -108,7 +108,7 @@ fn blank_template_2019_snapshot() {
 fn blank_template_2021_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("模板.xlsx");
-    template::write_template(FormatVersion::V2021, None, None, &out, &[]).unwrap();
+    template::write_template(FormatVersion::V2021, None, None, &out, &Default::default()).unwrap();
     check_snapshot("template_2021.txt", &dump(&out));
 }
 
@@ -157,7 +157,7 @@ fn formulas_carry_their_results() {
         let r = filled(v);
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.xlsx");
-        template::write_report(&r, &[], &[], &out, &[]).unwrap();
+        template::write_report(&r, &[], &[], &out, &Default::default()).unwrap();
         let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
         let range = wb.worksheet_range(SHEET_NAME).unwrap();
         let formulas = wb.worksheet_formula(SHEET_NAME).unwrap();
@@ -208,7 +208,7 @@ fn a_wrong_total_reads_back_as_read_and_fix_makes_it_a_formula() {
     r.values_mut()[i].value = right + Decimal::from(100);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("asread.xlsx");
-    template::write_report(&r, &[], &[], &out, &[]).unwrap();
+    template::write_report(&r, &[], &[], &out, &Default::default()).unwrap();
     let map = template::add_report_sheet(
         &mut template::new_workbook("x").unwrap(),
         SHEET_NAME,
@@ -223,7 +223,7 @@ fn a_wrong_total_reads_back_as_read_and_fix_makes_it_a_formula() {
     let corrections = fix(&mut r);
     assert!(!corrections.is_empty());
     let fixed = dir.path().join("fixed.xlsx");
-    template::write_report(&r, &[], &corrections, &fixed, &[]).unwrap();
+    template::write_report(&r, &[], &corrections, &fixed, &Default::default()).unwrap();
     assert_eq!(
         number_at(&fixed, SHEET_NAME, &cell),
         Some(right.try_into().unwrap())
@@ -252,7 +252,7 @@ fn list_sheets_and_links() {
     ];
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.xlsx");
-    template::write_report(&r, &diags, &[], &out, &[]).unwrap();
+    template::write_report(&r, &diags, &[], &out, &Default::default()).unwrap();
     let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
     assert_eq!(
         wb.sheet_names(),
@@ -309,7 +309,7 @@ fn zip_names(path: &Path) -> Vec<String> {
 fn protection_and_validation_are_in_the_sheet() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("t.xlsx");
-    template::write_template(FormatVersion::V2019, None, None, &out, &[]).unwrap();
+    template::write_template(FormatVersion::V2019, None, None, &out, &Default::default()).unwrap();
     let xml = zip_entry(&out, "xl/worksheets/sheet1.xml");
     assert!(xml.contains("<sheetProtection"));
     assert!(!xml.contains("password"));
@@ -327,14 +327,28 @@ fn identical_input_gives_identical_bytes() {
     let a = dir.path().join("a.xlsx");
     let b = dir.path().join("b.xlsx");
     let diags = vec![Diagnostic::new(Rule::R6, "x", "m".into()).at(r.values()[3].source.as_ref())];
-    template::write_report(&r, &diags, &[], &a, &[]).unwrap();
+    template::write_report(&r, &diags, &[], &a, &Default::default()).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    template::write_report(&r, &diags, &[], &b, &[]).unwrap();
+    template::write_report(&r, &diags, &[], &b, &Default::default()).unwrap();
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
     let c = dir.path().join("c.xlsx");
     let d = dir.path().join("d.xlsx");
-    template::write_template(FormatVersion::V2019, Some("甲"), Some(2020), &c, &[]).unwrap();
-    template::write_template(FormatVersion::V2019, Some("甲"), Some(2020), &d, &[]).unwrap();
+    template::write_template(
+        FormatVersion::V2019,
+        Some("甲"),
+        Some(2020),
+        &c,
+        &Default::default(),
+    )
+    .unwrap();
+    template::write_template(
+        FormatVersion::V2019,
+        Some("甲"),
+        Some(2020),
+        &d,
+        &Default::default(),
+    )
+    .unwrap();
     assert_eq!(std::fs::read(&c).unwrap(), std::fs::read(&d).unwrap());
 }
 
@@ -348,7 +362,7 @@ fn refuses_to_overwrite_an_input() {
         &[],
         &[],
         &input,
-        std::slice::from_ref(&input),
+        &nianbao::batch::ReadSet::of(std::slice::from_ref(&input)),
     );
     assert!(matches!(err, Err(WriteError::WouldOverwriteInput { .. })));
     assert_eq!(std::fs::read(&input).unwrap(), b"agency data");
@@ -387,7 +401,7 @@ fn round_trip_through_the_reader() {
         for seed in 0..3 {
             let r = nianbao::model::synthetic::consistent_report(v, "杜集区教育局", 2021, seed);
             let out = dir.path().join(format!("rt-{v}-{seed}.xlsx"));
-            template::write_report(&r, &[], &[], &out, &[]).unwrap();
+            template::write_report(&r, &[], &[], &out, &Default::default()).unwrap();
             let (back, diags) =
                 nianbao::read::read_report(&out, "rt.xlsx", &Default::default()).unwrap();
             assert_eq!(back.meta.format, v);
@@ -421,7 +435,7 @@ fn hand_correction_reads_back() {
         let mut wb = template::new_workbook("t").unwrap();
         template::add_report_sheet(&mut wb, SHEET_NAME, &r, &Default::default()).unwrap()
     };
-    template::write_report(&r, &[], &[], &out, &[]).unwrap();
+    template::write_report(&r, &[], &[], &out, &Default::default()).unwrap();
     let i = FormatVersion::V2021
         .spec()
         .index_of(TableKey::Proactive, "regulations", "issued")
@@ -508,7 +522,7 @@ fn every_number_sits_under_its_column_label_and_beside_its_row_label() {
         let r = filled(v);
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.xlsx");
-        template::write_report(&r, &[], &[], &out, &[]).unwrap();
+        template::write_report(&r, &[], &[], &out, &Default::default()).unwrap();
         let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
         let range = wb.worksheet_range(SHEET_NAME).unwrap();
         let text = |row: u32, col: u32| match range.get_value((row, col)) {
@@ -564,7 +578,7 @@ fn every_number_sits_under_its_column_label_and_beside_its_row_label() {
 #[test]
 fn every_sample_round_trips_through_the_template() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_workbooks");
-    let files = nianbao::batch::collect_inputs(&[root]).unwrap();
+    let files = nianbao::batch::collect_inputs(&[root]).unwrap().files;
     let dir = tempfile::tempdir().unwrap();
     let mut versions = std::collections::BTreeSet::new();
     let mut done = 0;
@@ -574,7 +588,7 @@ fn every_sample_round_trips_through_the_template() {
             continue; // the bad and fatal samples
         };
         let out = dir.path().join(format!("{done}.xlsx"));
-        template::write_report(&report, &findings, &[], &out, &[]).unwrap();
+        template::write_report(&report, &findings, &[], &out, &Default::default()).unwrap();
         let (back, _) = nianbao::read::read_report(&out, "out", &Default::default()).unwrap();
         assert_eq!(back.meta.format, report.meta.format, "{}", file.display());
         assert_eq!(back.meta.agency, report.meta.agency, "{}", file.display());

@@ -26,7 +26,7 @@ pub enum Format {
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    let files = inputs(&args.inputs, &args.read)?;
+    let files = inputs(&args.inputs, &args.read)?.files;
     let results = nianbao::batch::check_files(&files, &args.read.options());
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

@@ -55,8 +55,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     if args.input.is_dir() {
         bail!("convert 只接受一个工作簿文件；要检查整个目录请用 nianbao check");
     }
-    let files = super::inputs(std::slice::from_ref(&args.input), &args.read)?;
-    nianbao::write::atomic::refuse_input(&args.output, &files)?;
+    let inputs = super::inputs(std::slice::from_ref(&args.input), &args.read)?;
+    let (files, reads) = (&inputs.files, &inputs.reads);
+    nianbao::write::atomic::refuse_input(&args.output, reads)?;
     let (checked, corrections) =
         nianbao::batch::check_and_fix(&files[0], &args.read.options(), args.fix);
     for c in &corrections {
@@ -75,13 +76,13 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             findings,
             &corrections,
             &args.output,
-            &files,
+            reads,
         )?,
-        Target::Json => nianbao::write::atomic::write_atomic(&args.output, &files, |w| {
+        Target::Json => nianbao::write::atomic::write_atomic(&args.output, reads, |w| {
             serde_json::to_writer_pretty(&mut *w, report)?;
             writeln!(w)
         })?,
-        Target::Csv => nianbao::write::atomic::write_atomic(&args.output, &files, |w| {
+        Target::Csv => nianbao::write::atomic::write_atomic(&args.output, reads, |w| {
             nianbao::write::csv::write_long(w, [report])
         })?,
     }

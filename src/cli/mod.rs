@@ -139,11 +139,14 @@ pub fn wording() -> nianbao::wording::Wording {
     }
 }
 
-/// The input files of a command; `--agency`/`--year` only make sense for one file.
-pub fn inputs(paths: &[PathBuf], read: &ReadArgs) -> anyhow::Result<Vec<PathBuf>> {
-    let files = nianbao::batch::collect_inputs(paths)?;
+/// The input files of a command (paths skipped under a folder are printed as warnings);
+/// `--agency`/`--year` only make sense for one file.
+pub fn inputs(paths: &[PathBuf], read: &ReadArgs) -> anyhow::Result<nianbao::batch::Inputs> {
+    let found = nianbao::batch::collect_inputs(paths)?;
+    warn(found.skipped.iter().map(ToString::to_string));
+    let files = &found.files;
     if files.is_empty() {
-        anyhow::bail!("在给出的输入中没有找到工作簿文件（.xlsx .xlsm .xls .ods .et）");
+        anyhow::bail!(NO_WORKBOOKS);
     }
     if files.len() > 1 && (read.agency.is_some() || read.year.is_some()) {
         anyhow::bail!(
@@ -151,5 +154,15 @@ pub fn inputs(paths: &[PathBuf], read: &ReadArgs) -> anyhow::Result<Vec<PathBuf>
             files.len()
         );
     }
-    Ok(files)
+    Ok(found)
+}
+
+/// When the inputs hold no workbook.
+pub const NO_WORKBOOKS: &str = "在给出的输入中没有找到工作簿文件（.xlsx .xlsm .xls .ods .et）";
+
+/// Print warnings about the inputs on stderr, one line each.
+pub fn warn(lines: impl IntoIterator<Item = String>) {
+    for line in lines {
+        eprintln!("警告：{line}");
+    }
 }

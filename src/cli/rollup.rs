@@ -5,12 +5,10 @@ use std::path::PathBuf;
 
 use anyhow::bail;
 
-use nianbao::batch::collect_inputs;
-use nianbao::rollup::roster::read_roster;
-use nianbao::rollup::{RollupError, RollupJob, RollupOptions};
+use nianbao::rollup::{RollupError, RollupJob, RollupOptions, RollupSources};
 use nianbao::write::summary::RollupFiles;
 
-use super::{exit, inputs, ReadArgs};
+use super::{exit, warn, ReadArgs, NO_WORKBOOKS};
 
 /// 汇总多个单位的统计表：逐个读取校验，生成区域汇总工作簿（汇总、分单位明细、校验问题、报送情况、指标）
 ///
@@ -61,27 +59,26 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     if args.read.agency.is_some() || args.read.year.is_some() {
         bail!("rollup 不接受 --agency / --year：每个单位的名称和年度从其工作簿中读取");
     }
-    let files = inputs(&args.inputs, &args.read)?;
-    let mut outputs = RollupFiles::create(&args.output, args.csv.as_deref(), &files)?;
     if args.csv.as_ref() == Some(&args.output) {
         bail!("--csv 与 -o 不能是同一个文件");
     }
-    let job = RollupJob {
-        options: RollupOptions {
-            read: args.read.options(),
-            name: args.name.clone(),
-            include_invalid: args.include_invalid,
-            chunk: 256,
-        },
-        previous: if args.previous.is_empty() {
-            Vec::new()
-        } else {
-            collect_inputs(&args.previous)?
-        },
-        roster: args.roster.as_deref().map(read_roster).transpose()?,
-        strict: args.strict,
-        files,
+    let sources = RollupSources {
+        inputs: args.inputs.clone(),
+        previous: args.previous.clone(),
+        roster: args.roster.clone(),
     };
+    let options = RollupOptions {
+        read: args.read.options(),
+        name: args.name.clone(),
+        include_invalid: args.include_invalid,
+        chunk: 256,
+    };
+    let (job, warnings) = RollupJob::open(&sources, options, args.strict)?;
+    warn(warnings);
+    if job.files.is_empty() {
+        bail!(NO_WORKBOOKS);
+    }
+    let mut outputs = RollupFiles::create(&args.output, args.csv.as_deref(), &job.read_set())?;
 
     let progress = progress_bar(job.files.len() as u64);
     let tick = |n: usize| {

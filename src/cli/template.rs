@@ -35,7 +35,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         args.agency.as_deref(),
         args.year,
         &args.output,
-        &[],
+        &nianbao::batch::ReadSet::default(),
     )
     .with_context(|| format!("无法生成模板 {}", args.output.display()))?;
     Ok(super::exit::OK)

@@ -39,19 +39,59 @@ pub enum InputError {
     },
 }
 
+/// A path under an input folder that was not searched or read, and why (a symbolic-link loop, a
+/// link to nothing, a folder that cannot be listed): the rest of the folder is read all the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The path skipped.
+    pub path: PathBuf,
+    /// Why, in Chinese.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "已跳过 {}：{}", self.path.display(), self.reason)
+    }
+}
+
+/// What [`collect_inputs`] found.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// The workbooks to read, sorted and deduplicated.
+    pub files: Vec<PathBuf>,
+    /// Paths under the folders that were skipped, with the reason (reported, never fatal).
+    pub skipped: Vec<Skipped>,
+    /// Everything the inputs make the command read: the files and folders as given.
+    pub reads: ReadSet,
+}
+
 /// The files to read: files as given, directories searched recursively for workbooks (Excel's
 /// `~$` lock files and hidden files skipped), sorted and deduplicated so that the result does not
-/// depend on directory order.
-pub fn collect_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
+/// depend on directory order. A path under a folder that cannot be followed (a symbolic-link
+/// loop, a broken link, an unreadable subfolder) is listed in [`Inputs::skipped`] and the search
+/// goes on; only an input that does not exist, or a folder given that cannot be listed, is an
+/// error.
+pub fn collect_inputs(inputs: &[PathBuf]) -> Result<Inputs, InputError> {
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
     for input in inputs {
         if input.is_dir() {
             let mut found = Vec::new();
             for entry in walkdir::WalkDir::new(input).follow_links(true) {
-                let entry = entry.map_err(|source| InputError::Walk {
-                    path: input.display().to_string(),
-                    source,
-                })?;
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(source) if source.depth() > 0 => {
+                        skipped.push(walk_skip(input, &source));
+                        continue;
+                    }
+                    Err(source) => {
+                        return Err(InputError::Walk {
+                            path: input.display().to_string(),
+                            source,
+                        })
+                    }
+                };
                 let name = entry.file_name().to_string_lossy();
                 if entry.file_type().is_file()
                     && !name.starts_with("~$")
@@ -73,7 +113,119 @@ pub fn collect_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
     }
     let mut seen = std::collections::HashSet::new();
     out.retain(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())));
-    Ok(out)
+    Ok(Inputs {
+        files: out,
+        skipped,
+        reads: ReadSet::of(inputs),
+    })
+}
+
+/// A path the folder walk could not follow, as a [`Skipped`].
+fn walk_skip(root: &Path, e: &walkdir::Error) -> Skipped {
+    let path = e.path().unwrap_or(root).to_path_buf();
+    let reason = if let Some(ancestor) = e.loop_ancestor() {
+        format!(
+            "符号链接循环（指回上级目录 {}），未进入；请删除或改正这个链接",
+            ancestor.display()
+        )
+    } else if path.symlink_metadata().is_ok() && path.metadata().is_err() {
+        "符号链接指向的文件不存在；请删除或改正这个链接".to_string()
+    } else {
+        match e.io_error() {
+            Some(io) => format!("无法读取（{io}）；请检查权限"),
+            None => format!("无法读取（{e}）"),
+        }
+    };
+    Skipped { path, reason }
+}
+
+/// Every path a command reads, which none of its outputs may be: files read themselves, and
+/// folders, every file under which (workbook or not, followed through links) counts as read.
+///
+/// Paths are compared by identity, not by spelling: on unix two paths are the same file when
+/// they have the same device and inode (so a different spelling, a symbolic link and a hard link
+/// are all caught); elsewhere when their canonical paths are equal. An output that does not exist
+/// yet cannot be any of them.
+#[derive(Debug, Clone, Default)]
+pub struct ReadSet {
+    files: Vec<PathBuf>,
+    folders: Vec<PathBuf>,
+}
+
+impl ReadSet {
+    /// The read set of paths as given: a folder protects every file under it.
+    pub fn of(paths: &[PathBuf]) -> Self {
+        let mut s = ReadSet::default();
+        for p in paths {
+            s.add(p);
+        }
+        s
+    }
+
+    /// Add a path read (a file, or a folder whose every file is read).
+    pub fn add(&mut self, path: &Path) {
+        if path.is_dir() {
+            self.folders.push(path.to_path_buf());
+        } else {
+            self.files.push(path.to_path_buf());
+        }
+    }
+
+    /// Add every path of `other`.
+    pub fn extend(&mut self, other: &ReadSet) {
+        self.files.extend(other.files.iter().cloned());
+        self.folders.extend(other.folders.iter().cloned());
+    }
+
+    /// The path read that writing `output` would overwrite, if any: a file of the set that is
+    /// the same file as `output`, or a file under one of its folders that is.
+    pub fn clash(&self, output: &Path) -> Option<PathBuf> {
+        let out = FileId::of(output)?;
+        if let Some(f) = self
+            .files
+            .iter()
+            .find(|f| FileId::of(f).as_ref() == Some(&out))
+        {
+            return Some(f.clone());
+        }
+        for folder in &self.folders {
+            let hit = walkdir::WalkDir::new(folder)
+                .follow_links(true)
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file())
+                .find(|e| FileId::of(e.path()).as_ref() == Some(&out));
+            if let Some(e) = hit {
+                return Some(e.into_path());
+            }
+        }
+        None
+    }
+}
+
+/// What makes a file the same file whatever its path: device and inode on unix, the canonical
+/// path elsewhere. `None` for a path that does not exist.
+#[derive(Debug, PartialEq, Eq)]
+enum FileId {
+    #[cfg(unix)]
+    Inode(u64, u64),
+    #[cfg_attr(unix, allow(dead_code))]
+    Canonical(PathBuf),
+}
+
+impl FileId {
+    fn of(path: &Path) -> Option<Self> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let m = std::fs::metadata(path).ok()?;
+            Some(FileId::Inode(m.dev(), m.ino()))
+        }
+        #[cfg(not(unix))]
+        {
+            path.canonicalize().ok().map(FileId::Canonical)
+        }
+    }
 }
 
 fn is_workbook_name(p: &Path) -> bool {

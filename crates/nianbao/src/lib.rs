@@ -44,7 +44,8 @@
 //! // findings highlighted and listed; the input is refused as the output.
 //! let dir = tempfile::tempdir()?;
 //! let out = dir.path().join("统计表.xlsx");
-//! nianbao::write::template::write_report(&report, &findings, &[], &out, &[path.to_path_buf()])?;
+//! let reads = nianbao::batch::ReadSet::of(&[path.to_path_buf()]);
+//! nianbao::write::template::write_report(&report, &findings, &[], &out, &reads)?;
 //! assert!(out.is_file());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -57,6 +58,7 @@ pub mod fix;
 pub mod model;
 pub mod read;
 pub mod rollup;
+pub(crate) mod scratch;
 pub mod validate;
 pub mod wording;
 pub mod write;

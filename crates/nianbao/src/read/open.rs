@@ -99,22 +99,7 @@ pub fn read_grid(path: &Path, display: &str, limits: &Limits) -> Result<Grid, Re
         path: display.to_string(),
         source,
     };
-    let not_regular = |kind: std::fs::FileType| {
-        io(std::io::Error::other(format!(
-            "不是普通文件（{}），只能读取工作簿文件",
-            file_kind(kind)
-        )))
-    };
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if !meta.is_file() {
-        return Err(not_regular(meta.file_type()));
-    }
-    let file = std::fs::File::open(path).map_err(io)?;
-    // Again on what was opened, in case the path was replaced in between.
-    let meta = file.metadata().map_err(io)?;
-    if !meta.is_file() {
-        return Err(not_regular(meta.file_type()));
-    }
+    let (file, meta) = open_regular(path).map_err(io)?;
     let len = meta.len();
     if len > limits.max_file_bytes {
         return Err(ReadError::TooLarge {
@@ -131,6 +116,26 @@ pub fn read_grid(path: &Path, display: &str, limits: &Limits) -> Result<Grid, Re
         .read_to_end(&mut bytes)
         .map_err(io)?;
     read_grid_bytes(&bytes, display, limits)
+}
+
+/// Open `path` for reading only if it is a regular file (or a link to one), with its metadata:
+/// opening a FIFO blocks until something writes to it, and a device may never end. Checked
+/// before opening and again on what was opened, in case the path was replaced in between; the
+/// error says what the path is instead. Every file nianbao reads is opened through this.
+pub(crate) fn open_regular(path: &Path) -> std::io::Result<(std::fs::File, std::fs::Metadata)> {
+    let not_regular = |kind: std::fs::FileType| {
+        std::io::Error::other(format!("不是普通文件（{}），无法读取", file_kind(kind)))
+    };
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(not_regular(meta.file_type()));
+    }
+    let file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(not_regular(meta.file_type()));
+    }
+    Ok((file, meta))
 }
 
 /// What a path that is not a regular file is, in words.

@@ -30,7 +30,7 @@ pub mod roster;
 mod run;
 mod sink;
 
-pub use self::run::{run, RollupJob, RollupOutcome, Tally};
+pub use self::run::{run, JobError, RollupJob, RollupOutcome, RollupSources, Tally};
 pub use self::sink::{ReportEncoder, RollupSink, SinkError};
 
 use std::io::{BufRead, BufReader, BufWriter, Seek, Write};
@@ -250,7 +250,7 @@ pub(crate) fn rollup(
     sinks: &mut [&mut dyn RollupSink],
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Rollup, RollupError> {
-    let spool = tempfile::tempfile()?;
+    let spool = crate::scratch::anonymous()?;
     let mut spool_w = BufWriter::new(spool.try_clone()?);
     let mut heads = Vec::with_capacity(files.len());
     let encoders: Vec<Option<ReportEncoder>> = sinks.iter().map(|s| s.encoder()).collect();

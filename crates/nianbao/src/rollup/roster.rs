@@ -59,20 +59,71 @@ const CODE: &[&str] = &["区划代码", "代码", "code"];
 const LEVEL: &[&str] = &["层级", "级别", "level"];
 const PARENT: &[&str] = &["上级", "上级单位", "parent"];
 
-/// Read a roster CSV.
-pub fn read_roster(path: &Path) -> Result<Vec<RosterEntry>, RosterError> {
+/// A roster as read: its entries, and what the reader had to say about the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Roster {
+    /// The agencies, in the file's order.
+    pub entries: Vec<RosterEntry>,
+    /// Warnings about the file, one Chinese line each naming it (bytes that are neither UTF-8
+    /// nor GBK, with their 1-based line numbers); the entries are read all the same.
+    pub warnings: Vec<String>,
+}
+
+/// Read a roster CSV. Only a regular file (or a link to one) is read: a FIFO or a device is
+/// refused rather than waited on.
+pub fn read_roster(path: &Path) -> Result<Roster, RosterError> {
+    use std::io::Read;
     let display = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| RosterError::Io {
+    let io = |source| RosterError::Io {
         path: display.clone(),
         source,
-    })?;
+    };
+    let (mut file, meta) = crate::read::open_regular(path).map_err(io)?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut bytes).map_err(io)?;
     parse_roster(&bytes, &display)
 }
 
-pub(crate) fn parse_roster(bytes: &[u8], display: &str) -> Result<Vec<RosterEntry>, RosterError> {
+/// The lines (1-based) holding bytes that GBK cannot decode. Lines are split at `\n`, which is
+/// never part of a GBK character, so a line's bytes decode on their own.
+fn bad_gbk_lines(bytes: &[u8]) -> Vec<u64> {
+    bytes
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .filter(|(_, line)| {
+            encoding_rs::GBK
+                .decode_without_bom_handling_and_without_replacement(line)
+                .is_none()
+        })
+        .map(|(i, _)| i as u64 + 1)
+        .collect()
+}
+
+/// At most this many line numbers are listed in a warning.
+const MAX_LINES_LISTED: usize = 20;
+
+pub(crate) fn parse_roster(bytes: &[u8], display: &str) -> Result<Roster, RosterError> {
+    let mut warnings = Vec::new();
     let text = match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
-        Err(_) => encoding_rs::GBK.decode(bytes).0.into_owned(),
+        Err(_) => {
+            let bad = bad_gbk_lines(bytes);
+            if !bad.is_empty() {
+                let mut listed: Vec<String> = bad
+                    .iter()
+                    .take(MAX_LINES_LISTED)
+                    .map(u64::to_string)
+                    .collect();
+                if bad.len() > MAX_LINES_LISTED {
+                    listed.push(format!("等共 {} 行", bad.len()));
+                }
+                warnings.push(format!(
+                    "单位名单 {display} 既不是 UTF-8 也不是完整的 GBK 编码：第 {} 行含有无法识别的字节，已替换为 �，这些行的单位名称可能不对；请用 Excel 或 WPS 打开核对后另存为 CSV UTF-8",
+                    listed.join("、")
+                ));
+            }
+            encoding_rs::GBK.decode(bytes).0.into_owned()
+        }
     };
     let text = text.trim_start_matches('\u{feff}');
     let mut rd = csv::ReaderBuilder::new()
@@ -111,7 +162,10 @@ pub(crate) fn parse_roster(bytes: &[u8], display: &str) -> Result<Vec<RosterEntr
             });
         }
     }
-    Ok(out)
+    Ok(Roster {
+        entries: out,
+        warnings,
+    })
 }
 
 /// How a roster entry or a submitted file stands.
@@ -284,18 +338,39 @@ mod tests {
     #[test]
     fn parses_utf8_bom_and_gbk() {
         let csv = "\u{feff}单位名称,区划代码\n杜集区教育局,340602\n 杜集区财政局 ,\n";
-        let r = parse_roster(csv.as_bytes(), "r.csv").unwrap();
+        let r = parse_roster(csv.as_bytes(), "r.csv").unwrap().entries;
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].code.as_deref(), Some("340602"));
         assert_eq!(r[1].name, "杜集区财政局");
         let (gbk, _, _) = encoding_rs::GBK.encode("单位,层级\n杜集区教育局,区级\n");
         let r = parse_roster(&gbk, "r.csv").unwrap();
+        assert!(r.warnings.is_empty());
+        let r = r.entries;
         assert_eq!(r[0].name, "杜集区教育局");
         assert_eq!(r[0].level.as_deref(), Some("区级"));
         assert!(matches!(
             parse_roster("名字\nx\n".as_bytes(), "r.csv"),
             Err(RosterError::NoNameColumn { .. })
         ));
+    }
+
+    /// Issue 13: a GBK roster with bytes GBK cannot decode was read with them replaced without
+    /// a word. The entries are still read; the warning names the file and the lines.
+    #[test]
+    fn undecodable_gbk_bytes_are_reported_by_line() {
+        let mut bytes = encoding_rs::GBK
+            .encode("单位名称\n杜集区教育局\n")
+            .0
+            .into_owned();
+        bytes.extend_from_slice(b"\xff\xff\n");
+        bytes.extend_from_slice(&encoding_rs::GBK.encode("杜集区财政局\n").0);
+        bytes.extend_from_slice(b"\x81\n");
+        let r = parse_roster(&bytes, "名单.csv").unwrap();
+        assert_eq!(r.entries.len(), 4);
+        assert_eq!(r.entries[2].name, "杜集区财政局");
+        assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+        let w = &r.warnings[0];
+        assert!(w.contains("名单.csv") && w.contains("第 3、5 行"), "{w}");
     }
 
     /// A typo is one character, not one byte: a CJK character is three bytes of UTF-8.

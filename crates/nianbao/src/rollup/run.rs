@@ -3,10 +3,12 @@
 
 use std::path::PathBuf;
 
-use crate::batch::Verdict;
+use crate::batch::{collect_inputs, InputError, ReadSet, Verdict};
 
 use super::crossyear::Previous;
-use super::roster::{coverage, Coverage, CoverageRow, RosterEntry, Submission};
+use super::roster::{
+    coverage, read_roster, Coverage, CoverageRow, RosterEntry, RosterError, Submission,
+};
 use super::{rollup, Rollup, RollupError, RollupOptions, RollupSink, Standing};
 
 /// What to roll up, and how.
@@ -23,6 +25,85 @@ pub struct RollupJob {
     pub roster: Option<Vec<RosterEntry>>,
     /// Write nothing when any file has errors or cannot be read (the verdict is not clean).
     pub strict: bool,
+    /// The paths read besides the workbooks of `files` and `previous`: the folders they were
+    /// found in (every file under them), the roster file. [`RollupJob::open`] fills it; with
+    /// `files` and `previous` it makes [`RollupJob::read_set`].
+    pub reads: ReadSet,
+}
+
+/// The paths a roll-up reads, as the user gives them.
+#[derive(Debug, Clone, Default)]
+pub struct RollupSources {
+    /// The agencies' workbooks: files, or folders searched for workbooks.
+    pub inputs: Vec<PathBuf>,
+    /// Last year's workbooks or summaries: files or folders.
+    pub previous: Vec<PathBuf>,
+    /// The roster CSV, if any.
+    pub roster: Option<PathBuf>,
+}
+
+/// Why a roll-up's job could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// An input or last year's path does not exist, or a folder given cannot be listed.
+    #[error(transparent)]
+    Inputs(#[from] InputError),
+    /// The roster cannot be read.
+    #[error(transparent)]
+    Roster(#[from] RosterError),
+}
+
+impl RollupJob {
+    /// The job of `sources`: the workbooks found under the inputs and under last year's paths,
+    /// the roster read, and every path read recorded ([`RollupJob::read_set`]). Returned with
+    /// warnings for the user, one Chinese line each naming its path: a path skipped under a
+    /// folder (a symbolic-link loop, a broken link), roster lines that could not be decoded.
+    /// None of these stops the job. The files found may be none: that is the caller's to judge.
+    pub fn open(
+        sources: &RollupSources,
+        options: RollupOptions,
+        strict: bool,
+    ) -> Result<(RollupJob, Vec<String>), JobError> {
+        let inputs = collect_inputs(&sources.inputs)?;
+        let previous = collect_inputs(&sources.previous)?;
+        let mut warnings: Vec<String> = inputs
+            .skipped
+            .iter()
+            .chain(&previous.skipped)
+            .map(ToString::to_string)
+            .collect();
+        let mut reads = inputs.reads;
+        reads.extend(&previous.reads);
+        let roster = match &sources.roster {
+            Some(path) => {
+                reads.add(path);
+                let roster = read_roster(path)?;
+                warnings.extend(roster.warnings);
+                Some(roster.entries)
+            }
+            None => None,
+        };
+        let job = RollupJob {
+            files: inputs.files,
+            options,
+            previous: previous.files,
+            roster,
+            strict,
+            reads,
+        };
+        Ok((job, warnings))
+    }
+
+    /// Every path the job reads, which no output may overwrite: `reads` (folders protect every
+    /// file under them, compared by identity: see [`ReadSet`]) and the workbooks of `files` and
+    /// `previous`.
+    pub fn read_set(&self) -> ReadSet {
+        let mut set = self.reads.clone();
+        for f in self.files.iter().chain(&self.previous) {
+            set.add(f);
+        }
+        set
+    }
 }
 
 /// How many files stand where.

@@ -1,18 +1,27 @@
 //! Atomic output: write to a temporary file in the target directory, sync, rename into place.
-//! An output path equal to an input path is refused; a failure half-way leaves nothing behind.
+//! An output that is any path the command reads ([`ReadSet`]) is refused; a failure half-way
+//! leaves nothing behind. Temporary files are made by [`crate::scratch`], and what a killed run
+//! left in the output's directory is removed before writing there.
 
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use crate::batch::ReadSet;
+use crate::scratch;
+
 /// Why an output could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
-    /// The output is one of the inputs (or a link to one): refused, nothing written.
-    #[error("输出文件 {output} 与输入文件相同，拒绝覆盖输入（请换一个输出文件名）")]
+    /// The output is a path the command reads (or a link to one): refused, nothing written.
+    #[error(
+        "输出文件 {output} 与要读取的 {input} 是同一个文件，拒绝覆盖：请给输出换一个文件名或位置"
+    )]
     WouldOverwriteInput {
         /// The output as given.
         output: String,
+        /// The path read that it is, as given (or as found under a folder given).
+        input: String,
     },
     /// The workbook could not be built (a rust_xlsxwriter limit or bug), before anything was written.
     #[error("无法生成工作簿 {output}：{source}")]
@@ -34,22 +43,30 @@ pub enum WriteError {
     },
 }
 
-/// Whether two paths name the same file (after resolving links), or are textually equal when
-/// the output does not exist yet.
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
+/// Refuse `output` if it is any path of `reads` (compared by identity: see [`ReadSet`]).
+pub fn refuse_input(output: &Path, reads: &ReadSet) -> Result<(), WriteError> {
+    match reads.clash(output) {
+        Some(input) => Err(WriteError::WouldOverwriteInput {
+            output: output.display().to_string(),
+            input: input.display().to_string(),
+        }),
+        None => Ok(()),
     }
 }
 
-/// Refuse `output` if it is one of `inputs` (or a link to one).
-pub fn refuse_input(output: &Path, inputs: &[PathBuf]) -> Result<(), WriteError> {
-    if inputs.iter().any(|i| same_file(output, i)) {
-        return Err(WriteError::WouldOverwriteInput {
-            output: output.display().to_string(),
-        });
+/// The directory an output goes in.
+pub(crate) fn dir_of(output: &Path) -> PathBuf {
+    match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
     }
+}
+
+/// Before writing `output`: refuse it if it is read, and remove what killed runs left beside it
+/// (never a path read).
+pub(crate) fn prepare(output: &Path, reads: &ReadSet) -> Result<(), WriteError> {
+    refuse_input(output, reads)?;
+    scratch::remove_stale(&dir_of(output), |p| reads.clash(p).is_some());
     Ok(())
 }
 
@@ -61,18 +78,9 @@ pub(crate) struct AtomicFile {
 }
 
 impl AtomicFile {
-    /// Start writing `output`, refusing it if it is one of `inputs`.
-    pub fn create(output: &Path, inputs: &[PathBuf]) -> Result<Self, WriteError> {
-        refuse_input(output, inputs)?;
-        let dir = match output.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let tmp = tempfile::Builder::new()
-            .prefix(".nianbao-")
-            .suffix(".tmp")
-            .tempfile_in(&dir)
-            .map_err(|source| io_error(output, source))?;
+    /// Start writing `output` (already [`prepare`]d).
+    pub fn create(output: &Path) -> Result<Self, WriteError> {
+        let tmp = scratch::named_in(&dir_of(output)).map_err(|source| io_error(output, source))?;
         Ok(AtomicFile {
             output: output.to_path_buf(),
             tmp,
@@ -82,11 +90,6 @@ impl AtomicFile {
     /// The temporary file, to write into.
     pub fn file(&mut self) -> &mut File {
         self.tmp.as_file_mut()
-    }
-
-    /// The destination.
-    pub fn output(&self) -> &Path {
-        &self.output
     }
 
     /// Sync, set mode 0644 (tempfile creates 0600) and rename over the destination.
@@ -112,13 +115,15 @@ fn io_error(output: &Path, source: io::Error) -> WriteError {
 }
 
 /// Write `output` atomically: `fill` writes the content into a temporary file beside it, which is
-/// synced and renamed over `output` only when `fill` succeeded. `inputs` are refused as outputs.
+/// synced and renamed over `output` only when `fill` succeeded. An output that is a path of
+/// `reads` is refused.
 pub fn write_atomic(
     output: &Path,
-    inputs: &[PathBuf],
+    reads: &ReadSet,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), WriteError> {
-    let mut file = AtomicFile::create(output, inputs)?;
+    prepare(output, reads)?;
+    let mut file = AtomicFile::create(output)?;
     {
         let mut w = io::BufWriter::new(file.file());
         fill(&mut w)
@@ -147,7 +152,7 @@ mod tests {
     fn writes_and_renames() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.csv");
-        write_atomic(&out, &[], |w| w.write_all(b"a,b\n")).unwrap();
+        write_atomic(&out, &ReadSet::default(), |w| w.write_all(b"a,b\n")).unwrap();
         assert_eq!(std::fs::read(&out).unwrap(), b"a,b\n");
         #[cfg(unix)]
         {
@@ -162,7 +167,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.csv");
         std::fs::write(&out, b"old").unwrap();
-        let err = write_atomic(&out, &[], |w| {
+        let err = write_atomic(&out, &ReadSet::default(), |w| {
             w.write_all(b"half")?;
             Err(io::Error::other("boom"))
         });
@@ -177,7 +182,7 @@ mod tests {
         let input = dir.path().join("in.xlsx");
         std::fs::write(&input, b"data").unwrap();
         let via_dot = dir.path().join(".").join("in.xlsx");
-        let err = write_atomic(&via_dot, std::slice::from_ref(&input), |w| {
+        let err = write_atomic(&via_dot, &ReadSet::of(std::slice::from_ref(&input)), |w| {
             w.write_all(b"x")
         });
         assert!(matches!(err, Err(WriteError::WouldOverwriteInput { .. })));

@@ -9,7 +9,7 @@
 //! ANSI); text fields that Excel would take for a formula are prefixed with `'`.
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::atomic::WriteError;
 use super::target::Target;
@@ -112,10 +112,10 @@ impl RollupCsv {
         Ok(RollupCsv { out })
     }
 
-    /// Begin the CSV in a temporary file beside `output` (never one of `inputs`), renamed into
-    /// place when the roll-up commits.
-    pub fn create(output: &Path, inputs: &[PathBuf]) -> Result<Self, WriteError> {
-        Self::new(Target::file(output, inputs)?)
+    /// Begin the CSV for `output` (never a path of `reads`), made visible when the roll-up
+    /// commits.
+    pub fn create(output: &Path, reads: &crate::batch::ReadSet) -> Result<Self, WriteError> {
+        Self::new(Target::file(output, reads)?)
     }
 
     /// The target back, after the roll-up (a memory target's bytes: [`Target::into_bytes`]).

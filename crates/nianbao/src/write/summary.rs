@@ -3,7 +3,7 @@
 //! Per-file sheets are written in constant-memory mode, streamed as the roll-up reads or from its
 //! spool, so the workbook's memory does not grow with the number of agencies.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{
@@ -13,6 +13,7 @@ use rust_xlsxwriter::{
 use super::atomic::WriteError;
 use super::target::Target;
 use super::template;
+use crate::batch::ReadSet;
 use crate::model::cellref::col_name;
 use crate::model::{Field, FormatVersion, TableKey};
 use crate::rollup::metrics::METRICS;
@@ -76,17 +77,17 @@ fn width(s: &str) -> f64 {
 /// The name of the sheet holding the region's total in the official layout.
 pub const TOTAL_SHEET: &str = "汇总";
 
-/// Write the summary workbook of a finished roll-up atomically to `out` (never over one of
-/// `inputs`), all of it after the roll-up (the per-file sheets from the spool). As a
+/// Write the summary workbook of a finished roll-up atomically to `out` (never over a path of
+/// `reads`), all of it after the roll-up (the per-file sheets from the spool). As a
 /// [`RollupSink`], [`SummaryWriter`] writes the same workbook with those sheets written while the
 /// roll-up reads.
 pub fn write_summary(
     rollup: &mut Rollup,
     coverage: &[CoverageRow],
     out: &Path,
-    inputs: &[PathBuf],
+    reads: &ReadSet,
 ) -> Result<(), SummaryError> {
-    let mut w = SummaryWriter::create(out, inputs)?;
+    let mut w = SummaryWriter::create(out, reads)?;
     w.write(rollup, coverage)?;
     Ok(w.out.commit()?)
 }
@@ -123,10 +124,10 @@ impl SummaryWriter {
         })
     }
 
-    /// Begin the workbook in a temporary file beside `output` (never one of `inputs`), renamed
-    /// into place when the roll-up commits.
-    pub fn create(output: &Path, inputs: &[PathBuf]) -> Result<Self, SummaryError> {
-        Self::new(Target::file(output, inputs)?)
+    /// Begin the workbook for `output` (never a path of `reads`), made visible when the
+    /// roll-up commits.
+    pub fn create(output: &Path, reads: &ReadSet) -> Result<Self, SummaryError> {
+        Self::new(Target::file(output, reads)?)
     }
 
     /// The target back, after the roll-up (a memory target's bytes: [`Target::into_bytes`]).
@@ -662,16 +663,17 @@ pub struct RollupFiles {
 }
 
 impl RollupFiles {
-    /// Begin the outputs, refusing any that is one of `inputs`.
+    /// Begin the outputs, refusing any that is a path of `reads` (for a roll-up,
+    /// [`RollupJob::read_set`](crate::rollup::RollupJob::read_set)).
     pub fn create(
         summary: &Path,
         csv: Option<&Path>,
-        inputs: &[PathBuf],
+        reads: &ReadSet,
     ) -> Result<Self, SummaryError> {
         Ok(RollupFiles {
-            summary: SummaryWriter::create(summary, inputs)?,
+            summary: SummaryWriter::create(summary, reads)?,
             csv: csv
-                .map(|p| super::csv::RollupCsv::create(p, inputs))
+                .map(|p| super::csv::RollupCsv::create(p, reads))
                 .transpose()?,
         })
     }

@@ -1,11 +1,17 @@
 //! Where a writer that is filled over a whole run (the roll-up's outputs) puts its bytes: a
-//! temporary file beside the destination, made visible only when the run commits, or memory (a
-//! web page's download).
+//! scratch file without a name beside the destination, copied into a temporary file and renamed
+//! into place only when the run commits, or memory (a web page's download).
+//!
+//! The scratch file has no name ([`crate::scratch::anonymous_in`]), so a run killed half-way
+//! leaves nothing in the output's directory however large the output had grown; the named
+//! temporary file exists only during the commit.
 
+use std::fs::File;
 use std::io::{self, Cursor, Seek, Write};
 use std::path::{Path, PathBuf};
 
-use super::atomic::{AtomicFile, WriteError};
+use super::atomic::{self, AtomicFile, WriteError};
+use crate::batch::ReadSet;
 
 /// A writer that can also seek (a zip-based workbook needs both), across threads.
 pub(crate) trait WriteSeek: Write + Seek + Send {}
@@ -17,8 +23,14 @@ impl<T: Write + Seek + Send> WriteSeek for T {}
 pub struct Target(Dest);
 
 enum Dest {
-    /// A temporary file beside the destination, renamed into place on commit.
-    File(AtomicFile),
+    /// A scratch file without a name beside the destination, copied into a temporary file
+    /// renamed into place on commit.
+    File {
+        /// The destination.
+        output: PathBuf,
+        /// The bytes so far.
+        scratch: File,
+    },
     /// Bytes in memory, taken with [`Target::into_bytes`].
     Memory(Cursor<Vec<u8>>),
     /// A file already committed: nothing more can be written.
@@ -26,10 +38,21 @@ enum Dest {
 }
 
 impl Target {
-    /// A file output, refusing `output` if it is one of `inputs`. Nothing is visible at
-    /// `output` until the run commits; a run that fails or is refused leaves nothing behind.
-    pub fn file(output: &Path, inputs: &[PathBuf]) -> Result<Self, WriteError> {
-        AtomicFile::create(output, inputs).map(|f| Target(Dest::File(f)))
+    /// A file output, refusing `output` if it is a path of `reads`, and removing what killed
+    /// runs left in its directory. Nothing is visible at `output` until the run commits; a run
+    /// that fails, is refused or is killed leaves nothing behind.
+    pub fn file(output: &Path, reads: &ReadSet) -> Result<Self, WriteError> {
+        atomic::prepare(output, reads)?;
+        let scratch = crate::scratch::anonymous_in(&atomic::dir_of(output)).map_err(|source| {
+            WriteError::Io {
+                output: output.display().to_string(),
+                source,
+            }
+        })?;
+        Ok(Target(Dest::File {
+            output: output.to_path_buf(),
+            scratch,
+        }))
     }
 
     /// An output kept in memory, for a caller that serves the bytes itself.
@@ -40,7 +63,7 @@ impl Target {
     /// The output's name in messages: its path, or `内存` for memory.
     pub fn name(&self) -> String {
         match &self.0 {
-            Dest::File(f) => f.output().display().to_string(),
+            Dest::File { output, .. } => output.display().to_string(),
             Dest::Committed(p) => p.display().to_string(),
             Dest::Memory(_) => "内存".to_string(),
         }
@@ -49,7 +72,7 @@ impl Target {
     /// The bytes written so far (unbuffered: wrap it in a `BufWriter` for small writes).
     pub(crate) fn writer(&mut self) -> Result<&mut dyn WriteSeek, WriteError> {
         match &mut self.0 {
-            Dest::File(f) => Ok(f.file()),
+            Dest::File { scratch, .. } => Ok(scratch),
             Dest::Memory(c) => Ok(c),
             Dest::Committed(p) => Err(WriteError::Io {
                 output: p.display().to_string(),
@@ -66,16 +89,27 @@ impl Target {
         }
     }
 
-    /// Make a file output visible (sync, rename into place); nothing for memory.
+    /// Make a file output visible: copy the scratch file into a temporary file beside the
+    /// destination, sync it and rename it into place; nothing for memory.
     pub(crate) fn commit(&mut self) -> Result<(), WriteError> {
-        if let Dest::File(_) = self.0 {
-            let Dest::File(f) = std::mem::replace(&mut self.0, Dest::Committed(PathBuf::new()))
+        if let Dest::File { output, .. } = &self.0 {
+            let committed = Dest::Committed(output.clone());
+            let Dest::File {
+                output,
+                mut scratch,
+            } = std::mem::replace(&mut self.0, committed)
             else {
                 unreachable!("matched above")
             };
-            let output = f.output().to_path_buf();
-            f.commit()?;
-            self.0 = Dest::Committed(output);
+            let mut file = AtomicFile::create(&output)?;
+            scratch
+                .rewind()
+                .and_then(|_| io::copy(&mut scratch, file.file()))
+                .map_err(|source| WriteError::Io {
+                    output: output.display().to_string(),
+                    source,
+                })?;
+            file.commit()?;
         }
         Ok(())
     }

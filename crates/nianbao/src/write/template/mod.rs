@@ -33,7 +33,7 @@ mod layout;
 mod sheets;
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -44,6 +44,7 @@ use rust_xlsxwriter::{
 };
 use unicode_width::UnicodeWidthStr;
 
+use crate::batch::ReadSet;
 use crate::diag::Diagnostic;
 use crate::fix::Correction;
 use crate::model::cellref::{a1, quote_sheet};
@@ -657,12 +658,12 @@ pub(crate) fn report_workbook(
     Ok(wb)
 }
 
-fn save(mut wb: Workbook, out: &Path, inputs: &[PathBuf]) -> Result<(), WriteError> {
+fn save(mut wb: Workbook, out: &Path, reads: &ReadSet) -> Result<(), WriteError> {
     let bytes = wb.save_to_buffer().map_err(|source| WriteError::Xlsx {
         output: out.display().to_string(),
         source,
     })?;
-    write_atomic(out, inputs, |w| w.write_all(&bytes))
+    write_atomic(out, reads, |w| w.write_all(&bytes))
 }
 
 fn xlsx_err(out: &Path) -> impl Fn(XlsxError) -> WriteError + '_ {
@@ -672,19 +673,19 @@ fn xlsx_err(out: &Path) -> impl Fn(XlsxError) -> WriteError + '_ {
     }
 }
 
-/// Write the filled template of `report` to `out` (atomically; `inputs` are refused as the
-/// output): the template sheet with `diags` highlighted, `校验结果`, `数据来源`, and
+/// Write the filled template of `report` to `out` (atomically; an `out` that is a path of
+/// `reads` is refused): the template sheet with `diags` highlighted, `校验结果`, `数据来源`, and
 /// `更正记录` when `corrections` is not empty.
 pub fn write_report(
     report: &Report,
     diags: &[Diagnostic],
     corrections: &[Correction],
     out: &Path,
-    inputs: &[PathBuf],
+    reads: &ReadSet,
 ) -> Result<(), WriteError> {
-    crate::write::atomic::refuse_input(out, inputs)?;
+    crate::write::atomic::refuse_input(out, reads)?;
     let wb = report_workbook(report, diags, corrections).map_err(xlsx_err(out))?;
-    save(wb, out, inputs)
+    save(wb, out, reads)
 }
 
 /// The report of the blank template: every input blank, every total a computed 0.
@@ -713,17 +714,18 @@ pub(crate) fn blank_report(
 }
 
 /// Write the blank template of `version` (just the template sheet: every input cell empty,
-/// every total a formula), with the agency and year prefilled when given.
+/// every total a formula), with the agency and year prefilled when given; an `out` that is a
+/// path of `reads` is refused.
 pub fn write_template(
     version: FormatVersion,
     agency: Option<&str>,
     year: Option<u16>,
     out: &Path,
-    inputs: &[PathBuf],
+    reads: &ReadSet,
 ) -> Result<(), WriteError> {
-    crate::write::atomic::refuse_input(out, inputs)?;
+    crate::write::atomic::refuse_input(out, reads)?;
     let wb = template_workbook(version, agency, year).map_err(xlsx_err(out))?;
-    save(wb, out, inputs)
+    save(wb, out, reads)
 }
 
 /// The workbook [`write_template`] writes.
