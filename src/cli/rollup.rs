@@ -10,7 +10,7 @@ use nianbao::rollup::roster::read_roster;
 use nianbao::rollup::{RollupError, RollupJob, RollupOptions, Wording};
 use nianbao::write::summary::RollupFiles;
 
-use super::{exit, inputs, ReadArgs};
+use super::{exit, inputs, output, ReadArgs};
 
 /// 汇总多个单位的统计表：逐个读取校验，生成区域汇总工作簿（汇总、分单位明细、校验问题、报送情况、指标）
 ///
@@ -102,7 +102,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             return Err(anyhow::anyhow!(e).context(format!("写出 {} 失败", args.output.display())))
         }
         Err(e) => {
-            eprintln!("错误：{e}");
+            eprintln!("错误：{}", output::terminal_safe(&e.to_string()));
             return Ok(exit::UNREADABLE);
         }
     };
@@ -123,7 +123,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         .map(|m| format!("；名单中未报送 {m} 个"))
         .unwrap_or_default();
     eprintln!("{summary}{roster_note}");
-    eprintln!(
+    let written = format!(
         "已写出 {}{}",
         args.output.display(),
         args.csv
@@ -131,6 +131,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             .map(|c| format!(" 和 {}", c.display()))
             .unwrap_or_default()
     );
+    eprintln!("{}", output::terminal_safe(&written));
     Ok(code)
 }
 

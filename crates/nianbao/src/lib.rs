@@ -54,6 +54,7 @@ pub mod batch;
 pub mod diag;
 pub mod error;
 pub mod fix;
+pub mod guard;
 pub mod model;
 // TODO(lead): document read's public items (another helper is changing the reader), then drop this allow.
 #[allow(missing_docs)]
