@@ -8,6 +8,28 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    // A panic in one file's work is caught by the library and reported as that file's error
+    // (`nianbao::guard`): print nothing then. Any other panic is a bug: one Chinese line
+    // instead of Rust's default text (the exit code stays 101).
+    std::panic::set_hook(Box::new(|info| {
+        if nianbao::guard::is_guarded() {
+            return;
+        }
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| format!("（{}:{}）", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "内部错误：{}{at}。这是 nianbao 的缺陷，请把命令和输入文件报告给维护者。",
+            cli::output::terminal_safe(&what)
+        );
+    }));
     let cli = cli::Cli::parse();
     let code = match cli::run(cli) {
         Ok(code) => code,
@@ -17,7 +39,7 @@ fn main() {
                 .downcast_ref::<std::io::Error>()
                 .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe);
             if !broken_pipe {
-                eprintln!("错误：{e:#}");
+                eprintln!("错误：{}", cli::output::terminal_safe(&format!("{e:#}")));
             }
             cli::exit::UNREADABLE
         }

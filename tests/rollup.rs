@@ -655,3 +655,46 @@ fn a_rollup_into_memory_and_the_strict_policy() {
     );
     assert!(xlsx.into_target().into_bytes().unwrap().is_empty());
 }
+
+/// Issue 13: two workbooks with numbers near the largest `Decimal` crashed the roll-up
+/// ("Addition overflowed" in the totals). Now each such number is an R5 "数值过大" of its file,
+/// summed as unknown; the roll-up finishes, with or without `--include-invalid`.
+#[test]
+fn huge_numbers_do_not_crash_the_rollup() {
+    let dir = tempfile::tempdir().unwrap();
+    let inp = dir.path().join("in");
+    std::fs::create_dir(&inp).unwrap();
+    let huge: Decimal = "50000000000000000000000000000".parse().unwrap();
+    for (i, mut r) in agencies(FormatVersion::V2021, 2023, &["甲局", "乙局"], 40)
+        .into_iter()
+        .enumerate()
+    {
+        // a field that no equation holds, so each file has only the one finding
+        r.get_mut(TableKey::Proactive, "regulations", "issued")
+            .unwrap()
+            .value = huge;
+        write(&inp, &format!("{i}.xlsx"), &r);
+    }
+    for extra in [&[][..], &["--include-invalid"][..]] {
+        let out = dir.path().join("sum.xlsx");
+        let csv = dir.path().join("sum.csv");
+        let assert = nianbao()
+            .arg("rollup")
+            .args(extra)
+            .args(["--name", "某区", "-o"])
+            .arg(&out)
+            .arg("--csv")
+            .arg(&csv)
+            .arg(&inp)
+            .assert()
+            .code(1);
+        let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(
+            stdout.contains("数值过大") || stderr.contains("数值过大") || out.exists(),
+            "{stdout}{stderr}"
+        );
+        assert!(out.exists() && csv.exists());
+    }
+}

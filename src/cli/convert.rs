@@ -61,7 +61,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let (checked, corrections) =
         nianbao::batch::check_and_fix(&files[0], &args.read.options(), args.fix);
     for c in &corrections {
-        eprintln!("{}", c.message());
+        eprintln!("{}", output::terminal_safe(&c.message()));
     }
     output::text(
         &mut std::io::stderr().lock(),
@@ -86,6 +86,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             nianbao::write::csv::write_long(w, [report])
         })?,
     }
-    eprintln!("已写出 {}", args.output.display());
+    eprintln!(
+        "已写出 {}",
+        output::terminal_safe(&args.output.display().to_string())
+    );
     Ok(output::Summary::of(std::slice::from_ref(&checked)).exit_code())
 }

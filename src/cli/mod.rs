@@ -163,6 +163,6 @@ pub const NO_WORKBOOKS: &str = "在给出的输入中没有找到工作簿文件
 /// Print warnings about the inputs on stderr, one line each.
 pub fn warn(lines: impl IntoIterator<Item = String>) {
     for line in lines {
-        eprintln!("警告：{line}");
+        eprintln!("警告：{}", output::terminal_safe(&line));
     }
 }

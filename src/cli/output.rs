@@ -1,11 +1,43 @@
 //! Rendering check results for people (text) and for scripts (JSON).
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde::Serialize;
 
 use nianbao::batch::{Checked, Verdict};
 use nianbao::diag::{self, Diagnostic};
+
+/// Text as it may reach a terminal: every control character but the line break (ESC, BEL,
+/// CR, DEL, C1 …) and every bidi override shown escaped (`\u{1b}`), so that text from an input
+/// (a file name, an agency, a sheet, a cell quoted in a message) cannot drive the terminal or
+/// hide what is printed. Every line of text output from input goes through it; JSON output is
+/// escaped by serde_json.
+pub fn terminal_safe(s: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.contains(unsafe_char) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `writeln!` through [`terminal_safe`].
+macro_rules! say {
+    ($out:expr, $($arg:tt)*) => {
+        writeln!($out, "{}", terminal_safe(&format!($($arg)*)))
+    };
+}
 
 /// One line describing a report: `单位 2020年 2019版`.
 fn describe(c: &Checked) -> String {
@@ -37,9 +69,9 @@ pub fn text(out: &mut dyn Write, results: &[Checked]) -> io::Result<()> {
     for c in results {
         match &c.outcome {
             Err(e) => {
-                writeln!(out, "✗ {}：无法读取", c.display)?;
-                writeln!(out, "  {e}")?;
-                writeln!(out, "  提示：{}", e.hint(&super::wording()))?;
+                say!(out, "✗ {}：无法读取", c.display)?;
+                say!(out, "  {e}")?;
+                say!(out, "  提示：{}", e.hint(&super::wording()))?;
             }
             Ok((_, findings)) => {
                 let (e, w) = diag::counts(findings);
@@ -55,21 +87,25 @@ pub fn text(out: &mut dyn Write, results: &[Checked]) -> io::Result<()> {
                 } else {
                     format!("{e} 个错误，{w} 个警告")
                 };
-                writeln!(out, "{mark} {}  {}：{verdict}", c.display, describe(c))?;
+                say!(out, "{mark} {}  {}：{verdict}", c.display, describe(c))?;
                 for d in findings {
-                    writeln!(out, "  {}", finding_line(d))?;
+                    say!(out, "  {}", finding_line(d))?;
                     if let Some(h) = &d.help {
-                        writeln!(out, "      提示：{h}")?;
+                        say!(out, "      提示：{h}")?;
                     }
                 }
             }
         }
     }
     let s = Summary::of(results);
-    writeln!(
+    say!(
         out,
         "合计：{} 个文件，{} 个无法读取，{} 个有错误；共 {} 个错误、{} 个警告",
-        s.files, s.unreadable, s.files_with_errors, s.errors, s.warnings
+        s.files,
+        s.unreadable,
+        s.files_with_errors,
+        s.errors,
+        s.warnings
     )
 }
 

@@ -8,7 +8,7 @@ use anyhow::bail;
 use nianbao::rollup::{RollupError, RollupJob, RollupOptions, RollupSources};
 use nianbao::write::summary::RollupFiles;
 
-use super::{exit, warn, ReadArgs, NO_WORKBOOKS};
+use super::{exit, output, warn, ReadArgs, NO_WORKBOOKS};
 
 /// 汇总多个单位的统计表：逐个读取校验，生成区域汇总工作簿（汇总、分单位明细、校验问题、报送情况、指标）
 ///
@@ -96,7 +96,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             return Err(anyhow::anyhow!(e).context(format!("写出 {} 失败", args.output.display())))
         }
         Err(e) => {
-            eprintln!("错误：{e}");
+            eprintln!("错误：{}", output::terminal_safe(&e.to_string()));
             return Ok(exit::UNREADABLE);
         }
     };
@@ -117,7 +117,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         .map(|m| format!("；名单中未报送 {m} 个"))
         .unwrap_or_default();
     eprintln!("{summary}{roster_note}");
-    eprintln!(
+    let written = format!(
         "已写出 {}{}",
         args.output.display(),
         args.csv
@@ -125,6 +125,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             .map(|c| format!(" 和 {}", c.display()))
             .unwrap_or_default()
     );
+    eprintln!("{}", output::terminal_safe(&written));
     Ok(code)
 }
 

@@ -273,14 +273,23 @@ pub fn check_file(path: &Path, opts: &ReadOptions) -> Checked {
 /// corrections are returned beside them.
 pub fn check_and_fix(path: &Path, opts: &ReadOptions, fix: bool) -> (Checked, Vec<Correction>) {
     let display = path.display().to_string();
-    let mut corrections = Vec::new();
-    let outcome = read_report(path, &display, opts).map(|(mut report, mut findings)| {
-        if fix {
-            corrections = crate::fix::fix(&mut report);
-        }
-        findings.extend(crate::validate::validate(&report));
-        crate::diag::sort(&mut findings);
-        (report, findings)
+    // one file's panic is that file's error ([`crate::guard`])
+    let work = crate::guard::catch(|| {
+        let mut corrections = Vec::new();
+        let outcome = read_report(path, &display, opts).map(|(mut report, mut findings)| {
+            crate::guard::test_panic("check", &display);
+            if fix {
+                corrections = crate::fix::fix(&mut report);
+            }
+            findings.extend(crate::validate::validate(&report));
+            crate::diag::sort(&mut findings);
+            (report, findings)
+        });
+        (outcome, corrections)
+    });
+    let (outcome, corrections) = work.unwrap_or_else(|detail| {
+        let path = display.clone();
+        (Err(ReadError::Internal { path, detail }), Vec::new())
     });
     (Checked { display, outcome }, corrections)
 }

@@ -107,6 +107,16 @@ pub enum ReadError {
         /// The file as given (as in every message).
         path: String,
     },
+
+    /// nianbao itself failed on this file (a panic caught in the file's work: checking, fixing,
+    /// reducing for a roll-up); the other files go on.
+    #[error("{path}：处理该文件时发生内部错误：{detail}")]
+    Internal {
+        /// The file as given (as in every message).
+        path: String,
+        /// The panic's message.
+        detail: String,
+    },
 }
 
 /// A label that proves a format version, and where it stands.
@@ -144,6 +154,7 @@ impl ReadError {
             ReadError::AmbiguousTable { .. } => "ambiguous_table",
             ReadError::VersionConflict { .. } => "version_conflict",
             ReadError::VersionUnknown { .. } => "version_unknown",
+            ReadError::Internal { .. } => "internal",
         }
     }
 
@@ -175,6 +186,9 @@ impl ReadError {
             ReadError::VersionConflict { .. } => {
                 "请按同一版本的格式填写全部表格（2021 年起使用国办公开办函〔2021〕30号格式）。"
             }
+            ReadError::Internal { .. } => {
+                "这是 nianbao 的缺陷，不是文件的问题：请把该文件和这条信息报告给维护者；其他文件不受影响。"
+            }
             ReadError::VersionUnknown { .. } => return wording.format_version.clone(),
         };
         fixed.to_string()
@@ -192,7 +206,8 @@ impl ReadError {
             | ReadError::NoTables { path }
             | ReadError::AmbiguousTable { path, .. }
             | ReadError::VersionConflict { path, .. }
-            | ReadError::VersionUnknown { path } => path,
+            | ReadError::VersionUnknown { path }
+            | ReadError::Internal { path, .. } => path,
         }
     }
 }

@@ -109,10 +109,11 @@ pub fn fix(report: &mut Report) -> Vec<Correction> {
     let mut out = Vec::new();
     for d in derivations(version) {
         let values = report.values();
-        if !d.parts.iter().all(|&p| values[p].status.is_known()) {
+        // a part unknown (or too large), or a sum that overflows: nothing to recompute
+        let Ok(Some(sum)) = crate::model::report::sum_known(d.parts.iter().map(|&p| &values[p]))
+        else {
             continue;
-        }
-        let sum: Decimal = d.parts.iter().map(|&p| values[p].value).sum();
+        };
         let cur = &values[d.target];
         let as_read_number = matches!(cur.status, Status::Filled | Status::Computed);
         if as_read_number && cur.value == sum {

@@ -55,6 +55,7 @@ pub mod batch;
 pub mod diag;
 pub mod error;
 pub mod fix;
+pub mod guard;
 pub mod model;
 pub mod read;
 pub mod rollup;

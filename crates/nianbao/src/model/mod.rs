@@ -19,7 +19,7 @@ pub mod spec;
 pub mod synthetic;
 
 pub use cellref::CellRef;
-pub use report::{Meta, Report, Status, Value};
+pub use report::{Meta, Report, Status, Value, MAX_MAGNITUDE};
 pub use rule::{Rule, RuleInfo, Severity, RULES};
 pub use spec::{
     ColSpec, Field, FormatVersion, MoneyUnit, RowSpec, TableKey, TableSpec, ValueKind, VersionSpec,

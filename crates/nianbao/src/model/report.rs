@@ -31,6 +31,12 @@ impl Status {
     }
 }
 
+/// The magnitude from which a number is not a plausible figure of these reports (10^15: a
+/// thousand trillion requests, or yuan). Such a value is reported (R5 "数值过大") and takes no
+/// part in any sum, like an unknown one ([`Value::known`]); below it, every sum nianbao makes of
+/// a report's numbers stays far inside what a `Decimal` holds (sums are still checked).
+pub const MAX_MAGNITUDE: Decimal = Decimal::from_parts(0xA4C6_8000, 0x0003_8D7E, 0, false, 0);
+
 /// One number of the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Value {
@@ -73,22 +79,33 @@ impl Value {
         }
     }
 
+    /// Whether the number is too large to be a figure of these reports (|value| ≥
+    /// [`MAX_MAGNITUDE`]): reported by R5 and unknown to every sum.
+    pub fn is_too_large(&self) -> bool {
+        self.value.abs() >= MAX_MAGNITUDE
+    }
+
+    /// The number, when it can take part in a sum: its status is known
+    /// ([`Status::is_known`]) and it is not [too large](Value::is_too_large).
+    pub fn known(&self) -> Option<Decimal> {
+        (self.status.is_known() && !self.is_too_large()).then_some(self.value)
+    }
+
     /// The value in its field's canonical unit (money: the header's unit, or 元); `None` when
-    /// unknown: not read, or money whose unit nobody stated (a non-zero bare amount).
+    /// unknown: not read, too large ([`Value::known`]), or money whose unit nobody stated (a
+    /// non-zero bare amount).
     pub fn canonical(&self, kind: ValueKind) -> Option<Decimal> {
-        if !self.status.is_known() {
-            return None;
-        }
+        let value = self.known()?;
         let Some(target) = kind.canonical_unit() else {
-            return Some(self.value);
+            return Some(value);
         };
         let wan = Decimal::from(10_000);
         match self.unit {
-            _ if self.value.is_zero() => Some(Decimal::ZERO),
+            _ if value.is_zero() => Some(Decimal::ZERO),
             None => None,
-            Some(u) if u == target => Some(self.value),
-            Some(MoneyUnit::WanYuan) => Some(self.value * wan),
-            Some(MoneyUnit::Yuan) => self.value.checked_div(wan),
+            Some(u) if u == target => Some(value),
+            Some(MoneyUnit::WanYuan) => value.checked_mul(wan),
+            Some(MoneyUnit::Yuan) => value.checked_div(wan),
         }
     }
 
@@ -100,6 +117,27 @@ impl Value {
             None
         }
     }
+}
+
+/// A sum of input-derived numbers that does not fit a `Decimal`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Overflow;
+
+/// The sum of values, every addition checked: `Ok(None)` when one of them is unknown
+/// ([`Value::known`]: not read, not a number, uncalculated, too large), `Err(Overflow)` when the
+/// sum does not fit. The one way a report's numbers are summed (rules, `--fix`, the template,
+/// the metrics).
+pub(crate) fn sum_known<'a>(
+    values: impl IntoIterator<Item = &'a Value>,
+) -> Result<Option<Decimal>, Overflow> {
+    let mut acc = Decimal::ZERO;
+    for v in values {
+        let Some(x) = v.known() else {
+            return Ok(None);
+        };
+        acc = acc.checked_add(x).ok_or(Overflow)?;
+    }
+    Ok(Some(acc))
 }
 
 /// Who, when, which format, from where.

@@ -186,7 +186,7 @@ pub static RULES: &[RuleInfo] = &[
         code: "R5",
         severity: Severity::Error,
         title: "件数为不小于 0 的整数（本年增/减可为负），金额不小于 0",
-        doc: "例：3.5 件、-2 件、-10 万元都是错误。",
+        doc: "例：3.5 件、-2 件、-10 万元都是错误。绝对值达到 10^15 的数（数值过大）不是可信的报表数值，不参与任何校验和汇总，CSV 中为空。",
     },
     RuleInfo {
         rule: Rule::R6,

@@ -315,7 +315,7 @@ pub(super) fn no_panic<T>(
     ctx: &Ctx,
     f: impl FnOnce() -> Result<T, ReadError>,
 ) -> Result<T, ReadError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+    crate::guard::catch(f).unwrap_or_else(|_| {
         Err(ctx.corrupt("文件结构异常，读取库无法解析（内部错误已拦截）", None))
     })
 }

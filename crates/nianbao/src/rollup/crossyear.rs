@@ -52,7 +52,7 @@ impl PrevRecord {
             .iter()
             .filter_map(|&(t, r, c)| {
                 let v = report.get(t, r, c)?;
-                v.status.is_known().then_some(((t, r, c), v.value))
+                v.known().map(|x| ((t, r, c), x))
             })
             .collect();
         PrevRecord {
@@ -98,6 +98,8 @@ impl Previous {
             ..Default::default()
         };
         let mut seen_twice = Vec::new();
+        // fields whose sum over last year's reports does not fit a number: unknown in the sum
+        let mut overflowed = std::collections::HashSet::new();
         for c in checked {
             let report = match c.outcome {
                 Ok((r, _)) => r,
@@ -126,7 +128,13 @@ impl Previous {
                 sum.format = rec.format;
                 sum.year = rec.year;
                 for (k, v) in &rec.kept {
-                    *sum.kept.entry(*k).or_default() += v;
+                    let e = sum.kept.entry(*k).or_default();
+                    match e.checked_add(*v) {
+                        Some(x) => *e = x,
+                        None => {
+                            overflowed.insert(*k);
+                        }
+                    }
                 }
             }
             if prev.by_agency.insert(key.clone(), rec).is_some() {
@@ -146,6 +154,7 @@ impl Previous {
             }
         }
         if !prev.by_agency.is_empty() {
+            sum.kept.retain(|k, _| !overflowed.contains(k));
             prev.sum = Some(sum);
         }
         prev
@@ -178,7 +187,7 @@ fn check_pair(cur: &Report, prev: &PrevRecord, ask: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let file = cur.meta.source.as_str();
     if let (Some(y), Some(py)) = (cur.meta.year, prev.year) {
-        if py + 1 != y {
+        if py.checked_add(1) != Some(y) {
             out.push(
                 Diagnostic::not_checked(
                     Rule::X1,
@@ -186,7 +195,7 @@ fn check_pair(cur: &Report, prev: &PrevRecord, ask: &str) -> Vec<Diagnostic> {
                     format!(
                         "上年报表 {} 的年度是 {py} 年，不是 {} 年，未做跨年校验",
                         prev.display,
-                        y - 1
+                        y.saturating_sub(1)
                     ),
                 )
                 .help(ask),
@@ -196,8 +205,7 @@ fn check_pair(cur: &Report, prev: &PrevRecord, ask: &str) -> Vec<Diagnostic> {
     }
     let cur_v = |t, r: &str, c: &str| {
         cur.get(t, r, c)
-            .filter(|v| v.status.is_known())
-            .map(|v| (v.value, v.source.clone()))
+            .and_then(|v| v.known().map(|x| (x, v.source.clone())))
     };
     // X1: carried_in(t) = carried_out(t−1), every column of 三.
     for col in cur.spec().table(TableKey::Requests).rows[0].columns {
@@ -235,7 +243,12 @@ fn check_pair(cur: &Report, prev: &PrevRecord, ask: &str) -> Vec<Diagnostic> {
             ) else {
                 continue;
             };
-            let expect = before + issued - repealed;
+            let Some(expect) = before
+                .checked_add(issued)
+                .and_then(|x| x.checked_sub(repealed))
+            else {
+                continue;
+            };
             if now != expect {
                 let label = cur.spec().table(p).row(row).map_or(row, |r| r.label);
                 out.push(
@@ -268,17 +281,20 @@ fn check_pair(cur: &Report, prev: &PrevRecord, ask: &str) -> Vec<Diagnostic> {
             ) else {
                 continue;
             };
-            if now != before + change {
+            let Some(expect) = before.checked_add(change) else {
+                continue;
+            };
+            if now != expect {
                 let label = cur.spec().table(p).row(row).map_or(row, |r| r.label);
                 out.push(
                     Diagnostic::new(
                         Rule::X3,
                         file,
-                        format!("“{label}”上一年项目数量为 {now}，但上年报表的项目数量 {before} + 增减 {change} = {}", before + change),
+                        format!("“{label}”上一年项目数量为 {now}，但上年报表的项目数量 {before} + 增减 {change} = {expect}"),
                     )
                     .at(cell.as_ref())
                     .help("请核对本年“上一年项目数量”与上年报表。")
-                    .sides(now, before + change),
+                    .sides(now, expect),
                 );
             }
         }

@@ -89,10 +89,11 @@ impl Metric {
     /// The ratio for a report, `None` when the denominator is 0 or a value is unknown.
     pub fn of(&self, report: &Report) -> Option<Decimal> {
         let sum = |fields: &[(TableKey, &str, &str)]| -> Option<Decimal> {
-            fields.iter().try_fold(Decimal::ZERO, |acc, (t, r, c)| {
-                let v = report.get(*t, r, c)?;
-                v.status.is_known().then(|| acc + v.value)
-            })
+            let values: Option<Vec<&crate::model::Value>> = fields
+                .iter()
+                .map(|(t, r, c)| report.get(*t, r, c))
+                .collect();
+            crate::model::report::sum_known(values?).ok().flatten()
         };
         let d = sum(self.denominator)?;
         if d.is_zero() {

@@ -42,7 +42,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::batch::{agency_key, check_file, duplicate_finding, duplicate_groups, Checked};
 use crate::diag::{Diagnostic, Rule};
-use crate::model::{FormatVersion, Meta, Report, Value};
+use crate::model::{FormatVersion, Meta, Report, Status, Value};
 use crate::read::ReadOptions;
 
 use self::crossyear::Previous;
@@ -277,7 +277,23 @@ pub(crate) fn rollup(
         let (reduced, written) = rayon::join(
             || {
                 part.par_iter()
-                    .map(|p| reduce(check_file(p, &opts.read), previous, opts, &encoders))
+                    .map(|p| {
+                        // a panic in the file's reduction is that file's error
+                        let display = p.display().to_string();
+                        crate::guard::catch(|| {
+                            reduce(check_file(p, &opts.read), previous, opts, &encoders)
+                        })
+                        .unwrap_or_else(|detail| {
+                            let e = crate::error::ReadError::Internal {
+                                path: display.clone(),
+                                detail,
+                            };
+                            Ok(unreadable(
+                                display,
+                                format!("{e}（{}）", e.hint(&opts.read.wording)),
+                            ))
+                        })
+                    })
                     .collect::<Result<Vec<_>, _>>()
             },
             || in_order(previous_chunk, &mut heads),
@@ -341,34 +357,22 @@ fn reduce(
 ) -> Result<Reduced, RollupError> {
     let (report, mut findings) = match c.outcome {
         Err(e) => {
-            let head = Head {
-                display: c.display,
-                agency: None,
-                year: None,
-                format: None,
-                fatal: Some(format!("{e}（{}）", e.hint(&opts.read.wording))),
-                errors: 0,
-                warnings: 0,
-                standing: Standing::Unreadable,
-                duplicates: Vec::new(),
-                metrics: Vec::new(),
-            };
-            return Ok(Reduced {
-                head,
-                detail: None,
-                spool_line: None,
-                encoded: Vec::new(),
-            });
+            return Ok(unreadable(
+                c.display,
+                format!("{e}（{}）", e.hint(&opts.read.wording)),
+            ))
         }
         Ok(x) => x,
     };
+    crate::guard::test_panic("reduce", &c.display);
     findings.extend(previous.check(&report));
     let values: Vec<Option<Decimal>> = report
         .iter()
         .map(|(f, v)| v.canonical(f.col.kind))
         .collect();
     for ((f, v), c) in report.iter().zip(&values) {
-        if c.is_none() && v.status.is_known() {
+        // unknown in canonical units although known as read: the unit is unknown
+        if c.is_none() && v.known().is_some() {
             findings.push(
                 Diagnostic::new(
                     Rule::I6,
@@ -423,6 +427,28 @@ fn reduce(
         spool_line: Some(line),
         encoded,
     })
+}
+
+/// A file that could not be used, with why.
+fn unreadable(display: String, fatal: String) -> Reduced {
+    let head = Head {
+        display,
+        agency: None,
+        year: None,
+        format: None,
+        fatal: Some(fatal),
+        errors: 0,
+        warnings: 0,
+        standing: Standing::Unreadable,
+        duplicates: Vec::new(),
+        metrics: Vec::new(),
+    };
+    Reduced {
+        head,
+        detail: None,
+        spool_line: None,
+        encoded: Vec::new(),
+    }
 }
 
 /// Decide what only all files together decide: duplicates (and whether any standing changed
@@ -506,10 +532,11 @@ pub(crate) fn duplicate_rows(head: &Head) -> Option<FindingRow> {
 }
 
 /// The region's totals, field by field, over the counted files, and how many counted files
-/// left each field out (its value unknown).
+/// left each field out (its value unknown). A field whose sum does not fit a number is `None`
+/// (reported on the total, instead of a panic).
 #[derive(Default)]
 struct Sums {
-    sums: Vec<Decimal>,
+    sums: Vec<Option<Decimal>>,
     unknown: Vec<usize>,
 }
 
@@ -519,12 +546,12 @@ impl Sums {
             return;
         };
         if self.sums.len() < d.values.len() {
-            self.sums.resize(d.values.len(), Decimal::ZERO);
+            self.sums.resize(d.values.len(), Some(Decimal::ZERO));
             self.unknown.resize(d.values.len(), 0);
         }
         for (i, v) in d.values.iter().enumerate() {
             match v {
-                Some(x) => self.sums[i] += x,
+                Some(x) => self.sums[i] = self.sums[i].and_then(|s| s.checked_add(*x)),
                 None => self.unknown[i] += 1,
             }
         }
@@ -545,8 +572,30 @@ impl Sums {
         let fields: Vec<_> = r.format.spec().fields().collect();
         let source = r.total.meta.source.clone();
         for (i, v) in r.total.values_mut().iter_mut().enumerate() {
-            let sum = self.sums.get(i).copied().unwrap_or_default();
-            *v = Value::computed(sum, fields[i].col.kind.canonical_unit());
+            let unit = fields[i].col.kind.canonical_unit();
+            *v = match self.sums.get(i).copied() {
+                None => Value::computed(Decimal::ZERO, unit),
+                Some(Some(sum)) => Value::computed(sum, unit),
+                Some(None) => {
+                    let f = fields[i];
+                    r.region_findings.push(
+                        Diagnostic::new(
+                            Rule::R5,
+                            &source,
+                            format!(
+                                "汇总“{}”的“{}”各单位之和超出可计算的范围，未能汇总",
+                                f.row.label, f.col.label
+                            ),
+                        )
+                        .help("请核对各单位该项的数值，其中有过大的数。"),
+                    );
+                    // unknown: takes no part in the total's checks
+                    Value {
+                        status: Status::Invalid,
+                        ..Value::computed(Decimal::ZERO, unit)
+                    }
+                }
+            };
             let unknown = self.unknown.get(i).copied().unwrap_or_default();
             if unknown > 0 {
                 let f = fields[i];
@@ -560,5 +609,37 @@ impl Sums {
                 ));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A field whose sum over the counted files does not fit is `None` (reported on the
+    /// total), not a panic; the other fields go on.
+    #[test]
+    fn an_overflowing_sum_is_none() {
+        let head = Head {
+            display: "a.xlsx".into(),
+            agency: None,
+            year: Some(2023),
+            format: None,
+            fatal: None,
+            errors: 0,
+            warnings: 0,
+            standing: Standing::Counted,
+            duplicates: Vec::new(),
+            metrics: Vec::new(),
+        };
+        let detail = Detail {
+            values: vec![Some(Decimal::MAX), Some(Decimal::ONE), None],
+            findings: Vec::new(),
+        };
+        let mut s = Sums::default();
+        s.add(&head, Some(&detail));
+        s.add(&head, Some(&detail));
+        assert_eq!(s.sums, vec![None, Some(Decimal::TWO), Some(Decimal::ZERO)]);
+        assert_eq!(s.unknown, vec![0, 0, 2]);
     }
 }

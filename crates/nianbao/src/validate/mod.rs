@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 
 use crate::diag::Diagnostic;
 use crate::model::equations::{equations, Equation};
+use crate::model::report::{sum_known, Overflow};
 use crate::model::Rule;
 pub use crate::model::RULES;
 use crate::model::{CellRef, Field, Report, Status, Value, ValueKind};
@@ -25,13 +26,6 @@ pub fn validate(report: &Report) -> Vec<Diagnostic> {
     out
 }
 
-/// Sum of values; `None` when any of them is unknown (not read, not a number, uncalculated).
-fn sum<'a>(values: impl IntoIterator<Item = &'a Value>) -> Option<Decimal> {
-    values.into_iter().try_fold(Decimal::ZERO, |acc, v| {
-        v.status.is_known().then(|| acc + v.value)
-    })
-}
-
 fn cells<'a>(values: impl IntoIterator<Item = &'a Value>) -> Vec<&'a CellRef> {
     values
         .into_iter()
@@ -39,21 +33,45 @@ fn cells<'a>(values: impl IntoIterator<Item = &'a Value>) -> Vec<&'a CellRef> {
         .collect()
 }
 
-/// R1–R4: every equation whose values are all known holds.
+/// R1–R4: every equation whose values are all known holds. An equation whose sum overflows
+/// (only a computed report, e.g. a roll-up's totals, can come near) is reported as not checked.
 fn check_equations(report: &Report, out: &mut Vec<Diagnostic>) {
     let fields: Vec<Field> = report.spec().fields().collect();
     let values = report.values();
     for e in equations(report.meta.format) {
-        let (Some(l), Some(r)) = (
-            sum(e.left.iter().map(|&i| &values[i])),
-            sum(e.right.iter().map(|&i| &values[i])),
-        ) else {
-            continue;
+        let side = |ix: &[usize]| sum_known(ix.iter().map(|&i| &values[i]));
+        let (l, r) = match (side(&e.left), side(&e.right)) {
+            (Ok(Some(l)), Ok(Some(r))) => (l, r),
+            (Err(Overflow), _) | (_, Err(Overflow)) => {
+                out.push(overflow_finding(report, &fields, e));
+                continue;
+            }
+            _ => continue,
         };
         if l != r {
             out.push(equation_finding(report, &fields, e, (l, r)));
         }
     }
+}
+
+/// An equation whose sum does not fit a number: not checked, named by its first field.
+fn overflow_finding(report: &Report, fields: &[Field], e: &Equation) -> Diagnostic {
+    let values = report.values();
+    let first = &fields[e.left[0]];
+    let cells = cells(e.left.iter().chain(&e.right).map(|&i| &values[i]));
+    Diagnostic::not_checked(
+        e.rule,
+        &report.meta.source,
+        format!(
+            "{}“{}”的“{}”所在的等式：各数之和超出可计算的范围，未校验",
+            first.table.short(),
+            first.row.label,
+            first.col.label
+        ),
+    )
+    .at(values[e.left[0]].source.as_ref())
+    .involving(cells)
+    .help("请核对其中过大的数值。")
 }
 
 /// The finding of a failed equation: the message of its rule, the total (R1: 办理结果总计)
@@ -134,6 +152,9 @@ fn r5(report: &Report, out: &mut Vec<Diagnostic>) {
         }
         let x = val.value;
         let problem = match f.col.kind {
+            _ if val.is_too_large() => {
+                Some("数值过大（绝对值达到 10^15），不是可信的报表数值，未参与任何校验和汇总")
+            }
             ValueKind::Count if !x.fract().is_zero() || x.is_sign_negative() && !x.is_zero() => {
                 Some("件数应为不小于 0 的整数")
             }
@@ -321,5 +342,36 @@ mod tests {
             !rules(&r).contains(&"R1"),
             "an unknown value takes no part in an equation"
         );
+    }
+
+    /// Issue 13: two counts of 7E+28 in one row panicked ("Addition overflowed"). Now each is
+    /// an R5 "数值过大" on its cell and takes no part in the equations.
+    #[test]
+    fn huge_counts_are_r5_and_do_not_overflow() {
+        for v in FormatVersion::ALL {
+            let mut r = base(v);
+            let huge: Decimal = "70000000000000000000000000000".parse().unwrap();
+            let mut cells = Vec::new();
+            for col in ["natural_person", "commercial"] {
+                let x = r.get_mut(REQ, "new", col).unwrap();
+                x.value = huge;
+                cells.push(x.source.clone().unwrap());
+            }
+            let found = validate(&r);
+            let r5: Vec<&Diagnostic> = found.iter().filter(|d| d.rule == Rule::R5).collect();
+            assert_eq!(r5.len(), 2, "{v}: {found:#?}");
+            for (d, c) in r5.iter().zip(&cells) {
+                assert!(d.message.contains("数值过大"), "{}", d.message);
+                assert_eq!(d.cell.as_ref(), Some(c));
+            }
+            // only R5: the equations that hold them are unknown, not failed
+            assert!(found.iter().all(|d| d.rule == Rule::R5), "{v}: {found:#?}");
+            // just below the bound is a number like any other (R1/R2 fail, no R5)
+            let mut r = base(v);
+            r.get_mut(REQ, "new", "natural_person").unwrap().value =
+                crate::model::MAX_MAGNITUDE - Decimal::ONE;
+            let found = rules(&r);
+            assert!(!found.contains(&"R5") && found.contains(&"R2"), "{found:?}");
+        }
     }
 }

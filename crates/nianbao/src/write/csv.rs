@@ -164,4 +164,28 @@ mod tests {
         assert_eq!(neutralize("\tx"), "'\tx");
         assert_eq!(neutralize("杜集区"), "杜集区");
     }
+
+    /// Issue 13: a 2019 采购总金额 of 8×10^24 万元 panicked ("Multiplication overflowed") in the
+    /// conversion to 元. Now the amount is too large (R5) and its CSV value is empty.
+    #[test]
+    fn a_huge_amount_in_wan_yuan_is_empty_not_a_panic() {
+        use crate::model::synthetic::consistent_report;
+        use crate::model::{FormatVersion, MoneyUnit, TableKey};
+        let mut r = consistent_report(FormatVersion::V2019, "测试局", 2019, 3);
+        let v = r
+            .get_mut(TableKey::Proactive, "procurement", "amount")
+            .unwrap();
+        v.value = "8000000000000000000000000".parse().unwrap();
+        v.unit = Some(MoneyUnit::WanYuan);
+        v.raw = Some("8000000000000000000000000万元".into());
+        let text = String::from_utf8(rows(&r).unwrap()).unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.contains(",procurement,amount,"))
+            .unwrap();
+        assert!(line.contains(",procurement,amount,,"), "{line}");
+        assert!(crate::validate::validate(&r)
+            .iter()
+            .any(|d| d.rule == crate::model::Rule::R5 && d.message.contains("数值过大")));
+    }
 }

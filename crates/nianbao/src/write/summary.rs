@@ -3,6 +3,7 @@
 //! Per-file sheets are written in constant-memory mode, streamed as the roll-up reads or from its
 //! spool, so the workbook's memory does not grow with the number of agencies.
 
+use crate::write::cell_text;
 use std::path::Path;
 
 use rust_decimal::Decimal;
@@ -293,8 +294,12 @@ impl PerFile {
             &fr.help,
         ];
         for (c, v) in cells.iter().enumerate() {
-            self.issues
-                .write_string_with_format(self.issue_row, c as u16, v.as_str(), &f.text)?;
+            self.issues.write_string_with_format(
+                self.issue_row,
+                c as u16,
+                cell_text(v),
+                &f.text,
+            )?;
         }
         self.issue_row += 1;
         Ok(())
@@ -412,8 +417,8 @@ impl DetailSheet {
     fn data_row(&mut self, head: &Head, d: Option<&Detail>) -> Result<(), XlsxError> {
         let (ws, row) = (&mut self.ws, self.next_row);
         self.next_row += 1;
-        ws.write_string(row, 0, head.agency.as_deref().unwrap_or(""))?;
-        ws.write_string(row, 1, &head.display)?;
+        ws.write_string(row, 0, cell_text(head.agency.as_deref().unwrap_or("")))?;
+        ws.write_string(row, 1, cell_text(&head.display))?;
         ws.write_string(row, 2, head.format.map_or("", |v| v.id()))?;
         if let Some(y) = head.year {
             ws.write_number(row, 3, y)?;
@@ -513,7 +518,7 @@ fn coverage_sheet(
             row.note.as_str(),
         ];
         for (c, v) in cells.iter().enumerate() {
-            ws.write_string_with_format(r, c as u16, *v, &f.text)?;
+            ws.write_string_with_format(r, c as u16, cell_text(v), &f.text)?;
         }
         r += 1;
     }
@@ -534,7 +539,7 @@ fn coverage_sheet(
             head.fatal.as_deref().unwrap_or(""),
         ];
         for (c, v) in cells.iter().enumerate() {
-            ws.write_string(r, c as u16, *v)?; // per-file rows: default format, as 分单位明细
+            ws.write_string(r, c as u16, cell_text(v))?; // per-file rows: default format, as 分单位明细
         }
         r += 1;
     }
@@ -614,7 +619,7 @@ fn metrics_sheet(ws: &mut Worksheet, rollup: &Rollup, f: &Formats) -> Result<(),
         ws.write_string_with_format(
             r,
             0,
-            head.agency.as_deref().unwrap_or(&head.display),
+            cell_text(head.agency.as_deref().unwrap_or(&head.display)),
             &f.text,
         )?;
         ws.write_string_with_format(r, 1, head.standing.label(), &f.text)?;
@@ -646,7 +651,8 @@ fn outcome_groups(total: &crate::model::Report) -> Vec<(&'static str, Decimal)> 
             .get(TableKey::Requests, row.key, "total")
             .map_or(Decimal::ZERO, |v| v.value);
         match out.last_mut() {
-            Some((l, acc)) if *l == label => *acc += v,
+            // chart data only: a total too large to add is shown at the largest number
+            Some((l, acc)) if *l == label => *acc = acc.saturating_add(v),
             _ => out.push((label, v)),
         }
     }

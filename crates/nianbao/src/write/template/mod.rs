@@ -32,6 +32,7 @@
 mod layout;
 mod sheets;
 
+use crate::write::cell_text;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -115,7 +116,7 @@ pub fn new_workbook(title: &str) -> Result<Workbook, XlsxError> {
 pub(crate) fn properties(title: &str) -> DocProperties {
     let created = ExcelDateTime::from_ymd(2000, 1, 1).expect("a valid date");
     DocProperties::new()
-        .set_title(title)
+        .set_title(cell_text(title))
         .set_author("nianbao")
         .set_creation_datetime(&created)
 }
@@ -253,8 +254,11 @@ fn field_cells(report: &Report, layout: &Layout, opts: &SheetOptions) -> Vec<Fie
             let mut note = Vec::new();
             let out = match deriv {
                 Some(d) => {
-                    let parts_known = d.parts.iter().all(|&p| values[p].status.is_known());
-                    let sum: Decimal = d.parts.iter().map(|&p| values[p].value).sum();
+                    let sum = crate::model::report::sum_known(d.parts.iter().map(|&p| &values[p]));
+                    let (parts_known, sum) = match sum {
+                        Ok(Some(sum)) => (true, sum),
+                        _ => (false, Decimal::ZERO),
+                    };
                     let number = matches!(v.status, Status::Filled | Status::Computed);
                     if parts_known && number && v.value == sum {
                         // the original text, if it was more than the number, goes in the note
@@ -481,19 +485,19 @@ pub fn add_report_sheet(
         let (r, c) = (b.first_row, b.first_col);
         match &b.content {
             Content::Text(t) => {
-                ws.write_string_with_format(r, c, t, f)?;
+                ws.write_string_with_format(r, c, cell_text(t), f)?;
             }
             Content::Title => {
                 let text = title(report.meta.agency.as_deref(), report.meta.year);
                 let formula = Formula::new(format!(
                     "={agency_a1}&IF({year_a1}=\"\",\"\",{year_a1}&\"年\")&\"政府信息公开工作年度报告统计表\""
                 ))
-                .set_result(text);
+                .set_result(cell_text(&text));
                 ws.write_formula_with_format(r, c, formula, f)?;
             }
             Content::Agency => match &report.meta.agency {
                 Some(a) => {
-                    ws.write_string_with_format(r, c, a, f)?;
+                    ws.write_string_with_format(r, c, cell_text(a), f)?;
                 }
                 None => {
                     ws.write_blank(r, c, f)?;
@@ -518,7 +522,7 @@ pub fn add_report_sheet(
         }
         let text = cell.note.join("\n");
         let lines = 1 + UnicodeWidthStr::width(text.as_str()) / 36 + cell.note.len();
-        let note = Note::new(text)
+        let note = Note::new(cell_text(&text))
             .add_author_prefix(false)
             .set_font_name(FONT)
             .set_width(260)
@@ -556,7 +560,7 @@ fn write_out(ws: &mut Worksheet, r: u32, c: u16, out: &Out, f: &Format) -> Resul
             ws.write_number_with_format(r, c, d.to_f64().unwrap_or(0.0), f)?;
         }
         Out::Text(t) => {
-            ws.write_string_with_format(r, c, t, f)?;
+            ws.write_string_with_format(r, c, cell_text(t), f)?;
         }
         Out::Empty => {
             ws.write_blank(r, c, f)?;

@@ -71,7 +71,7 @@ fn write_list(
             widths[c] = widths[c].max(cell.width());
             match cell {
                 Cell::Text(t) => {
-                    ws.write_string_with_format(r, col, t, &body)?;
+                    ws.write_string_with_format(r, col, crate::write::cell_text(t), &body)?;
                 }
                 Cell::Number(d) => {
                     ws.write_number_with_format(r, col, d.to_f64().unwrap_or(0.0), &body)?;
