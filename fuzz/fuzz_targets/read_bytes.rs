@@ -1,12 +1,24 @@
-//! Any bytes through the whole reader: an error or a grid, never a panic, an abort, or an
-//! allocation sized by the file's claims (libFuzzer's -rss_limit_mb catches those).
+//! Any bytes through the whole pipeline: read (sniff, guards, grid), locate the tables, validate,
+//! fix, validate again. An error or a report, never a panic, an abort, a hang, or an allocation
+//! sized by the file's claims (libFuzzer's -rss_limit_mb catches those). libfuzzer-sys's panic hook
+//! aborts even on panics the library would catch and report as an internal error, so those are
+//! found too.
 //!
-//! Run: `cargo fuzz run read_bytes fuzz/corpus/read_bytes ../sample_workbooks/bad -- -rss_limit_mb=512`
+//! Run (the project's stable toolchain, as in the README):
+//! `RUSTC_BOOTSTRAP=1 cargo fuzz run read_bytes fuzz/corpus/read_bytes ../sample_workbooks/bad -- -rss_limit_mb=512`
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use nianbao::read::{read_grid_bytes, Limits};
+use nianbao::read::{locate, read_grid_bytes, ReadOptions};
 
 fuzz_target!(|data: &[u8]| {
-    let _ = read_grid_bytes(data, "fuzz", &Limits::default());
+    let opts = ReadOptions::default();
+    let Ok(grid) = read_grid_bytes(data, "fuzz", &opts.limits) else {
+        return;
+    };
+    if let Ok((mut report, _)) = locate(&grid, &opts) {
+        let _ = nianbao::validate::validate(&report);
+        let _ = nianbao::fix::fix(&mut report);
+        let _ = nianbao::validate::validate(&report);
+    }
 });
