@@ -698,3 +698,25 @@ fn huge_numbers_do_not_crash_the_rollup() {
         assert!(out.exists() && csv.exists());
     }
 }
+
+/// `--csv` writes only a `.csv`: a workbook-looking name is refused before anything is read or
+/// written.
+#[test]
+fn csv_output_must_be_named_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = consistent_report(FormatVersion::V2021, "云台区教育局", 2023, 3);
+    let input = write(dir.path(), "0.xlsx", &r);
+    let out = dir.path().join("汇总.xlsx");
+    let csv = dir.path().join("明细.xlsx");
+    let assert = nianbao()
+        .args(["rollup", "-o"])
+        .arg(&out)
+        .arg("--csv")
+        .arg(&csv)
+        .arg(&input)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains(".csv"), "{stderr}");
+    assert!(!out.exists() && !csv.exists());
+}

@@ -513,6 +513,52 @@ fn cli_writes_the_blank_template() {
         .code(2);
 }
 
+/// `template` writes only `.xlsx`, says what it wrote, and warns when the year is not one of the
+/// version's years (2019: 2019–2020; 2021: from 2021).
+#[test]
+fn cli_template_checks_its_name_and_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("t.json");
+    let out = assert_cmd::Command::cargo_bin("nianbao")
+        .unwrap()
+        .args(["template", "-o"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(".xlsx"));
+    assert!(
+        !json.exists(),
+        "nothing is written under a name of another format"
+    );
+
+    let xlsx = dir.path().join("t.xlsx");
+    let run = |version: &str, year: &str| {
+        let out = assert_cmd::Command::cargo_bin("nianbao")
+            .unwrap()
+            .args(["template", "--version", version, "--year", year, "-o"])
+            .arg(&xlsx)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{version} {year}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let mismatch = run("2019", "2023");
+    assert!(
+        mismatch.contains("警告") && mismatch.contains("应使用 2021 版"),
+        "{mismatch}"
+    );
+    assert!(mismatch.contains("已写出"), "{mismatch}");
+    for (version, year) in [("2019", "2020"), ("2021", "2023")] {
+        let fine = run(version, year);
+        assert!(!fine.contains("警告"), "{version} {year}: {fine}");
+        assert!(
+            fine.contains("已写出") && fine.contains(&format!("{version} 版")),
+            "{fine}"
+        );
+    }
+}
+
 /// What a label-based reader relies on, read back from the file: every number has its row label
 /// on its own row (left of the numbers) and, going up its column, its column label as the first
 /// text above it (table 二: in the `信息内容` header row of its sub-table).

@@ -157,6 +157,12 @@ pub fn inputs(paths: &[PathBuf], read: &ReadArgs) -> anyhow::Result<nianbao::bat
     Ok(found)
 }
 
+/// Whether a path ends in `.ext` (any case): outputs are written in the format their name says.
+pub fn has_extension(path: &std::path::Path, ext: &str) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+}
+
 /// When the inputs hold no workbook.
 pub const NO_WORKBOOKS: &str = "在给出的输入中没有找到工作簿文件（.xlsx .xlsm .xls .ods .et）";
 

@@ -8,7 +8,7 @@ use anyhow::bail;
 use nianbao::rollup::{RollupError, RollupJob, RollupOptions, RollupSources};
 use nianbao::write::summary::RollupFiles;
 
-use super::{exit, output, warn, ReadArgs, NO_WORKBOOKS};
+use super::{exit, has_extension, output, warn, ReadArgs, NO_WORKBOOKS};
 
 /// 汇总多个单位的统计表：逐个读取校验，生成区域汇总工作簿（汇总、分单位明细、校验问题、报送情况、指标）
 ///
@@ -46,11 +46,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    if !args
-        .output
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
-    {
+    if !has_extension(&args.output, "xlsx") {
         bail!(
             "汇总工作簿的文件名须以 .xlsx 结尾：{}",
             args.output.display()
@@ -58,6 +54,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     }
     if args.read.agency.is_some() || args.read.year.is_some() {
         bail!("rollup 不接受 --agency / --year：每个单位的名称和年度从其工作簿中读取");
+    }
+    if let Some(csv) = args.csv.as_ref().filter(|c| !has_extension(c, "csv")) {
+        bail!("长表的文件名须以 .csv 结尾：{}", csv.display());
     }
     if args.csv.as_ref() == Some(&args.output) {
         bail!("--csv 与 -o 不能是同一个文件");

@@ -30,6 +30,24 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
+    if !super::has_extension(&args.output, "xlsx") {
+        anyhow::bail!(
+            "模板只能写成 .xlsx：请把输出文件名改为以 .xlsx 结尾（{}）",
+            args.output.display()
+        );
+    }
+    if let Some(year) = args.year {
+        let fits = FormatVersion::for_year(year);
+        if fits != Some(args.version) {
+            let should = fits.map_or("（2019 年以前没有统一格式）".to_string(), |v| {
+                format!("应使用 {v} 版")
+            });
+            super::warn([format!(
+                "{year} 年度的报表{should}，而这里生成的是 {} 版模板；请确认 --version",
+                args.version
+            )]);
+        }
+    }
     template::write_template(
         args.version,
         args.agency.as_deref(),
@@ -38,5 +56,10 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         &nianbao::batch::ReadSet::default(),
     )
     .with_context(|| format!("无法生成模板 {}", args.output.display()))?;
+    eprintln!(
+        "已写出 {}（{} 版空白模板）",
+        super::output::terminal_safe(&args.output.display().to_string()),
+        args.version
+    );
     Ok(super::exit::OK)
 }

@@ -46,6 +46,16 @@ impl FormatVersion {
         Self::ALL.into_iter().find(|v| v.id() == s.trim())
     }
 
+    /// The version in force for a report year: 2019 for the years 2019 and 2020 (国办公开办函
+    /// 〔2019〕60号), 2021 from 2021 on (〔2021〕30号); `None` before 2019, when neither existed.
+    pub fn for_year(year: u16) -> Option<Self> {
+        match year {
+            2019 | 2020 => Some(FormatVersion::V2019),
+            2021.. => Some(FormatVersion::V2021),
+            _ => None,
+        }
+    }
+
     /// The field layout of this version.
     pub fn spec(self) -> &'static VersionSpec {
         match self {
@@ -598,6 +608,15 @@ pub const VERSION_EVIDENCE: &[(&str, FormatVersion)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_report_year_has_the_version_in_force() {
+        assert_eq!(FormatVersion::for_year(2018), None);
+        assert_eq!(FormatVersion::for_year(2019), Some(FormatVersion::V2019));
+        assert_eq!(FormatVersion::for_year(2020), Some(FormatVersion::V2019));
+        assert_eq!(FormatVersion::for_year(2021), Some(FormatVersion::V2021));
+        assert_eq!(FormatVersion::for_year(2026), Some(FormatVersion::V2021));
+    }
 
     #[test]
     fn numeric_row_counts_match_formats_md() {
