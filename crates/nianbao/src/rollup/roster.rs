@@ -47,10 +47,12 @@ pub enum RosterError {
         source: csv::Error,
     },
     /// No header names the agency column.
-    #[error("单位名单 {path} 没有“单位名称”列（表头应包含 单位名称、区划代码、层级、上级 之一）")]
+    #[error("单位名单 {path} 没有“单位名称”列：找到的列是 {found}。请把单位名称所在列的表头改为“单位名称”（可选的列：区划代码、层级、上级），另存为 CSV 后重试")]
     NoNameColumn {
         /// The roster as given.
         path: String,
+        /// The header row as found, `、`-separated (`（空）` when there is none).
+        found: String,
     },
 }
 
@@ -134,14 +136,27 @@ pub(crate) fn parse_roster(bytes: &[u8], display: &str) -> Result<Roster, Roster
         line: source.position().map_or(1, |p| p.line()),
         source,
     };
-    let headers: Vec<String> = rd.headers().map_err(csv_err)?.iter().map(norm).collect();
+    let raw_headers = rd.headers().map_err(csv_err)?.clone();
+    let headers: Vec<String> = raw_headers.iter().map(norm).collect();
     let find = |names: &[&str]| {
         headers
             .iter()
             .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
     };
-    let name = find(NAME).ok_or_else(|| RosterError::NoNameColumn {
-        path: display.to_string(),
+    let name = find(NAME).ok_or_else(|| {
+        let found: Vec<String> = raw_headers
+            .iter()
+            .map(|h| format!("“{}”", h.trim()))
+            .filter(|h| h != "“”")
+            .collect();
+        RosterError::NoNameColumn {
+            path: display.to_string(),
+            found: if found.is_empty() {
+                "（空）".to_string()
+            } else {
+                found.join("、")
+            },
+        }
     })?;
     let (code, level, parent) = (find(CODE), find(LEVEL), find(PARENT));
     let mut out = Vec::new();
@@ -348,10 +363,10 @@ mod tests {
         let r = r.entries;
         assert_eq!(r[0].name, "杜集区教育局");
         assert_eq!(r[0].level.as_deref(), Some("区级"));
-        assert!(matches!(
-            parse_roster("名字\nx\n".as_bytes(), "r.csv"),
-            Err(RosterError::NoNameColumn { .. })
-        ));
+        let err = parse_roster("名字,编号\nx,1\n".as_bytes(), "r.csv").unwrap_err();
+        assert!(matches!(err, RosterError::NoNameColumn { .. }));
+        // the columns it did find are named, so the office can see what to rename
+        assert!(err.to_string().contains("“名字”、“编号”"), "{err}");
     }
 
     /// Issue 13: a GBK roster with bytes GBK cannot decode was read with them replaced without
