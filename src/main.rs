@@ -39,12 +39,28 @@ fn main() {
                 .downcast_ref::<std::io::Error>()
                 .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe);
             if !broken_pipe {
-                eprintln!("错误：{}", cli::output::terminal_safe(&format!("{e:#}")));
+                eprintln!("错误：{}", cli::output::terminal_safe(&message(&e)));
             }
             cli::exit::UNREADABLE
         }
     };
     std::process::exit(code);
+}
+
+/// An error and its causes on one line. The library's errors already say their cause in Chinese
+/// (an operating-system error through `nianbao::error::os_reason`), so a cause that is an
+/// `io::Error` below another message, or whose text the line already holds, is not repeated.
+fn message(e: &anyhow::Error) -> String {
+    let mut line = e.to_string();
+    for cause in e.chain().skip(1) {
+        let text = cause.to_string();
+        if cause.is::<std::io::Error>() || line.contains(&text) {
+            continue;
+        }
+        line.push('：');
+        line.push_str(&text);
+    }
+    line
 }
 
 mod cli;

@@ -720,3 +720,53 @@ fn csv_output_must_be_named_csv() {
     assert!(stderr.contains(".csv"), "{stderr}");
     assert!(!out.exists() && !csv.exists());
 }
+
+/// A missing output folder or roster is one Chinese line naming the path and what is wrong:
+/// no English operating-system text, nothing said twice (it printed both before).
+#[test]
+fn io_errors_are_one_chinese_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = consistent_report(FormatVersion::V2021, "云台区教育局", 2023, 3);
+    let input = write(dir.path(), "0.xlsx", &r);
+    let missing = dir.path().join("没有这个文件夹");
+    let cases: [Vec<std::ffi::OsString>; 3] = [
+        vec![
+            "rollup".into(),
+            "-o".into(),
+            missing.join("汇总.xlsx").into(),
+            input.clone().into(),
+        ],
+        vec![
+            "rollup".into(),
+            "-o".into(),
+            dir.path().join("汇总.xlsx").into(),
+            "--roster".into(),
+            missing.join("名单.csv").into(),
+            input.clone().into(),
+        ],
+        vec![
+            "convert".into(),
+            input.clone().into(),
+            "-o".into(),
+            missing.join("x.csv").into(),
+        ],
+    ];
+    for args in cases {
+        let out = nianbao().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let line = stderr
+            .lines()
+            .find(|l| l.starts_with("错误："))
+            .unwrap_or_else(|| panic!("{stderr}"));
+        assert!(
+            line.contains("没有这个文件夹") && line.contains("不存在"),
+            "{line}"
+        );
+        assert!(
+            !line.contains("os error") && !line.contains("No such file"),
+            "{line}"
+        );
+        assert_eq!(line.matches("不存在").count(), 1, "said once: {line}");
+    }
+}

@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use nianbao::model::FormatVersion;
 use nianbao::write::template;
 
@@ -54,8 +53,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         args.year,
         &args.output,
         &nianbao::batch::ReadSet::default(),
-    )
-    .with_context(|| format!("无法生成模板 {}", args.output.display()))?;
+    )?;
     eprintln!(
         "已写出 {}（{} 版空白模板）",
         super::output::terminal_safe(&args.output.display().to_string()),

@@ -11,7 +11,7 @@ pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     /// The file could not be opened or read.
-    #[error("{path}：无法打开文件：{source}")]
+    #[error("{path}：无法打开文件：{}", os_reason(.source))]
     Io {
         /// The file as given (as in every message).
         path: String,
@@ -138,6 +138,26 @@ impl std::fmt::Display for VersionClue {
             self.cell, self.label, self.version
         )
     }
+}
+
+/// An operating-system error in the users' words: the common kinds in Chinese, with what they
+/// mean for a file (the system's own text, in English, only for the rare rest). Every library
+/// error that carries an `io::Error` shows it through this.
+pub fn os_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let said = match e.kind() {
+        K::NotFound => "文件或文件夹不存在",
+        K::PermissionDenied => "没有权限（请检查文件或文件夹的权限，或是否被其他程序占用）",
+        K::AlreadyExists => "已存在同名文件",
+        K::StorageFull => "磁盘空间不足",
+        K::ReadOnlyFilesystem => "所在磁盘或文件夹是只读的",
+        K::IsADirectory => "这是一个文件夹，不是文件",
+        K::NotADirectory => "路径中有一段不是文件夹",
+        K::InvalidFilename => "文件名不合法或过长",
+        K::Interrupted | K::TimedOut => "操作被中断或超时，请重试",
+        _ => return format!("系统错误：{e}"),
+    };
+    said.to_string()
 }
 
 impl ReadError {

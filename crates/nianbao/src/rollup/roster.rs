@@ -27,7 +27,7 @@ pub struct RosterEntry {
 #[derive(Debug, thiserror::Error)]
 pub enum RosterError {
     /// The file could not be read.
-    #[error("无法读取单位名单 {path}：{source}")]
+    #[error("无法读取单位名单 {path}：{}", crate::error::os_reason(.source))]
     Io {
         /// The roster as given.
         path: String,

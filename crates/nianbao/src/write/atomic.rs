@@ -33,7 +33,7 @@ pub enum WriteError {
         source: rust_xlsxwriter::XlsxError,
     },
     /// Writing, syncing or renaming the output failed.
-    #[error("无法写入输出文件 {output}：{source}")]
+    #[error("无法写入输出文件 {output}：{}", crate::error::os_reason(.source))]
     Io {
         /// The output as given (`内存` for memory).
         output: String,
