@@ -15,12 +15,7 @@ fn main() {
         if nianbao::guard::is_guarded() {
             return;
         }
-        let what = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_default();
+        let what = nianbao::guard::panic_message(info.payload()).unwrap_or_default();
         let at = info
             .location()
             .map(|l| format!("（{}:{}）", l.file(), l.line()))

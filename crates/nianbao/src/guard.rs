@@ -6,6 +6,7 @@
 //! error says it) from one nobody catches (print a short message). The mark is per thread; a
 //! panic on another thread that the work started (none does today) is not guarded.
 
+use std::any::Any;
 use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -25,12 +26,17 @@ pub(crate) fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     let result = catch_unwind(AssertUnwindSafe(f));
     DEPTH.with(|d| d.set(d.get() - 1));
     result.map_err(|payload| {
-        payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "未知错误".to_string())
+        panic_message(payload.as_ref()).unwrap_or_else(|| "未知错误".to_string())
     })
+}
+
+/// The text a panic was raised with (`panic!("…")` gives a `&str` or a `String`), for the
+/// library's own catch and for a front end's panic hook.
+pub fn panic_message(payload: &(dyn Any + Send)) -> Option<String> {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
 }
 
 /// For tests of the binary only (debug builds): with the environment variable
