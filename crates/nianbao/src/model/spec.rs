@@ -342,25 +342,19 @@ const P19_DOCS: &[ColSpec] = &[
     col("published", "本年新公开数量", COUNT),
     col("total_published", "对外公开总数量", COUNT),
 ];
+/// 本年增/减: the one signed column (items added or removed this year), in two sub-tables.
+const CHANGE: ColSpec = ColSpec {
+    key: "change",
+    label: "本年增/减",
+    aliases: &["本年增减"],
+    kind: ValueKind::SignedCount,
+};
 const P19_ITEMS: &[ColSpec] = &[
     col("prior_items", "上一年项目数量", COUNT),
-    ColSpec {
-        key: "change",
-        label: "本年增/减",
-        aliases: &["本年增减"],
-        kind: ValueKind::SignedCount,
-    },
+    CHANGE,
     col("decisions", "处理决定数量", COUNT),
 ];
-const P19_FEES: &[ColSpec] = &[
-    col("prior_items", "上一年项目数量", COUNT),
-    ColSpec {
-        key: "change",
-        label: "本年增/减",
-        aliases: &["本年增减"],
-        kind: ValueKind::SignedCount,
-    },
-];
+const P19_FEES: &[ColSpec] = &[col("prior_items", "上一年项目数量", COUNT), CHANGE];
 const P19_PROCUREMENT: &[ColSpec] = &[
     col("items", "采购项目数量", COUNT),
     col(
