@@ -318,14 +318,6 @@ impl Verdict {
             Verdict::Clean
         }
     }
-
-    /// The verdict of checked files: any unreadable, else any error finding.
-    pub fn of_checked(results: &[Checked]) -> Self {
-        Verdict::of(
-            results.iter().any(|c| c.outcome.is_err()),
-            results.iter().any(Checked::has_errors),
-        )
-    }
 }
 
 /// Check many files in parallel (results in input order), then flag duplicates (rule `B1`).
