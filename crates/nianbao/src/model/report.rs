@@ -165,6 +165,9 @@ pub struct Report {
     /// Who, when, which format, from where.
     pub meta: Meta,
     values: Vec<Value>,
+    /// The report's prose when it was read from a published document (web page, Word, text),
+    /// in document order; empty for workbooks.
+    pub prose: Vec<super::Paragraph>,
 }
 
 impl Report {
@@ -174,13 +177,18 @@ impl Report {
         Report {
             meta,
             values: vec![Value::missing(); n],
+            prose: Vec::new(),
         }
     }
 
     /// A report from values in [`VersionSpec::fields`] order. Panics on a length mismatch.
     pub fn from_values(meta: Meta, values: Vec<Value>) -> Self {
         assert_eq!(values.len(), meta.format.spec().field_count());
-        Report { meta, values }
+        Report {
+            meta,
+            values,
+            prose: Vec::new(),
+        }
     }
 
     /// The field layout of the report's format version.

@@ -126,6 +126,8 @@ pub fn format_f64(f: f64) -> String {
 pub struct Grid {
     /// The file as named by the user.
     pub source: String,
-    /// Sheets in tab order.
+    /// Sheets in tab order (for a web page or Word document: its tables, one sheet each).
     pub sheets: Vec<Sheet>,
+    /// A published document's paragraphs outside its tables, in order; empty for workbooks.
+    pub prose: Vec<crate::model::Paragraph>,
 }

@@ -188,6 +188,7 @@ pub fn read_grid_bytes(bytes: &[u8], display: &str, limits: &Limits) -> Result<G
     Ok(Grid {
         source: display.to_string(),
         sheets,
+        prose: Vec::new(),
     })
 }
 

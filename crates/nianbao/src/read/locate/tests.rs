@@ -145,6 +145,7 @@ fn grid(sheets: Vec<Sheet>) -> Grid {
     Grid {
         source: "test.xlsx".into(),
         sheets,
+        prose: Vec::new(),
     }
 }
 
