@@ -31,6 +31,96 @@ impl Status {
     }
 }
 
+/// What a number is, as the long CSV's `status` column says it: its [`Status`], with a computed
+/// number told apart by where it stands. A number `--fix` corrected keeps the cell it was read
+/// from ([`Origin::Corrected`]); a number read from no cell (a roll-up's region total) is
+/// [`Origin::Total`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Origin {
+    /// [`Status::Filled`]: `填报`.
+    Filled,
+    /// [`Status::Blank`], read as 0: `空白`.
+    Blank,
+    /// [`Status::Missing`]: `未找到`.
+    Missing,
+    /// [`Status::Invalid`]: `不是数字`.
+    Invalid,
+    /// [`Status::FormulaNotCalculated`]: `公式未计算`.
+    FormulaNotCalculated,
+    /// [`Status::Computed`] in place of a cell that was read (a `--fix` correction): `更正`.
+    Corrected,
+    /// [`Status::Computed`] and read from no cell (a roll-up's region total): `合计`.
+    Total,
+}
+
+impl Origin {
+    /// Every origin, in the order docs/model.md lists them.
+    pub const ALL: [Origin; 7] = [
+        Origin::Filled,
+        Origin::Blank,
+        Origin::Missing,
+        Origin::Invalid,
+        Origin::FormulaNotCalculated,
+        Origin::Corrected,
+        Origin::Total,
+    ];
+
+    /// The Chinese label (the CSV's `status` column).
+    pub fn label(self) -> &'static str {
+        match self {
+            Origin::Filled => "填报",
+            Origin::Blank => "空白",
+            Origin::Missing => "未找到",
+            Origin::Invalid => "不是数字",
+            Origin::FormulaNotCalculated => "公式未计算",
+            Origin::Corrected => "更正",
+            Origin::Total => "合计",
+        }
+    }
+
+    /// The status of a value of this origin.
+    pub fn status(self) -> Status {
+        match self {
+            Origin::Filled => Status::Filled,
+            Origin::Blank => Status::Blank,
+            Origin::Missing => Status::Missing,
+            Origin::Invalid => Status::Invalid,
+            Origin::FormulaNotCalculated => Status::FormulaNotCalculated,
+            Origin::Corrected | Origin::Total => Status::Computed,
+        }
+    }
+}
+
+/// The unit of a number as exported ([`Value::canonical`]; the CSV's `unit` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Unit {
+    /// A count (also 本年增/减): `件`.
+    Piece,
+    /// Money in this unit (the header's, or 元 when the header states none).
+    Money(MoneyUnit),
+    /// A non-zero amount whose unit nobody stated (I6): `未知`; its exported value is empty.
+    Unknown,
+}
+
+impl Unit {
+    /// Every unit, in the order docs/model.md lists them.
+    pub const ALL: [Unit; 4] = [
+        Unit::Piece,
+        Unit::Money(MoneyUnit::WanYuan),
+        Unit::Money(MoneyUnit::Yuan),
+        Unit::Unknown,
+    ];
+
+    /// `件`, `万元`, `元` or `未知`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Unit::Piece => "件",
+            Unit::Money(u) => u.label(),
+            Unit::Unknown => "未知",
+        }
+    }
+}
+
 /// The magnitude from which a number is not a plausible figure of these reports (10^15: a
 /// thousand trillion requests, or yuan). Such a value is reported (R5 "数值过大") and takes no
 /// part in any sum, like an unknown one ([`Value::known`]); below it, every sum nianbao makes of
@@ -106,6 +196,33 @@ impl Value {
             Some(u) if u == target => Some(value),
             Some(MoneyUnit::WanYuan) => value.checked_mul(wan),
             Some(MoneyUnit::Yuan) => value.checked_div(wan),
+        }
+    }
+
+    /// What the number is: its status, a computed one told apart by whether it kept a source
+    /// cell (see [`Origin`]).
+    pub fn origin(&self) -> Origin {
+        match self.status {
+            Status::Filled => Origin::Filled,
+            Status::Blank => Origin::Blank,
+            Status::Missing => Origin::Missing,
+            Status::Invalid => Origin::Invalid,
+            Status::FormulaNotCalculated => Origin::FormulaNotCalculated,
+            Status::Computed if self.source.is_some() => Origin::Corrected,
+            Status::Computed => Origin::Total,
+        }
+    }
+
+    /// The unit [`Value::canonical`] gives the number in: `件` for counts; for money the field's
+    /// canonical unit, or [`Unit::Unknown`] when the amount is known, not 0, and nobody stated
+    /// its unit (exactly when `canonical` is `None` for want of a unit).
+    pub fn unit_in(&self, kind: ValueKind) -> Unit {
+        match kind.canonical_unit() {
+            None => Unit::Piece,
+            Some(_) if self.unit.is_none() && self.known().is_some_and(|v| !v.is_zero()) => {
+                Unit::Unknown
+            }
+            Some(u) => Unit::Money(u),
         }
     }
 
@@ -273,5 +390,52 @@ impl Serialize for Report {
             tables: Tables(self),
         }
         .serialize(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A computed number that kept its cell is a correction (`--fix`); one read from no cell is
+    /// a total.
+    #[test]
+    fn a_computed_value_is_a_correction_when_it_kept_its_cell() {
+        let mut v = Value::computed(Decimal::TEN, None);
+        assert_eq!(v.origin(), Origin::Total);
+        v.source = Some(CellRef::new("表", 3, 4));
+        assert_eq!(v.origin(), Origin::Corrected);
+        for o in Origin::ALL {
+            v.status = o.status();
+            if o != Origin::Total {
+                assert_eq!(v.origin(), o);
+            }
+        }
+    }
+
+    /// The unit is unknown exactly when a known, non-zero amount stated none.
+    #[test]
+    fn the_unit_is_unknown_only_for_a_bare_non_zero_amount() {
+        let money = ValueKind::Money { header_unit: None };
+        let wan = ValueKind::Money {
+            header_unit: Some(MoneyUnit::WanYuan),
+        };
+        let mut v = Value::computed(Decimal::TEN, None);
+        v.status = Status::Filled;
+        assert_eq!(v.unit_in(ValueKind::Count), Unit::Piece);
+        assert_eq!(v.unit_in(ValueKind::SignedCount), Unit::Piece);
+        assert_eq!(v.unit_in(money), Unit::Unknown);
+        assert_eq!(v.canonical(money), None);
+        assert_eq!(v.unit_in(wan), Unit::Unknown);
+        v.unit = Some(MoneyUnit::WanYuan);
+        assert_eq!(v.unit_in(money), Unit::Money(MoneyUnit::Yuan));
+        assert_eq!(v.canonical(money), Some(Decimal::from(100_000)));
+        assert_eq!(v.unit_in(wan), Unit::Money(MoneyUnit::WanYuan));
+        v.unit = None;
+        v.value = Decimal::ZERO;
+        assert_eq!(v.unit_in(money), Unit::Money(MoneyUnit::Yuan));
+        v.value = Decimal::TEN;
+        v.status = Status::Missing;
+        assert_eq!(v.unit_in(money), Unit::Money(MoneyUnit::Yuan));
     }
 }

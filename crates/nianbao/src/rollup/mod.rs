@@ -393,11 +393,6 @@ fn reduce(
         .iter()
         .filter(|d| d.is_error() && !d.rule.code().starts_with('X'))
         .count();
-    let encoded = encoders
-        .iter()
-        .map(|e| e.map_or(Ok(Vec::new()), |encode| encode(&report)))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| RollupError::Output(e.into()))?;
     let head = Head {
         display: c.display,
         agency: report.meta.agency.clone(),
@@ -415,6 +410,11 @@ fn reduce(
         duplicates: Vec::new(),
         metrics: metrics::all(&report),
     };
+    let encoded = encoders
+        .iter()
+        .map(|e| e.map_or(Ok(Vec::new()), |encode| encode(&report, &head)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| RollupError::Output(e.into()))?;
     let detail = Detail {
         values,
         findings: findings.iter().map(FindingRow::from).collect(),
