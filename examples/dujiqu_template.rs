@@ -69,7 +69,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .sides(Decimal::from(3), Decimal::ZERO),
         );
     }
-    nianbao::write::template::write_report(&report, &diags, &[], &out, &Default::default())?;
+    nianbao::write::template::write_report(
+        &report,
+        &diags,
+        &Default::default(),
+        &out,
+        &Default::default(),
+    )?;
     eprintln!("{}", out.display());
     Ok(())
 }

@@ -332,17 +332,17 @@ fn convert_to_csv_writes_the_header_and_every_number() {
 fn convert_fix_recomputes_the_wrong_total_and_records_it() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("fixed.xlsx");
-    // fails_r3.xlsx: （一）予以公开 raised by 1 in 自然人 and 总计, so the result rows sum to one
-    // more than （七）总计 (28 → 29 in 自然人, 29 → 30 in 总计).
+    // fails_r2.xlsx: 总计 of （一）予以公开 raised by 1 (23 → 24) and of （二）部分公开 lowered by 1
+    // (3 → 2); R1 and R3 hold either way, so both are recomputed (tests/fix.rs: the rest of --fix).
     let run = nianbao(&[
         "convert",
         "--fix",
-        "sample_workbooks/fails_r3.xlsx",
+        "sample_workbooks/fails_r2.xlsx",
         "-o",
         out.to_str().unwrap(),
     ]);
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(stderr.contains("28 → 29"), "{stderr}");
+    assert!(stderr.contains("24 → 23"), "{stderr}");
     let log = sheet_rows(&out, "更正记录");
     let header = &log[0];
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
@@ -361,34 +361,35 @@ fn convert_fix_recomputes_the_wrong_total_and_records_it() {
         changed,
         [
             (
-                "requests.handled_total.natural_person".to_string(),
-                "'统计表'!D50".to_string(),
-                "28".to_string(),
-                "29".to_string()
+                "requests.granted.total".to_string(),
+                "'统计表'!J25".to_string(),
+                "24".to_string(),
+                "23".to_string()
             ),
             (
-                "requests.handled_total.total".to_string(),
-                "'统计表'!J50".to_string(),
-                "29".to_string(),
-                "30".to_string()
+                "requests.partly_granted.total".to_string(),
+                "'统计表'!J26".to_string(),
+                "2".to_string(),
+                "3".to_string()
             ),
         ]
     );
-    // The corrected totals are in the template, and it no longer fails R3.
-    assert_eq!(template_number(&out, "（七）总计", "自然人"), Some(29.0));
+    // The corrected totals are in the template, and it no longer fails R2.
+    let granted = |p: &std::path::Path| number_of(p, TableKey::Requests, "granted", "total");
+    assert_eq!(granted(&out), 23.0);
     let (_, findings) = check(&[&out]);
-    assert!(findings.iter().all(|f| f["rule"] != "R3"), "{findings:#?}");
+    assert!(findings.iter().all(|f| f["rule"] != "R2"), "{findings:#?}");
     // Without --fix the agency's number is written as it was read.
     let plain = dir.path().join("plain.xlsx");
     nianbao(&[
         "convert",
-        "sample_workbooks/fails_r3.xlsx",
+        "sample_workbooks/fails_r2.xlsx",
         "-o",
         plain.to_str().unwrap(),
     ]);
-    assert_eq!(template_number(&plain, "（七）总计", "自然人"), Some(28.0));
+    assert_eq!(granted(&plain), 24.0);
     let (_, findings) = check(&[&plain]);
-    assert!(findings.iter().any(|f| f["rule"] == "R3"), "{findings:#?}");
+    assert!(findings.iter().any(|f| f["rule"] == "R2"), "{findings:#?}");
 }
 
 // ---- roster near misses (README: 只差一个字) -------------------------------------------------

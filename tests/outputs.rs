@@ -22,7 +22,7 @@ fn nianbao() -> Command {
 
 fn workbook(path: &Path, agency: &str, year: u16, seed: u64) {
     let r = consistent_report(FormatVersion::V2021, agency, year, seed);
-    template::write_report(&r, &[], &[], path, &Default::default()).unwrap();
+    template::write_report(&r, &[], &Default::default(), path, &Default::default()).unwrap();
 }
 
 /// A roll-up's inputs: `in/` with two agencies' workbooks and a note that is no workbook,

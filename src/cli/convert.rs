@@ -11,7 +11,8 @@ use super::{output, ReadArgs};
 ///
 /// .xlsx：官方格式的统计表，附“校验结果”“数据来源”工作表，有错误的单元格标红；总计为公式。
 /// 不加 --fix 时数字一律照原样写出；加 --fix 时按明细重新计算各总计（不改动任何明细数），
-/// 更正的单元格列入“更正记录”工作表并打印到标准错误。校验问题打印到标准错误。
+/// 只在更正后没有原本成立的规则变为不成立时才改；两条规则对哪个数有误意见不一时不改，列为“未更正”。
+/// 更正与未更正的总计列入“更正记录”工作表并打印到标准错误。校验问题（引用原表数值）打印到标准错误。
 /// 退出码：0 没有错误；1 有错误级别的校验问题（输出照常写出）；2 文件无法读取或用法错误。
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -20,7 +21,7 @@ pub struct Args {
     /// 输出文件：.xlsx、.json 或 .csv
     #[arg(short, long)]
     pub output: PathBuf,
-    /// 按明细重新计算可推导的总计（表三总计列、（七）总计行，表四总计），并列出每处更正
+    /// 按明细重新计算可推导的总计（表三总计列、（七）总计行，表四总计），不会让原本成立的规则不成立；列出每处更正和未更正
     #[arg(long)]
     pub fix: bool,
     #[command(flatten)]
@@ -58,10 +59,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let inputs = super::inputs(std::slice::from_ref(&args.input), &args.read)?;
     let (files, reads) = (&inputs.files, &inputs.reads);
     nianbao::write::atomic::refuse_input(&args.output, reads)?;
-    let (checked, corrections) =
-        nianbao::batch::check_and_fix(&files[0], &args.read.options(), args.fix);
-    for c in &corrections {
-        eprintln!("{}", output::terminal_safe(&c.message()));
+    let (checked, fixed) = nianbao::batch::check_and_fix(&files[0], &args.read.options(), args.fix);
+    for line in fixed.messages() {
+        eprintln!("{}", output::terminal_safe(&line));
     }
     output::text(
         &mut std::io::stderr().lock(),
@@ -71,13 +71,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         return Ok(super::exit::UNREADABLE);
     };
     match target {
-        Target::Xlsx => nianbao::write::template::write_report(
-            report,
-            findings,
-            &corrections,
-            &args.output,
-            reads,
-        )?,
+        Target::Xlsx => {
+            nianbao::write::template::write_report(report, findings, &fixed, &args.output, reads)?
+        }
         Target::Json => nianbao::write::atomic::write_atomic(&args.output, reads, |w| {
             serde_json::to_writer_pretty(&mut *w, report)?;
             writeln!(w)

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Rule};
 use crate::error::ReadError;
-use crate::fix::Correction;
+use crate::fix::Fixed;
 use crate::model::Report;
 use crate::read::normalize::norm;
 use crate::read::{read_report, ReadOptions};
@@ -269,29 +269,34 @@ pub fn check_file(path: &Path, opts: &ReadOptions) -> Checked {
 }
 
 /// [`check_file`], with the report's derivable totals recomputed first when `fix` is set
-/// ([`crate::fix::fix`]): the findings are then those of the corrected report, and the
-/// corrections are returned beside them.
-pub fn check_and_fix(path: &Path, opts: &ReadOptions, fix: bool) -> (Checked, Vec<Correction>) {
+/// ([`crate::fix::fix`]: only where that makes no rule fail that held as read). The findings
+/// are then those of the report *as read* (their messages quote the agency's numbers) that
+/// still hold after the corrections; what was corrected, and what was not because two rules
+/// disagree, is returned beside them.
+pub fn check_and_fix(path: &Path, opts: &ReadOptions, fix: bool) -> (Checked, Fixed) {
     let display = path.display().to_string();
     // one file's panic is that file's error ([`crate::guard`])
     let work = crate::guard::catch(|| {
-        let mut corrections = Vec::new();
+        let mut fixed = Fixed::default();
         let outcome = read_report(path, &display, opts).map(|(mut report, mut findings)| {
             crate::guard::test_panic("check", &display);
             if fix {
-                corrections = crate::fix::fix(&mut report);
+                let (f, still) = crate::fix::fix_checked(&mut report);
+                fixed = f;
+                findings.extend(still);
+            } else {
+                findings.extend(crate::validate::validate(&report));
             }
-            findings.extend(crate::validate::validate(&report));
             crate::diag::sort(&mut findings);
             (report, findings)
         });
-        (outcome, corrections)
+        (outcome, fixed)
     });
-    let (outcome, corrections) = work.unwrap_or_else(|detail| {
+    let (outcome, fixed) = work.unwrap_or_else(|detail| {
         let path = display.clone();
-        (Err(ReadError::Internal { path, detail }), Vec::new())
+        (Err(ReadError::Internal { path, detail }), Fixed::default())
     });
-    (Checked { display, outcome }, corrections)
+    (Checked { display, outcome }, fixed)
 }
 
 /// How a run went, for its exit code: clean (warnings allowed), findings (an error finding, or

@@ -15,7 +15,9 @@
 //!   what the parts add up to. A formula there would be wrong either way: Excel recalculates on
 //!   load (`fullCalcOnLoad`), so a formula cached with the agency's number would show the sum in
 //!   Excel and the agency's number in other viewers. With `--fix` ([`crate::fix::fix`]) the
-//!   totals are recomputed first, so every total becomes a formula.
+//!   totals are recomputed first, so every total becomes a formula, except a total `fix` held
+//!   back because two rules disagree ([`crate::fix::Conflict`]): it keeps the agency's number,
+//!   with a note naming the rule that would fail.
 //! - **Values as read.** A number is written as a number (its original text, if it was not a
 //!   plain number, goes into a note); a blank cell stays blank (so it reads back as blank, R6);
 //!   a cell that was not a number is written as its original text; a value that was not found
@@ -47,7 +49,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::batch::ReadSet;
 use crate::diag::Diagnostic;
-use crate::fix::Correction;
+use crate::fix::{Conflict, Correction, Fixed};
 use crate::model::cellref::{a1, quote_sheet};
 use crate::model::equations::derivation_of;
 use crate::model::{CellRef, FormatVersion, Meta, Report, Status, Value, ValueKind};
@@ -97,6 +99,8 @@ pub struct SheetOptions<'a> {
     pub diags: &'a [Diagnostic],
     /// `--fix` corrections: the corrected cells are marked and noted with the old value.
     pub corrections: &'a [Correction],
+    /// `--fix` conflicts: the totals left as read get a note saying why.
+    pub conflicts: &'a [Conflict],
     /// Leave the sheet unprotected (e.g. for a roll-up the user will edit freely).
     pub unprotected: bool,
 }
@@ -247,6 +251,11 @@ fn field_cells(report: &Report, layout: &Layout, opts: &SheetOptions) -> Vec<Fie
     }
     let corrected: HashMap<usize, &Correction> =
         opts.corrections.iter().map(|c| (c.index, c)).collect();
+    let conflicted: HashMap<usize, &Conflict> = opts
+        .conflicts
+        .iter()
+        .map(|c| (c.correction.index, c))
+        .collect();
     (0..values.len())
         .map(|i| {
             let v = &values[i];
@@ -270,7 +279,16 @@ fn field_cells(report: &Report, layout: &Layout, opts: &SheetOptions) -> Vec<Fie
                     } else {
                         let (out, n) = as_read(v, kinds[i]);
                         note.extend(n);
-                        if parts_known && number {
+                        if let Some(c) = conflicted.get(&i) {
+                            note.push(format!(
+                                "保留原表数值：{} 要求等于分项之和 {}，但改为 {} 会使 {}不成立。\
+                                 两条规则对哪个数有误意见不一，请核对后手工更正。",
+                                c.correction.rule,
+                                dec(c.correction.new),
+                                dec(c.correction.new),
+                                c.against_text()
+                            ));
+                        } else if parts_known && number {
                             note.push(format!(
                                 "原表数值 {} 与分项之和 {} 不一致，这里保留原表数值。\
                                  可改为公式 {}，或用 nianbao 按分项重新计算总计（更正）。",
@@ -641,23 +659,24 @@ fn add_validations(
 }
 
 /// The whole workbook of one report: the template sheet, `校验结果`, `数据来源`, and
-/// `更正记录` when there are corrections.
+/// `更正记录` when `--fix` corrected or held back a total.
 pub(crate) fn report_workbook(
     report: &Report,
     diags: &[Diagnostic],
-    corrections: &[Correction],
+    fixed: &Fixed,
 ) -> Result<Workbook, XlsxError> {
     let mut wb = new_workbook(&title(report.meta.agency.as_deref(), report.meta.year))?;
     let opts = SheetOptions {
         diags,
-        corrections,
+        corrections: &fixed.corrections,
+        conflicts: &fixed.conflicts,
         unprotected: false,
     };
     let map = add_report_sheet(&mut wb, SHEET_NAME, report, &opts)?;
     sheets::add_findings_sheet(&mut wb, FINDINGS_SHEET, report, diags, &map)?;
     sheets::add_sources_sheet(&mut wb, SOURCES_SHEET, report, &map)?;
-    if !corrections.is_empty() {
-        sheets::add_corrections_sheet(&mut wb, CORRECTIONS_SHEET, corrections, &map)?;
+    if !fixed.is_empty() {
+        sheets::add_corrections_sheet(&mut wb, CORRECTIONS_SHEET, fixed, &map)?;
     }
     Ok(wb)
 }
@@ -679,16 +698,17 @@ fn xlsx_err(out: &Path) -> impl Fn(XlsxError) -> WriteError + '_ {
 
 /// Write the filled template of `report` to `out` (atomically; an `out` that is a path of
 /// `reads` is refused): the template sheet with `diags` highlighted, `校验结果`, `数据来源`, and
-/// `更正记录` when `corrections` is not empty.
+/// `更正记录` when `fixed` (what `--fix` did, [`crate::fix::fix`]; empty without it) corrected
+/// or held back a total.
 pub fn write_report(
     report: &Report,
     diags: &[Diagnostic],
-    corrections: &[Correction],
+    fixed: &Fixed,
     out: &Path,
     reads: &ReadSet,
 ) -> Result<(), WriteError> {
     crate::write::atomic::refuse_input(out, reads)?;
-    let wb = report_workbook(report, diags, corrections).map_err(xlsx_err(out))?;
+    let wb = report_workbook(report, diags, fixed).map_err(xlsx_err(out))?;
     save(wb, out, reads)
 }
 
