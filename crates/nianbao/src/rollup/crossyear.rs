@@ -160,31 +160,41 @@ impl Previous {
     }
 
     /// X1–X3 for the region, with the problems of last year's files first. With last year's
-    /// agency reports: `now` is the sum this year of the counted agencies that last year has
-    /// ([`has`](Self::has)), named in `now.matched`; it is compared with the sum of the same
-    /// agencies' reports last year, and each finding says how many agencies each side covers.
-    /// With last year's summary alone (which agencies it covers is not known), the region's
-    /// `total` is compared with it only when no agency is known to be missing this year
-    /// (`now.left_out` is 0); otherwise the comparison is reported as not checked.
+    /// agency reports: `now.sum` is the sum this year of the counted agencies that last year has
+    /// ([`has`](Self::has)); it is compared with the sum of the same agencies' reports last
+    /// year, and each finding says how many agencies each side covers. With last year's summary
+    /// alone (which agencies it covers is not known), the region's `total` is compared with it
+    /// only when no agency is known to be missing this year (`now.left_out` is 0); otherwise the
+    /// comparison is reported as not checked.
     pub(crate) fn check_region(&self, total: &Report, now: &RegionNow) -> Vec<Diagnostic> {
         let mut out = self.problems.clone();
         let region = total.meta.source.as_str();
+        let year = total.meta.year.unwrap_or_default();
+        let counted = now.counted.len();
         let last_year = self.by_agency.len();
         if last_year > 0 {
-            let m = now.matched.len();
+            let records: Vec<&PrevRecord> = now
+                .counted
+                .iter()
+                .filter(|a| self.has(a, year))
+                .filter_map(|a| self.by_agency.get(&norm(a)))
+                .collect();
+            let m = records.len();
+            // counted agencies whose report last year is of another year (each noted on its file)
+            let wrong_year = now
+                .counted
+                .iter()
+                .filter(|a| self.by_agency.contains_key(&norm(a)) && !self.has(a, year))
+                .count();
             let (Some(current), true) = (&now.sum, m > 0) else {
-                let wrong_year =
-                    now.counted > 0 && self.by_agency.values().any(|r| r.year.is_some());
-                let why = if wrong_year && total.meta.year.is_some() {
+                let why = if wrong_year > 0 {
                     format!(
-                        "上年的 {last_year} 份单位报表中，没有一份是本年计入的 {} 个单位的 {} 年报表",
-                        now.counted,
-                        total.meta.year.unwrap_or_default().saturating_sub(1)
+                        "本年计入的 {counted} 个单位在上年报表中没有一份 {} 年的报表",
+                        year.saturating_sub(1)
                     )
                 } else {
                     format!(
-                        "本年计入的 {} 个单位在上年的 {last_year} 份单位报表中都没有找到",
-                        now.counted
+                        "本年计入的 {counted} 个单位在上年的 {last_year} 份单位报表中都没有找到"
                     )
                 };
                 out.push(
@@ -195,32 +205,31 @@ impl Previous {
             };
             let mut prev = PrevRecord {
                 display: format!("上年同 {m} 个单位合计"),
+                year: records[0].year,
+                format: records[0].format,
                 ..PrevRecord::default()
             };
-            let records: Vec<&PrevRecord> = now
-                .matched
-                .iter()
-                .filter_map(|a| self.by_agency.get(&norm(a)))
-                .collect();
-            prev.year = records.first().and_then(|r| r.year);
-            prev.format = records.first().and_then(|r| r.format);
             if records.iter().any(|r| r.format != prev.format) {
                 prev.format = None; // X2/X3 compare one format's rows only
             }
             for &k in KEPT {
-                // a field is known last year only when every matched agency's is known
+                // known last year only when every matched agency's is known
                 let sum = records.iter().try_fold(Decimal::ZERO, |s, r| {
                     r.kept.get(&k).and_then(|v| s.checked_add(*v))
                 });
-                if let Some(v) = sum.filter(|_| records.len() == m) {
+                if let Some(v) = sum {
                     prev.kept.insert(k, v);
                 }
             }
+            let other_year = if wrong_year > 0 {
+                format!("、上年报表年度不符 {wrong_year} 个")
+            } else {
+                String::new()
+            };
             let scope = format!(
-                "按两年都有报表的 {m} 个单位比较（本年计入 {} 个，其中上年没有报表 {} 个；上年有报表 {last_year} 个，其中本年未计入 {} 个）：",
-                now.counted,
-                now.counted - m,
-                last_year - m
+                "按两年都有报表的 {m} 个单位比较（本年计入 {counted} 个，其中上年没有报表 {}{other_year}；上年有报表 {last_year} 个，其中本年未计入 {} 个）：",
+                counted - m - wrong_year,
+                last_year - m - wrong_year
             );
             out.extend(scoped(check_pair(current, &prev, &self.ask), &scope));
         } else if let Some(prev) = &self.region {
@@ -238,8 +247,7 @@ impl Previous {
                 );
             } else {
                 let scope = format!(
-                    "区域合计与上年汇总表比较（本年计入 {} 个单位，上年汇总表包括的单位数不详）：",
-                    now.counted
+                    "区域合计与上年汇总表比较（本年计入 {counted} 个单位，上年汇总表包括的单位数不详）："
                 );
                 out.extend(scoped(check_pair(total, prev, &self.ask), &scope));
             }
@@ -250,14 +258,13 @@ impl Previous {
 
 /// This year's side of the region's cross-year check ([`Previous::check_region`]).
 pub(crate) struct RegionNow {
-    /// How many agencies are counted in the total.
-    pub counted: usize,
+    /// The agencies counted in the total, as named this year.
+    pub counted: Vec<String>,
     /// How many agencies are known to be missing from the total: files not counted, roster
     /// agencies that did not submit.
     pub left_out: usize,
-    /// The counted agencies that last year has a report of, as named this year.
-    pub matched: Vec<String>,
-    /// Their sum this year (none when `matched` is empty).
+    /// The sum this year of the counted agencies that last year has ([`Previous::has`]); none
+    /// when there are none.
     pub sum: Option<Report>,
 }
 

@@ -403,16 +403,7 @@ pub(crate) fn region_cross_year(
         .iter()
         .map(|h| h.standing.counted() && h.agency.as_deref().is_some_and(|a| previous.has(a, year)))
         .collect();
-    let names: Vec<String> = r
-        .heads
-        .iter()
-        .zip(&matched)
-        .filter(|(_, m)| **m)
-        .filter_map(|(h, _)| h.agency.clone())
-        .collect();
-    let sum = if names.is_empty() {
-        None
-    } else {
+    let sum = if matched.contains(&true) {
         let mut sums = Sums::default();
         let mut i = 0;
         r.for_each_detail(|head, d| {
@@ -423,11 +414,17 @@ pub(crate) fn region_cross_year(
             Ok(())
         })?;
         Some(sums.into_report(r.total.meta.clone(), r.format))
+    } else {
+        None
     };
     let now = crossyear::RegionNow {
-        counted: r.heads.iter().filter(|h| h.standing.counted()).count(),
+        counted: r
+            .heads
+            .iter()
+            .filter(|h| h.standing.counted())
+            .filter_map(|h| h.agency.clone())
+            .collect(),
         left_out,
-        matched: names,
         sum,
     };
     Ok(previous.check_region(&r.total, &now))
