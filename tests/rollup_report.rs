@@ -150,7 +150,7 @@ fn a_real_mismatch_among_the_same_agencies_is_a_region_error() {
     for said in [
         "自然人",
         "两年都有报表的 2 个单位",
-        "本年计入 2 个",
+        "本年计入 2 个，其中上年没有报表 0 个",
         "上年有报表 3 个",
         "本年未计入 1 个",
     ] {

@@ -227,7 +227,7 @@ impl Previous {
                 String::new()
             };
             let scope = format!(
-                "按两年都有报表的 {m} 个单位比较（本年计入 {counted} 个，其中上年没有报表 {}{other_year}；上年有报表 {last_year} 个，其中本年未计入 {} 个）：",
+                "按两年都有报表的 {m} 个单位比较（本年计入 {counted} 个，其中上年没有报表 {} 个{other_year}；上年有报表 {last_year} 个，其中本年未计入 {} 个）：",
                 counted - m - wrong_year,
                 last_year - m - wrong_year
             );
