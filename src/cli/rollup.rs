@@ -96,7 +96,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     if let Some(p) = &progress {
         p.finish_and_clear();
     }
-    let outcome = match result {
+    let mut outcome = match result {
         Ok(x) => x,
         Err(RollupError::Output(e)) => {
             return Err(anyhow::anyhow!(e).context(format!("写出 {} 失败", args.output.display())))
@@ -107,7 +107,6 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         }
     };
 
-    let mut outcome = outcome;
     let code = exit::of(outcome.verdict);
     let written = output::Written {
         written: outcome.written,
