@@ -3,11 +3,12 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use anyhow::bail;
+use anyhow::{bail, Context};
 
 use nianbao::rollup::{RollupError, RollupJob, RollupOptions, RollupSources};
 use nianbao::write::summary::RollupFiles;
 
+use super::check::Format;
 use super::{exit, has_extension, output, warn, ReadArgs, NO_WORKBOOKS};
 
 /// 汇总多个单位的统计表：逐个读取校验，生成区域汇总工作簿（汇总、分单位明细、校验问题、报送情况、指标）
@@ -41,6 +42,12 @@ pub struct Args {
     /// 有错误的报表也计入合计（默认不计入）
     #[arg(long)]
     pub include_invalid: bool,
+    /// 终端上只打印最后一行合计（警告和错误照常打印）
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// 终端输出的格式：text（给人看，在标准错误上）或 json（整个结果作为一个 JSON 文档，在标准输出上）
+    #[arg(long, value_enum, default_value_t = Format::Text, conflicts_with = "quiet")]
+    pub format: Format,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -89,7 +96,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     if let Some(p) = &progress {
         p.finish_and_clear();
     }
-    let outcome = match result {
+    let mut outcome = match result {
         Ok(x) => x,
         Err(RollupError::Output(e)) => {
             return Err(anyhow::anyhow!(e).context(format!("写出 {} 失败", args.output.display())))
@@ -100,31 +107,23 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         }
     };
 
-    let t = outcome.tally;
-    let summary = format!(
-        "{} 个文件：计入 {} 个；有错误未计入 {}，重复 {}，年度未知 {}，无法读取 {}",
-        t.files, t.counted, t.invalid, t.duplicate, t.year_unknown, t.unreadable,
-    );
     let code = exit::of(outcome.verdict);
-    if !outcome.written {
-        eprintln!("{summary}");
-        eprintln!("--strict：有文件有错误或无法读取，未写出任何文件（用 nianbao check 查看详情）");
-        return Ok(code);
-    }
-    let roster_note = outcome
-        .missing
-        .map(|m| format!("；名单中未报送 {m} 个"))
-        .unwrap_or_default();
-    eprintln!("{summary}{roster_note}");
-    let written = format!(
-        "已写出 {}{}",
-        args.output.display(),
-        args.csv
-            .as_ref()
-            .map(|c| format!(" 和 {}", c.display()))
-            .unwrap_or_default()
-    );
-    eprintln!("{}", output::terminal_safe(&written));
+    let written = output::Written {
+        written: outcome.written,
+        paths: std::iter::once(args.output.as_path())
+            .chain(args.csv.as_deref())
+            .collect(),
+    };
+    let printed = match args.format {
+        Format::Text => output::rollup_text(
+            &mut std::io::stderr().lock(),
+            &mut outcome,
+            &written,
+            args.quiet,
+        ),
+        Format::Json => output::rollup_json(&mut std::io::stdout().lock(), &mut outcome, &written),
+    };
+    printed.context("打印汇总结果失败")?;
     Ok(code)
 }
 

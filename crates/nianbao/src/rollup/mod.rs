@@ -41,7 +41,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::batch::{agency_key, check_file, duplicate_finding, duplicate_groups, Checked};
-use crate::diag::{Diagnostic, Rule};
+use crate::diag::{Diagnostic, Rule, Severity};
 use crate::model::{FormatVersion, Meta, Report, Status, Value};
 use crate::read::ReadOptions;
 
@@ -156,6 +156,51 @@ impl From<&Diagnostic> for FindingRow {
     }
 }
 
+impl FindingRow {
+    /// Where, as a finding's location reads (`'Sheet1'!D12`, as
+    /// [`Diagnostic::location`]), or nothing.
+    pub fn location(&self) -> String {
+        if self.cell.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "{}!{}",
+                crate::model::cellref::quote_sheet(&self.sheet),
+                self.cell
+            )
+        }
+    }
+
+    /// The severity as a finding's JSON says it ([`Diagnostic`]'s `severity`): `error`,
+    /// `warning` or `not_checked`.
+    pub fn severity_id(&self) -> &'static str {
+        match self.severity.as_str() {
+            s if s == Severity::Error.label() => "error",
+            s if s == Severity::Warning.label() => "warning",
+            _ => "not_checked",
+        }
+    }
+}
+
+/// Every finding of one file as the outputs list it: why it could not be read (rule `读取`),
+/// the files it duplicates (B1), then its own findings (reading, rules, cross-year, units).
+pub fn file_findings(head: &Head, detail: Option<&Detail>) -> Vec<FindingRow> {
+    let fatal = head.fatal.as_ref().map(|fatal| FindingRow {
+        rule: "读取".into(),
+        severity: Severity::Error.label().into(),
+        file: head.display.clone(),
+        sheet: String::new(),
+        cell: String::new(),
+        message: fatal.clone(),
+        help: String::new(),
+    });
+    fatal
+        .into_iter()
+        .chain(duplicate_rows(head))
+        .chain(detail.iter().flat_map(|d| d.findings.iter().cloned()))
+        .collect()
+}
+
 /// The spooled detail of one file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Detail {
@@ -214,6 +259,15 @@ pub struct Rollup {
 }
 
 impl Rollup {
+    /// Every file in input order, streamed back from the spool, with all its findings
+    /// ([`file_findings`]): what a caller needs to say which files were not counted and why.
+    pub fn for_each_file(
+        &mut self,
+        mut f: impl FnMut(&Head, &[FindingRow]) -> std::io::Result<()>,
+    ) -> Result<(), RollupError> {
+        self.for_each_detail(|head, d| f(head, &file_findings(head, d)))
+    }
+
     /// Stream the details back, in input order, with their heads.
     pub fn for_each_detail(
         &mut self,
@@ -330,11 +384,50 @@ pub(crate) fn rollup(
         sums
     };
     sums.into_total(&mut rollup);
-    let total = rollup.total.clone();
-    let mut region = crate::validate::validate(&total);
-    region.extend(previous.check_total(&total));
+    let region = crate::validate::validate(&rollup.total);
     rollup.region_findings.extend(region);
     Ok(rollup)
+}
+
+/// X1–X3 for the region ([`Previous::check_region`]): the counted agencies that last year has,
+/// summed this year from the spool. `left_out` is how many agencies are known to be missing from
+/// the total (files not counted, roster agencies that did not submit).
+pub(crate) fn region_cross_year(
+    r: &mut Rollup,
+    previous: &Previous,
+    left_out: usize,
+) -> Result<Vec<Diagnostic>, RollupError> {
+    let year = r.year;
+    let matched: Vec<bool> = r
+        .heads
+        .iter()
+        .map(|h| h.standing.counted() && h.agency.as_deref().is_some_and(|a| previous.has(a, year)))
+        .collect();
+    let sum = if matched.contains(&true) {
+        let mut sums = Sums::default();
+        let mut i = 0;
+        r.for_each_detail(|head, d| {
+            if matched[i] {
+                sums.add(head, d);
+            }
+            i += 1;
+            Ok(())
+        })?;
+        Some(sums.into_report(r.total.meta.clone(), r.format))
+    } else {
+        None
+    };
+    let now = crossyear::RegionNow {
+        counted: r
+            .heads
+            .iter()
+            .filter(|h| h.standing.counted())
+            .filter_map(|h| h.agency.clone())
+            .collect(),
+        left_out,
+        sum,
+    };
+    Ok(previous.check_region(&r.total, &now))
 }
 
 /// What is left of one file after [`reduce`].
@@ -565,6 +658,28 @@ impl Sums {
             Ok(())
         })?;
         Ok(s)
+    }
+
+    /// A report of these sums, for a comparison: a field that some file left out (unknown) or
+    /// whose sum does not fit is unknown, so that it takes no part.
+    fn into_report(self, meta: Meta, format: FormatVersion) -> Report {
+        let mut report = Report::empty(meta);
+        for ((i, v), f) in report
+            .values_mut()
+            .iter_mut()
+            .enumerate()
+            .zip(format.spec().fields())
+        {
+            let unit = f.col.kind.canonical_unit();
+            *v = match self.sums.get(i) {
+                Some(Some(sum)) if self.unknown.get(i) == Some(&0) => Value::computed(*sum, unit),
+                _ => Value {
+                    status: Status::Invalid,
+                    ..Value::computed(Decimal::ZERO, unit)
+                },
+            };
+        }
+        report
     }
 
     /// Into the total report, with an I6 finding for each field some counted file left out.

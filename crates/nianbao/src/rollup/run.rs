@@ -9,7 +9,7 @@ use super::crossyear::Previous;
 use super::roster::{
     coverage, read_roster, Coverage, CoverageRow, RosterEntry, RosterError, Submission,
 };
-use super::{rollup, Rollup, RollupError, RollupOptions, RollupSink, Standing};
+use super::{region_cross_year, rollup, Rollup, RollupError, RollupOptions, RollupSink, Standing};
 
 /// What to roll up, and how.
 #[derive(Debug, Clone, Default)]
@@ -107,7 +107,7 @@ impl RollupJob {
 }
 
 /// How many files stand where.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Tally {
     /// All files.
     pub files: usize,
@@ -149,7 +149,7 @@ pub struct RollupOutcome {
     pub written: bool,
     /// With a roster: how many of its agencies did not submit.
     pub missing: Option<usize>,
-    /// The roster's coverage (empty without a roster).
+    /// The roster's coverage (empty without a roster), also when `strict` refused the roll-up.
     pub coverage: Vec<CoverageRow>,
     /// The roll-up itself: every file's head, the region's total and findings.
     pub rollup: Rollup,
@@ -176,16 +176,8 @@ pub fn run(
     let mut r = rollup(&job.files, opts, &previous, sinks, progress)?;
 
     let tally = Tally::of(&r);
-    let any_errors =
-        r.heads.iter().any(|h| h.errors > 0) || r.region_findings.iter().any(|d| d.is_error());
-    let verdict = Verdict::of(
-        tally.unreadable > 0,
-        any_errors || tally.counted < tally.files,
-    );
-    let refused = job.strict && verdict != Verdict::Clean;
-
-    let coverage = match (&job.roster, refused) {
-        (Some(roster), false) => {
+    let coverage = match &job.roster {
+        Some(roster) => {
             let submissions: Vec<Submission> = r
                 .heads
                 .iter()
@@ -199,7 +191,7 @@ pub fn run(
                 .collect();
             coverage(roster, &submissions)
         }
-        _ => Vec::new(),
+        None => Vec::new(),
     };
     let missing = job.roster.as_ref().map(|_| {
         coverage
@@ -207,6 +199,18 @@ pub fn run(
             .filter(|c| c.coverage == Coverage::Missing)
             .count()
     });
+    // the region's cross-year checks need to know who is missing from the total
+    let left_out = tally.files - tally.counted + missing.unwrap_or(0);
+    let region = region_cross_year(&mut r, &previous, left_out)?;
+    r.region_findings.extend(region);
+
+    let any_errors =
+        r.heads.iter().any(|h| h.errors > 0) || r.region_findings.iter().any(|d| d.is_error());
+    let verdict = Verdict::of(
+        tally.unreadable > 0,
+        any_errors || tally.counted < tally.files,
+    );
+    let refused = job.strict && verdict != Verdict::Clean;
     if !refused {
         for sink in sinks.iter_mut() {
             sink.finish(&mut r, &coverage)

@@ -20,7 +20,7 @@ use crate::model::{Field, FormatVersion, TableKey};
 use crate::rollup::metrics::METRICS;
 use crate::rollup::roster::CoverageRow;
 use crate::rollup::{
-    duplicate_rows, Detail, FindingRow, Head, Rollup, RollupError, RollupSink, SinkError,
+    file_findings, Detail, FindingRow, Head, Rollup, RollupError, RollupSink, SinkError,
 };
 
 /// Why the summary could not be written.
@@ -260,25 +260,8 @@ impl PerFile {
     /// it duplicates, and its findings.
     fn add(&mut self, head: &Head, d: Option<&Detail>, f: &Formats) -> Result<(), XlsxError> {
         self.detail.row(head, d, f)?;
-        if let Some(fatal) = &head.fatal {
-            self.issue(
-                &FindingRow {
-                    rule: "读取".into(),
-                    severity: "错误".into(),
-                    file: head.display.clone(),
-                    sheet: String::new(),
-                    cell: String::new(),
-                    message: fatal.clone(),
-                    help: String::new(),
-                },
-                f,
-            )?;
-        }
-        if let Some(dup) = duplicate_rows(head) {
-            self.issue(&dup, f)?;
-        }
-        for fr in d.iter().flat_map(|d| d.findings.iter()) {
-            self.issue(fr, f)?;
+        for fr in file_findings(head, d) {
+            self.issue(&fr, f)?;
         }
         Ok(())
     }
