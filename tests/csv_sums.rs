@@ -179,7 +179,8 @@ fn the_sample_rollups_sum_to_their_region_rows() {
 
 fn write(dir: &Path, name: &str, r: &Report) -> PathBuf {
     let p = dir.join(name);
-    nianbao::write::template::write_report(r, &[], &[], &p, &Default::default()).unwrap();
+    nianbao::write::template::write_report(r, &[], &Default::default(), &p, &Default::default())
+        .unwrap();
     p
 }
 

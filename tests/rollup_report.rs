@@ -32,7 +32,7 @@ fn nianbao() -> Command {
 
 fn write(dir: &Path, name: &str, r: &Report) -> PathBuf {
     let p = dir.join(name);
-    template::write_report(r, &[], &[], &p, &Default::default()).unwrap();
+    template::write_report(r, &[], &Default::default(), &p, &Default::default()).unwrap();
     p
 }
 
