@@ -24,7 +24,7 @@ fn registry_codes() -> Vec<String> {
 /// Every code with a fixture.
 const FIXTURES: &[&str] = &[
     "R1", "R2", "R3", "R4", "R5", "R6", "I1", "I2", "I3", "I4", "I5", "I6", "I7", "I8", "I9", "B1",
-    "X1", "X2", "X3",
+    "X1", "X2", "X3", "B2",
 ];
 
 fn checked(files: &[&Path]) -> Vec<Json> {
@@ -124,6 +124,19 @@ fn fire(code: &str, dir: &Path) -> Vec<Json> {
         "X3" => {
             let case = x3_case(dir);
             rollup_issues(dir, &[&case.cur], &[&case.prev])
+        }
+        // A county's summary rolled up together with one of the agencies it contains.
+        "B2" => {
+            let county = dir.join("county");
+            std::fs::create_dir(&county).unwrap();
+            for name in ["caizheng_2023.xlsx", "jiaoyu_2023.xlsx"] {
+                let from = sample(&format!("rollup_2023/{name}"));
+                std::fs::copy(from, county.join(name)).unwrap();
+            }
+            let summary = dir.join("county.xlsx");
+            let (s, c) = (summary.display().to_string(), county.display().to_string());
+            nianbao(&["rollup", "--name", "某县", "-o", &s, &c]);
+            rollup_issues(dir, &[&summary, &county.join("jiaoyu_2023.xlsx")], &[])
         }
         other => panic!("no fixture for {other}"),
     }

@@ -41,6 +41,9 @@ pub struct Args {
     /// 有错误的报表也计入合计（默认不计入）
     #[arg(long)]
     pub include_invalid: bool,
+    /// 输出文件已存在且不是 nianbao 写出的（或写出后被修改过）时，也覆盖它（默认拒绝，以免毁掉别人的文件）
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -65,6 +68,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         inputs: args.inputs.clone(),
         previous: args.previous.clone(),
         roster: args.roster.clone(),
+        outputs: std::iter::once(args.output.clone())
+            .chain(args.csv.clone())
+            .collect(),
     };
     let options = RollupOptions {
         read: args.read.options(),
@@ -77,7 +83,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     if job.files.is_empty() {
         bail!(NO_WORKBOOKS);
     }
-    let mut outputs = RollupFiles::create(&args.output, args.csv.as_deref(), &job.read_set())?;
+    let mut reads = job.read_set();
+    reads.set_overwrite(super::overwrite(args.force));
+    let mut outputs = RollupFiles::create(&args.output, args.csv.as_deref(), &reads)?;
 
     let progress = progress_bar(job.files.len() as u64);
     let tick = |n: usize| {
@@ -100,6 +108,12 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         }
     };
 
+    warn(
+        outcome
+            .earlier_outputs()
+            .into_iter()
+            .map(|f| format!("已跳过 {f}：这是以前写出的本区域汇总表，不是一个单位的报表，未计入")),
+    );
     let t = outcome.tally;
     let summary = format!(
         "{} 个文件：计入 {} 个；有错误未计入 {}，重复 {}，年度未知 {}，无法读取 {}",

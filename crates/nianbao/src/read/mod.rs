@@ -18,4 +18,4 @@ mod zipped;
 pub use grid::{CellValue, Grid, Rect, Sheet};
 pub use locate::{locate, read_report, ReadOptions};
 pub(crate) use open::open_regular;
-pub use open::{read_grid, read_grid_bytes, Limits};
+pub use open::{read_grid, read_grid_bytes, read_mark, Limits, Marked, WRITTEN_AT};
