@@ -411,8 +411,7 @@ fn count_once(heads: &mut [Head], year: u16, findings: &mut Vec<Diagnostic>) -> 
         let inside: std::collections::HashSet<String> =
             heads[s].agencies().iter().map(|a| norm(a)).collect();
         let mut twice = Vec::new();
-        for j in 0..heads.len() {
-            let h = &heads[j];
+        for (j, h) in heads.iter_mut().enumerate() {
             if j == s || !of_year(h) || matches!(h.standing, Standing::EarlierOutput) {
                 continue;
             }
@@ -426,7 +425,7 @@ fn count_once(heads: &mut [Head], year: u16, findings: &mut Vec<Diagnostic>) -> 
             }
             twice.push(format!("{}（{}）", found.join("、"), h.display));
             if h.standing.counted() {
-                heads[j].standing = Standing::InSummary;
+                h.standing = Standing::InSummary;
                 changed = true;
             }
         }

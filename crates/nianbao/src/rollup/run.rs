@@ -64,6 +64,11 @@ impl RollupJob {
     /// warnings for the user, one Chinese line each naming its path: a path skipped under a
     /// folder (a symbolic-link loop, a broken link), roster lines that could not be decoded.
     /// None of these stops the job. The files found may be none: that is the caller's to judge.
+    ///
+    /// Each report is counted once: a workbook of the inputs that is one of `sources.outputs`
+    /// and a summary nianbao wrote (the run's earlier output) is left out of the files and may
+    /// be replaced, with a warning naming it; any other workbook there stays an input, which
+    /// the output may not replace.
     pub fn open(
         sources: &RollupSources,
         options: RollupOptions,
@@ -102,17 +107,12 @@ impl RollupJob {
                     f.display()
                 ));
                 reads.not_read(out);
-            } else if reads.named(out).is_none()
-                && !previous.files.iter().any(|f| same_file(f, out))
-            {
-                // under a folder read but not a workbook read (the CSV): not read
-                reads.not_read(out);
             }
         }
         let job = RollupJob {
             files,
             options,
-            previous: previous.files.clone(),
+            previous: previous.files,
             roster,
             strict,
             reads,

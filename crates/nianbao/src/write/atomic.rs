@@ -55,8 +55,15 @@ pub enum WriteError {
 /// Refuse `output` if it is any path of `reads` (compared by identity: see [`ReadSet`]), or an
 /// existing file nianbao did not write ([`written_by_nianbao`]) unless `reads` allows replacing
 /// any ([`Overwrite::Any`]).
+///
+/// A file found under a folder read that the command does not read itself (it is not named in
+/// `reads`: not one of the workbooks, nor the roster) and that nianbao wrote is an earlier
+/// output (the roll-up's CSV in its input folder): it may be replaced.
 pub fn refuse_input(output: &Path, reads: &ReadSet) -> Result<(), WriteError> {
     if let Some(input) = reads.clash(output) {
+        if reads.named(output).is_none() && written_by_nianbao(output) {
+            return Ok(());
+        }
         return Err(WriteError::WouldOverwriteInput {
             output: output.display().to_string(),
             input: input.display().to_string(),
