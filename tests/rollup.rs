@@ -843,6 +843,25 @@ fn rolling_up_the_same_folder_again_gives_the_same_totals() {
         standings.iter().any(|s| s == "以前的汇总输出，未汇总"),
         "{standings:?}"
     );
+
+    // earlier summaries too large to read (here: more sheets than allowed, as a summary of
+    // thousands of agencies has more cells) are still known by their mark: skipped, not
+    // unreadable
+    let v3 = dir.path().join("汇总v3.xlsx");
+    let o = nianbao()
+        .args(["rollup", "--name", "某区", "--max-sheets", "4", "-o"])
+        .arg(&v3)
+        .arg(&d)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        stderr.matches("以前写出的本区域汇总表").count(),
+        2,
+        "{stderr}"
+    );
+    assert_eq!(canonical(&read_total(&v3)), sum(&all));
 }
 
 /// Issue 10: a county's summary rolled up together with agencies it already contains is an

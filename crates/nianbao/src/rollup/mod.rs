@@ -23,6 +23,15 @@
 //! from the totals (last year's numbers may be the wrong ones). Money is summed in the header's
 //! unit (万元 for 2021 fees) or in 元 (2019 procurement); an amount whose unit is unknown is not
 //! summed and is reported.
+//!
+//! Each report is counted once. Files nianbao wrote carry its [`Mark`]: an earlier summary of
+//! this very region (its mark names the region) is an earlier output, listed but neither
+//! counted nor taken into the year ([`Standing::EarlierOutput`]); a summary of another region
+//! counts as that region, with the agencies its mark lists, and another file of the year whose
+//! agencies it already holds is an error (B2) and is left out, the summary counting it
+//! ([`Standing::InSummary`]): the summary usually holds agencies the inputs do not, which
+//! leaving it out would drop. This run's own outputs never reach the files at all
+//! ([`RollupJob::open`]).
 
 pub mod crossyear;
 pub mod metrics;
@@ -322,7 +331,7 @@ pub(crate) fn rollup(
                         // a panic in the file's reduction is that file's error
                         let display = p.display().to_string();
                         crate::guard::catch(|| {
-                            reduce(check_file(p, &opts.read), previous, opts, &encoders)
+                            reduce(check_file(p, &opts.read), p, previous, opts, &encoders)
                         })
                         .unwrap_or_else(|detail| {
                             let e = crate::error::ReadError::Internal {
@@ -467,16 +476,23 @@ struct Reduced {
 /// encodings of it.
 fn reduce(
     c: Checked,
+    path: &std::path::Path,
     previous: &Previous,
     opts: &RollupOptions,
     encoders: &[Option<ReportEncoder>],
 ) -> Result<Reduced, RollupError> {
     let (report, mut findings) = match c.outcome {
         Err(e) => {
-            return Ok(unreadable(
-                c.display,
-                format!("{e}（{}）", e.hint(&opts.read.wording)),
-            ))
+            let mut r = unreadable(c.display, format!("{e}（{}）", e.hint(&opts.read.wording)));
+            // An earlier summary too large to read (its per-agency sheet) is still known by its
+            // mark, which is read alone.
+            if let Some(m) = crate::read::read_mark(path, &opts.read.limits)
+                .filter(|m| is_earlier_output(Some(&m.mark), &opts.name))
+            {
+                r.head.standing = Standing::EarlierOutput;
+                r.head.mark = Some(m.mark);
+            }
+            return Ok(r);
         }
         Ok(x) => x,
     };
