@@ -938,3 +938,75 @@ fn a_summary_mixed_with_its_own_agencies_is_an_error_counted_once() {
     expected.sort();
     assert_eq!(marked, expected);
 }
+
+/// A copy of the xlsx `src` at `dst` with `from` replaced by `to` in every part.
+fn replace_in_xlsx(src: &Path, dst: &Path, from: &str, to: &str) {
+    use std::io::{Read, Write};
+    let mut zin = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
+    let mut zout = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
+    let mut replaced = false;
+    for k in 0..zin.len() {
+        let mut e = zin.by_index(k).unwrap();
+        let name = e.name().unwrap().to_string();
+        let mut body = Vec::new();
+        e.read_to_end(&mut body).unwrap();
+        zout.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        match String::from_utf8(body) {
+            Ok(text) => {
+                replaced |= text.contains(from);
+                zout.write_all(text.replace(from, to).as_bytes()).unwrap()
+            }
+            Err(e) => zout.write_all(e.as_bytes()).unwrap(),
+        }
+    }
+    zout.finish().unwrap();
+    assert!(replaced, "{from}");
+}
+
+/// A summary whose agency list an editor cut short is not taken at its word: its agencies are
+/// read from its per-agency sheet (the rows counted), and it is still found mixed with them.
+#[test]
+fn a_cut_agency_list_is_read_from_the_per_agency_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let county = dir.path().join("乙县");
+    std::fs::create_dir(&county).unwrap();
+    let names = ["乙县教育局", "乙县财政局", "乙县民政局"];
+    let inside = agencies(FormatVersion::V2019, 2020, &names, 80);
+    for (i, r) in inside.iter().enumerate() {
+        write(&county, &format!("{i}.xlsx"), r);
+    }
+    // one more file there that is not counted
+    let mut bad = consistent_report(FormatVersion::V2019, "乙县审计局", 2020, 90);
+    bad.get_mut(TableKey::Requests, "carried_out", "natural_person")
+        .unwrap()
+        .value += Decimal::ONE;
+    write(&county, "bad.xlsx", &bad);
+    let whole = dir.path().join("whole.xlsx");
+    nianbao()
+        .args(["rollup", "--name", "乙县", "-o"])
+        .arg(&whole)
+        .arg(&county)
+        .assert()
+        .code(1);
+    let mix = dir.path().join("mix");
+    std::fs::create_dir(&mix).unwrap();
+    let cut = mix.join("乙县汇总.xlsx");
+    replace_in_xlsx(&whole, &cut, "乙县民政局</vt:lpwstr>", "</vt:lpwstr>");
+    let (report, _) = nianbao::read::read_report(&cut, "cut", &Default::default()).unwrap();
+    let mark = report.mark.expect("marked");
+    assert_eq!(mark.agencies.unwrap(), names);
+
+    write(&mix, "a.xlsx", &inside[2]);
+    let out = dir.path().join("out.xlsx");
+    nianbao()
+        .args(["rollup", "--name", "某市", "-o"])
+        .arg(&out)
+        .arg(&mix)
+        .assert()
+        .code(1);
+    let rules = column(&out, "校验问题", 1);
+    assert!(rules.iter().any(|r| r == "B2"), "{rules:?}");
+    let all: Vec<&Report> = inside.iter().collect();
+    assert_eq!(canonical(&read_total(&out)), sum(&all));
+}

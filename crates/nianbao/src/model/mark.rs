@@ -19,8 +19,8 @@
 //! One property holds the whole agency list however many agencies there are (the file format
 //! sets no length limit on a text property); its first line is the count, so a list cut short
 //! by an editor is recognised as such ([`Mark::agencies`] is then `None`) instead of being
-//! taken for the whole list. The summary's `分单位明细` sheet lists the same agencies for a
-//! reader.
+//! taken for the whole list; the reader then takes the agencies of the rows counted on the
+//! summary's `分单位明细` sheet (`crate::read`).
 
 use super::FormatVersion;
 

@@ -6,6 +6,7 @@ mod dense;
 mod grid;
 mod html;
 mod locate;
+mod mark;
 pub(crate) mod normalize;
 mod ods;
 mod open;
