@@ -153,8 +153,8 @@ fn walk_skip(root: &Path, e: &walkdir::Error) -> Skipped {
 pub struct ReadSet {
     files: Vec<PathBuf>,
     folders: Vec<PathBuf>,
-    /// Outputs of this run found under a folder read that the run does not read (its earlier
-    /// output, excluded from the inputs): not a clash.
+    /// Outputs of this run that it does not read after all (its earlier summary, left out of
+    /// the inputs): not a clash.
     replaced: Vec<PathBuf>,
     overwrite: Overwrite,
 }
@@ -234,11 +234,10 @@ impl ReadSet {
         {
             return None;
         }
-        self.clash_named(output)
+        self.clash_read(output)
     }
 
-    /// [`ReadSet::clash`] ignoring what is not read: a file named in the set (not found under a
-    /// folder) that is `output`.
+    /// The file named in the set (not found under one of its folders) that is `output`, if any.
     pub(crate) fn named(&self, output: &Path) -> Option<PathBuf> {
         let out = FileId::of(output)?;
         self.files
@@ -247,7 +246,7 @@ impl ReadSet {
             .cloned()
     }
 
-    fn clash_named(&self, output: &Path) -> Option<PathBuf> {
+    fn clash_read(&self, output: &Path) -> Option<PathBuf> {
         let out = FileId::of(output)?;
         if let Some(f) = self
             .files
