@@ -394,6 +394,9 @@ fn rolling_up_county_summaries_equals_rolling_up_their_agencies() {
     let all: Vec<&Report> = a.iter().chain(&b).collect();
     assert_eq!(canonical(&read_total(&city)), sum(&all));
     assert_eq!(canonical(&read_total(&city)), canonical(&read_total(&flat)));
+    // the city's mark lists the agencies inside its counties' summaries
+    assert_eq!(marked_agencies(&city), marked_agencies(&flat));
+    assert_eq!(marked_agencies(&city).len(), 5);
     // Same inputs, same bytes.
     let again = dir.path().join("out").join("again.xlsx");
     nianbao()
@@ -769,4 +772,241 @@ fn io_errors_are_one_chinese_line() {
         );
         assert_eq!(line.matches("不存在").count(), 1, "said once: {line}");
     }
+}
+
+/// The agencies a summary's mark says it counted.
+fn marked_agencies(summary: &Path) -> Vec<String> {
+    let marked = nianbao::read::read_mark(summary, &Default::default()).expect("marked");
+    assert_eq!(marked.mark.kind, nianbao::model::MarkKind::Summary);
+    assert!(marked.untouched);
+    marked.mark.agencies.expect("a whole list")
+}
+
+/// Issue 10, each report counted once: rolling up a folder again into itself, with the earlier
+/// outputs (summary and CSV) inside it, replaces them and gives the same totals and exit code;
+/// rolling it up into another name there skips the earlier summary, saying so, instead of
+/// counting it as one more agency.
+#[test]
+fn rolling_up_the_same_folder_again_gives_the_same_totals() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("某区");
+    std::fs::create_dir(&d).unwrap();
+    let names = ["某区教育局", "某区财政局", "某区民政局"];
+    let reports = agencies(FormatVersion::V2021, 2023, &names, 40);
+    for (i, r) in reports.iter().enumerate() {
+        write(&d, &format!("{i}.xlsx"), r);
+    }
+    let all: Vec<&Report> = reports.iter().collect();
+    let (out, csv, v2) = (
+        d.join("汇总.xlsx"),
+        d.join("明细.csv"),
+        d.join("汇总v2.xlsx"),
+    );
+    let run = |out: &Path| {
+        let o = nianbao()
+            .args(["rollup", "--name", "某区", "-o"])
+            .arg(out)
+            .arg("--csv")
+            .arg(&csv)
+            .arg(&d)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(o.status.code(), Some(0), "{stderr}");
+        stderr
+    };
+    run(&out);
+    assert_eq!(canonical(&read_total(&out)), sum(&all));
+    let first_csv = std::fs::read(&csv).unwrap();
+
+    // the same command again: the earlier outputs are replaced, not read
+    let stderr = run(&out);
+    assert!(
+        stderr.contains("已跳过") && stderr.contains("汇总.xlsx"),
+        "{stderr}"
+    );
+    assert_eq!(canonical(&read_total(&out)), sum(&all));
+    assert_eq!(std::fs::read(&csv).unwrap(), first_csv);
+
+    // into another name: the earlier summary is skipped as an earlier output, named
+    let stderr = run(&v2);
+    let skipped: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("以前写出的本区域汇总表"))
+        .collect();
+    assert_eq!(skipped.len(), 1, "{stderr}");
+    assert!(skipped[0].contains(&out.display().to_string()), "{stderr}");
+    assert_eq!(canonical(&read_total(&v2)), sum(&all));
+    assert_eq!(marked_agencies(&v2), names);
+    let standings = column(&v2, "分单位明细", 4);
+    assert!(
+        standings.iter().any(|s| s == "以前的汇总输出，未汇总"),
+        "{standings:?}"
+    );
+
+    // earlier summaries too large to read (here: more sheets than allowed, as a summary of
+    // thousands of agencies has more cells) are still known by their mark: skipped, not
+    // unreadable
+    let v3 = dir.path().join("汇总v3.xlsx");
+    let o = nianbao()
+        .args(["rollup", "--name", "某区", "--max-sheets", "4", "-o"])
+        .arg(&v3)
+        .arg(&d)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        stderr.matches("以前写出的本区域汇总表").count(),
+        2,
+        "{stderr}"
+    );
+    assert_eq!(canonical(&read_total(&v3)), sum(&all));
+}
+
+/// Issue 10: a county's summary rolled up together with agencies it already contains is an
+/// error (B2) naming the summary and the agencies found twice; each report is counted once (the
+/// summary counts them), so the total is still the sum of every agency.
+#[test]
+fn a_summary_mixed_with_its_own_agencies_is_an_error_counted_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let county = dir.path().join("甲县");
+    let mix = dir.path().join("市");
+    std::fs::create_dir(&county).unwrap();
+    std::fs::create_dir(&mix).unwrap();
+    let inside = agencies(
+        FormatVersion::V2021,
+        2023,
+        &["甲县教育局", "甲县财政局", "甲县民政局"],
+        60,
+    );
+    for (i, r) in inside.iter().enumerate() {
+        write(&county, &format!("{i}.xlsx"), r);
+    }
+    let summary = mix.join("甲县汇总.xlsx");
+    nianbao()
+        .args(["rollup", "--name", "甲县", "-o"])
+        .arg(&summary)
+        .arg(&county)
+        .assert()
+        .success();
+    // two of its agencies again, and one agency of the city itself
+    write(&mix, "a.xlsx", &inside[0]);
+    write(&mix, "b.xlsx", &inside[1]);
+    let own = consistent_report(FormatVersion::V2021, "某市统计局", 2023, 70);
+    write(&mix, "c.xlsx", &own);
+
+    let out = dir.path().join("市汇总.xlsx");
+    nianbao()
+        .args(["rollup", "--name", "某市", "-o"])
+        .arg(&out)
+        .arg(&mix)
+        .assert()
+        .code(1);
+    let all: Vec<&Report> = inside.iter().chain([&own]).collect();
+    assert_eq!(canonical(&read_total(&out)), sum(&all));
+
+    let rules = column(&out, "校验问题", 1);
+    let messages = column(&out, "校验问题", 5);
+    let b2: Vec<&String> = rules
+        .iter()
+        .zip(&messages)
+        .filter(|(r, _)| *r == "B2")
+        .map(|(_, m)| m)
+        .collect();
+    assert_eq!(b2.len(), 1, "{rules:?}");
+    for name in ["甲县教育局", "甲县财政局", "a.xlsx", "b.xlsx"] {
+        assert!(b2[0].contains(name), "{name}: {}", b2[0]);
+    }
+    assert!(!b2[0].contains("甲县民政局"), "{}", b2[0]);
+    let files = column(&out, "校验问题", 0);
+    let at = rules.iter().position(|r| r == "B2").unwrap();
+    assert!(files[at].ends_with("甲县汇总.xlsx"), "{}", files[at]);
+    let standings = column(&out, "分单位明细", 4);
+    assert_eq!(
+        standings
+            .iter()
+            .filter(|s| *s == "已含在汇总表中，未单独汇总")
+            .count(),
+        2,
+        "{standings:?}"
+    );
+    // the city's mark lists every agency once
+    let mut marked = marked_agencies(&out);
+    marked.sort();
+    let mut expected: Vec<String> = all.iter().filter_map(|r| r.meta.agency.clone()).collect();
+    expected.sort();
+    assert_eq!(marked, expected);
+}
+
+/// A copy of the xlsx `src` at `dst` with `from` replaced by `to` in every part.
+fn replace_in_xlsx(src: &Path, dst: &Path, from: &str, to: &str) {
+    use std::io::{Read, Write};
+    let mut zin = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
+    let mut zout = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
+    let mut replaced = false;
+    for k in 0..zin.len() {
+        let mut e = zin.by_index(k).unwrap();
+        let name = e.name().unwrap().to_string();
+        let mut body = Vec::new();
+        e.read_to_end(&mut body).unwrap();
+        zout.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        match String::from_utf8(body) {
+            Ok(text) => {
+                replaced |= text.contains(from);
+                zout.write_all(text.replace(from, to).as_bytes()).unwrap()
+            }
+            Err(e) => zout.write_all(e.as_bytes()).unwrap(),
+        }
+    }
+    zout.finish().unwrap();
+    assert!(replaced, "{from}");
+}
+
+/// A summary whose agency list an editor cut short is not taken at its word: its agencies are
+/// read from its per-agency sheet (the rows counted), and it is still found mixed with them.
+#[test]
+fn a_cut_agency_list_is_read_from_the_per_agency_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let county = dir.path().join("乙县");
+    std::fs::create_dir(&county).unwrap();
+    let names = ["乙县教育局", "乙县财政局", "乙县民政局"];
+    let inside = agencies(FormatVersion::V2019, 2020, &names, 80);
+    for (i, r) in inside.iter().enumerate() {
+        write(&county, &format!("{i}.xlsx"), r);
+    }
+    // one more file there that is not counted
+    let mut bad = consistent_report(FormatVersion::V2019, "乙县审计局", 2020, 90);
+    bad.get_mut(TableKey::Requests, "carried_out", "natural_person")
+        .unwrap()
+        .value += Decimal::ONE;
+    write(&county, "bad.xlsx", &bad);
+    let whole = dir.path().join("whole.xlsx");
+    nianbao()
+        .args(["rollup", "--name", "乙县", "-o"])
+        .arg(&whole)
+        .arg(&county)
+        .assert()
+        .code(1);
+    let mix = dir.path().join("mix");
+    std::fs::create_dir(&mix).unwrap();
+    let cut = mix.join("乙县汇总.xlsx");
+    replace_in_xlsx(&whole, &cut, "乙县民政局</vt:lpwstr>", "</vt:lpwstr>");
+    let (report, _) = nianbao::read::read_report(&cut, "cut", &Default::default()).unwrap();
+    let mark = report.mark.expect("marked");
+    assert_eq!(mark.agencies.unwrap(), names);
+
+    write(&mix, "a.xlsx", &inside[2]);
+    let out = dir.path().join("out.xlsx");
+    nianbao()
+        .args(["rollup", "--name", "某市", "-o"])
+        .arg(&out)
+        .arg(&mix)
+        .assert()
+        .code(1);
+    let rules = column(&out, "校验问题", 1);
+    assert!(rules.iter().any(|r| r == "B2"), "{rules:?}");
+    let all: Vec<&Report> = inside.iter().collect();
+    assert_eq!(canonical(&read_total(&out)), sum(&all));
 }

@@ -95,7 +95,22 @@ const FIXTURES: &[(&str, Fixture)] = &[
         let c = x3_case(d);
         rollup_issues(d, &[&c.cur], &[&c.prev])
     }),
+    ("B2", summary_with_its_agency),
 ];
+
+/// A county's summary rolled up together with one of the agencies it contains.
+fn summary_with_its_agency(dir: &Path) -> Vec<Json> {
+    let county = dir.join("county");
+    std::fs::create_dir(&county).unwrap();
+    for name in ["caizheng_2023.xlsx", "jiaoyu_2023.xlsx"] {
+        let from = sample(&format!("rollup_2023/{name}"));
+        std::fs::copy(from, county.join(name)).unwrap();
+    }
+    let summary = dir.join("county.xlsx");
+    let (s, c) = (summary.display().to_string(), county.display().to_string());
+    nianbao(&["rollup", "--name", "某县", "-o", &s, &c]);
+    rollup_issues(dir, &[&summary, &county.join("jiaoyu_2023.xlsx")], &[])
+}
 
 fn checked(files: &[&Path]) -> Vec<Json> {
     check(files).1

@@ -24,6 +24,9 @@ pub struct Args {
     /// 按明细重新计算可推导的总计（表三总计列、（七）总计行，表四总计），不会让原本成立的规则不成立；列出每处更正和未更正
     #[arg(long)]
     pub fix: bool,
+    /// 输出文件已存在且不是 nianbao 写出的（或写出后被修改过）时，也覆盖它（默认拒绝，以免毁掉别人的文件）
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -57,7 +60,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         bail!("convert 只接受一个工作簿文件；要检查整个目录请用 nianbao check");
     }
     let inputs = super::inputs(std::slice::from_ref(&args.input), &args.read)?;
-    let (files, reads) = (&inputs.files, &inputs.reads);
+    let mut reads = inputs.reads.clone();
+    reads.set_overwrite(super::overwrite(args.force));
+    let (files, reads) = (&inputs.files, &reads);
     nianbao::write::atomic::refuse_input(&args.output, reads)?;
     let (checked, fixed) = nianbao::batch::check_and_fix(&files[0], &args.read.options(), args.fix);
     for line in fixed.messages() {

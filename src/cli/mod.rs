@@ -157,6 +157,18 @@ pub fn inputs(paths: &[PathBuf], read: &ReadArgs) -> anyhow::Result<nianbao::bat
     Ok(found)
 }
 
+/// Which existing files the outputs may replace: with `--force` any file that is not read;
+/// without, only files nianbao wrote (the refusal names the flag).
+pub fn overwrite(force: bool) -> nianbao::batch::Overwrite {
+    if force {
+        nianbao::batch::Overwrite::Any
+    } else {
+        nianbao::batch::Overwrite::OnlyNianbaos {
+            how: "或加 --force 覆盖它".into(),
+        }
+    }
+}
+
 /// Whether a path ends in `.ext` (any case): outputs are written in the format their name says.
 pub fn has_extension(path: &std::path::Path, ext: &str) -> bool {
     path.extension()

@@ -233,8 +233,17 @@ pub fn rollup_summary(o: &RollupOutcome) -> String {
         .missing
         .map(|m| format!("；名单中未报送 {m} 个"))
         .unwrap_or_default();
+    // the rarer standings only when they occur, so the ordinary line stays short
+    let rare = [
+        (t.in_summary, "已含在汇总表中"),
+        (t.earlier_output, "以前的汇总输出"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("，{what} {n}"))
+    .collect::<String>();
     format!(
-        "{} 个文件：计入 {} 个；有错误未计入 {}，重复 {}，年度未知 {}，无法读取 {}{roster}",
+        "{} 个文件：计入 {} 个；有错误未计入 {}，重复 {}，年度未知 {}，无法读取 {}{rare}{roster}",
         t.files, t.counted, t.invalid, t.duplicate, t.year_unknown, t.unreadable,
     )
 }

@@ -48,6 +48,9 @@ pub struct Args {
     /// 终端输出的格式：text（给人看，在标准错误上）或 json（整个结果作为一个 JSON 文档，在标准输出上）
     #[arg(long, value_enum, default_value_t = Format::Text, conflicts_with = "quiet")]
     pub format: Format,
+    /// 输出文件已存在且不是 nianbao 写出的（或写出后被修改过）时，也覆盖它（默认拒绝，以免毁掉别人的文件）
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -72,6 +75,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         inputs: args.inputs.clone(),
         previous: args.previous.clone(),
         roster: args.roster.clone(),
+        outputs: std::iter::once(args.output.clone())
+            .chain(args.csv.clone())
+            .collect(),
     };
     let options = RollupOptions {
         read: args.read.options(),
@@ -84,7 +90,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     if job.files.is_empty() {
         bail!(NO_WORKBOOKS);
     }
-    let mut outputs = RollupFiles::create(&args.output, args.csv.as_deref(), &job.read_set())?;
+    let mut reads = job.read_set();
+    reads.set_overwrite(super::overwrite(args.force));
+    let mut outputs = RollupFiles::create(&args.output, args.csv.as_deref(), &reads)?;
 
     let progress = progress_bar(job.files.len() as u64);
     let tick = |n: usize| {
@@ -107,6 +115,12 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         }
     };
 
+    warn(
+        outcome
+            .earlier_outputs()
+            .into_iter()
+            .map(|f| format!("已跳过 {f}：这是以前写出的本区域汇总表，不是一个单位的报表，未计入")),
+    );
     let code = exit::of(outcome.verdict);
     let written = output::Written {
         written: outcome.written,

@@ -26,6 +26,10 @@ pub struct Args {
     /// 预先填写的统计年度（可选）
     #[arg(long, value_parser = clap::value_parser!(u16).range(2000..=2100))]
     pub year: Option<u16>,
+
+    /// 输出文件已存在且不是 nianbao 写出的（或写出后被修改过）时，也覆盖它（默认拒绝，以免毁掉别人的文件）
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
@@ -47,12 +51,14 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             )]);
         }
     }
+    let mut reads = nianbao::batch::ReadSet::default();
+    reads.set_overwrite(super::overwrite(args.force));
     template::write_template(
         args.version,
         args.agency.as_deref(),
         args.year,
         &args.output,
-        &nianbao::batch::ReadSet::default(),
+        &reads,
     )?;
     eprintln!(
         "已写出 {}（{} 版空白模板）",

@@ -146,10 +146,39 @@ fn walk_skip(root: &Path, e: &walkdir::Error) -> Skipped {
 /// they have the same device and inode (so a different spelling, a symbolic link and a hard link
 /// are all caught); elsewhere when their canonical paths are equal. An output that does not exist
 /// yet cannot be any of them.
+///
+/// It also says what else an output may not replace ([`Overwrite`]): by default an existing file
+/// nianbao did not write.
 #[derive(Debug, Clone, Default)]
 pub struct ReadSet {
     files: Vec<PathBuf>,
     folders: Vec<PathBuf>,
+    /// Outputs of this run that it does not read after all (its earlier summary, left out of
+    /// the inputs): not a clash.
+    replaced: Vec<PathBuf>,
+    overwrite: Overwrite,
+}
+
+/// Which existing files an output may replace, besides files nianbao wrote (always allowed
+/// unless read) and paths that do not exist yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overwrite {
+    /// No other file: replacing one is refused, and the refusal ends with `how`, a clause
+    /// telling the user how to allow it (the CLI names its flag).
+    OnlyNianbaos {
+        /// The clause, e.g. `或明确要求覆盖它`.
+        how: String,
+    },
+    /// Any file that is not read (the user asked for it).
+    Any,
+}
+
+impl Default for Overwrite {
+    fn default() -> Self {
+        Overwrite::OnlyNianbaos {
+            how: "或明确要求覆盖它".into(),
+        }
+    }
 }
 
 impl ReadSet {
@@ -175,11 +204,49 @@ impl ReadSet {
     pub fn extend(&mut self, other: &ReadSet) {
         self.files.extend(other.files.iter().cloned());
         self.folders.extend(other.folders.iter().cloned());
+        self.replaced.extend(other.replaced.iter().cloned());
+    }
+
+    /// Which existing files an output may replace besides nianbao's own ([`Overwrite`]).
+    pub fn overwrite(&self) -> &Overwrite {
+        &self.overwrite
+    }
+
+    /// Set which existing files an output may replace besides nianbao's own.
+    pub fn set_overwrite(&mut self, overwrite: Overwrite) {
+        self.overwrite = overwrite;
+    }
+
+    /// `output` is not read after all (an earlier output of the run, left out of its inputs):
+    /// writing it is no clash.
+    pub(crate) fn not_read(&mut self, output: &Path) {
+        self.replaced.push(output.to_path_buf());
     }
 
     /// The path read that writing `output` would overwrite, if any: a file of the set that is
     /// the same file as `output`, or a file under one of its folders that is.
     pub fn clash(&self, output: &Path) -> Option<PathBuf> {
+        let out = FileId::of(output)?;
+        if self
+            .replaced
+            .iter()
+            .any(|r| FileId::of(r).as_ref() == Some(&out))
+        {
+            return None;
+        }
+        self.clash_read(output)
+    }
+
+    /// The file named in the set (not found under one of its folders) that is `output`, if any.
+    pub(crate) fn named(&self, output: &Path) -> Option<PathBuf> {
+        let out = FileId::of(output)?;
+        self.files
+            .iter()
+            .find(|f| FileId::of(f).as_ref() == Some(&out))
+            .cloned()
+    }
+
+    fn clash_read(&self, output: &Path) -> Option<PathBuf> {
         let out = FileId::of(output)?;
         if let Some(f) = self
             .files
@@ -226,6 +293,11 @@ impl FileId {
             path.canonicalize().ok().map(FileId::Canonical)
         }
     }
+}
+
+/// Whether two paths are the same existing file (see [`ReadSet`] for how).
+pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
+    FileId::of(a).is_some_and(|x| Some(x) == FileId::of(b))
 }
 
 fn is_workbook_name(p: &Path) -> bool {

@@ -285,6 +285,9 @@ pub struct Report {
     /// The report's prose when it was read from a published document (web page, Word, text),
     /// in document order; empty for workbooks.
     pub prose: Vec<super::Paragraph>,
+    /// The mark of the workbook it was read from, when nianbao wrote that workbook (an earlier
+    /// roll-up summary, a converted report).
+    pub mark: Option<super::Mark>,
 }
 
 impl Report {
@@ -295,6 +298,7 @@ impl Report {
             meta,
             values: vec![Value::missing(); n],
             prose: Vec::new(),
+            mark: None,
         }
     }
 
@@ -305,6 +309,7 @@ impl Report {
             meta,
             values,
             prose: Vec::new(),
+            mark: None,
         }
     }
 

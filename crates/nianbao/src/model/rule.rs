@@ -1,7 +1,7 @@
 //! The rules nianbao checks, as a type: each [`Rule`] has a stable code, a severity, a title and a
 //! doc, all from one registry ([`RULES`]). Codes are never renumbered or reused. The checks
-//! themselves live in [`crate::validate`] (R1–R6), the reader (I1–I9), the batch (B1) and the
-//! roll-up (X1–X3); the equations of R1–R4 are data in `model::equations`.
+//! themselves live in [`crate::validate`] (R1–R6), the reader (I1–I9), the batch (B1), and the
+//! roll-up (X1–X3, B2); the equations of R1–R4 are data in `model::equations`.
 
 use serde::{Serialize, Serializer};
 
@@ -66,6 +66,8 @@ pub enum Rule {
     X2,
     /// Cross-year (2019 format): prior items = last year's prior items + last year's change.
     X3,
+    /// A roll-up summary among the inputs together with agencies it already contains.
+    B2,
 }
 
 /// A rule's registry entry: code, severity, title and doc (what / why / example).
@@ -85,7 +87,7 @@ pub struct RuleInfo {
 
 impl Rule {
     /// Every rule, in registry order.
-    pub const ALL: [Rule; 19] = [
+    pub const ALL: [Rule; 20] = [
         Rule::R1,
         Rule::R2,
         Rule::R3,
@@ -105,6 +107,7 @@ impl Rule {
         Rule::X1,
         Rule::X2,
         Rule::X3,
+        Rule::B2,
     ];
 
     /// The registry entry.
@@ -285,6 +288,13 @@ pub static RULES: &[RuleInfo] = &[
         severity: Severity::Warning,
         title: "跨年（2019 版）：上一年项目数量 = 上年的上一年项目数量 + 上年的本年增/减",
         doc: "行政许可、其他对外管理服务事项、行政处罚、行政强制、行政事业性收费五行。",
+    },
+    RuleInfo {
+        rule: Rule::B2,
+        code: "B2",
+        severity: Severity::Error,
+        title: "汇总表与其中已含的单位报表一同汇总",
+        doc: "输入中有另一区域的汇总表（由 nianbao 写出，按其文档属性中记录的单位名单判断，名单不完整时按其“分单位明细”），同时又有它已包含的单位的报表：报错误，指明汇总表和重复的单位。每份报表只计一次：计入汇总表，这些单位的报表不再单独计入（汇总表还包含其他单位，不计入汇总表会漏掉它们）。",
     },
 ];
 

@@ -23,6 +23,15 @@
 //! from the totals (last year's numbers may be the wrong ones). Money is summed in the header's
 //! unit (万元 for 2021 fees) or in 元 (2019 procurement); an amount whose unit is unknown is not
 //! summed and is reported.
+//!
+//! Each report is counted once. Files nianbao wrote carry its [`Mark`]: an earlier summary of
+//! this very region (its mark names the region) is an earlier output, listed but neither
+//! counted nor taken into the year ([`Standing::EarlierOutput`]); a summary of another region
+//! counts as that region, with the agencies its mark lists, and another file of the year whose
+//! agencies it already holds is an error (B2) and is left out, the summary counting it
+//! ([`Standing::InSummary`]): the summary usually holds agencies the inputs do not, which
+//! leaving it out would drop. This run's own outputs never reach the files at all
+//! ([`RollupJob::open`]).
 
 pub mod crossyear;
 pub mod metrics;
@@ -42,7 +51,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::batch::{agency_key, check_file, duplicate_finding, duplicate_groups, Checked};
 use crate::diag::{Diagnostic, Rule, Severity};
-use crate::model::{FormatVersion, Meta, Report, Status, Value};
+use crate::model::{FormatVersion, Mark, MarkKind, Meta, Report, Status, Value};
+use crate::read::normalize::norm;
 use crate::read::ReadOptions;
 
 use self::crossyear::Previous;
@@ -77,6 +87,12 @@ pub enum Standing {
     YearUnknown,
     /// 无法读取
     Unreadable,
+    /// An earlier summary of this very region (nianbao's mark says so): an earlier output of
+    /// the roll-up, not an agency. 以前的汇总输出，未汇总
+    EarlierOutput,
+    /// An agency's report that a summary among the inputs already contains (rule B2): the
+    /// summary counts it. 已含在汇总表中，未单独汇总
+    InSummary,
 }
 
 impl Standing {
@@ -89,6 +105,8 @@ impl Standing {
             Standing::Duplicate => "重复报送，未汇总",
             Standing::YearUnknown => "年度未知，未汇总",
             Standing::Unreadable => "无法读取",
+            Standing::EarlierOutput => "以前的汇总输出，未汇总",
+            Standing::InSummary => "已含在汇总表中，未单独汇总",
         }
     }
 
@@ -121,6 +139,28 @@ pub struct Head {
     pub duplicates: Vec<String>,
     /// The report's [`metrics::METRICS`], in order (`None`: N/A).
     pub metrics: Vec<Option<Decimal>>,
+    /// nianbao's mark on the workbook, when nianbao wrote it (a summary of another region
+    /// counts as that region, with the agencies it lists).
+    pub mark: Option<Mark>,
+}
+
+impl Head {
+    /// The agencies whose reports this file's numbers hold: a summary's (from its mark, when
+    /// it lists them whole), or the file's own agency.
+    pub fn agencies(&self) -> Vec<String> {
+        match self.summary_agencies() {
+            Some(list) => list.to_vec(),
+            None => self.agency.iter().cloned().collect(),
+        }
+    }
+
+    /// The agencies of a summary's mark, when the file is a summary that lists them.
+    fn summary_agencies(&self) -> Option<&[String]> {
+        self.mark
+            .as_ref()
+            .filter(|m| m.kind == MarkKind::Summary)
+            .and_then(|m| m.agencies.as_deref())
+    }
 }
 
 /// One finding as spooled and written: all text.
@@ -268,6 +308,16 @@ impl Rollup {
         self.for_each_detail(|head, d| f(head, &file_findings(head, d)))
     }
 
+    /// The agencies counted in the totals, in input order: each counted file's agency, or a
+    /// counted summary's own agencies. What the summary workbook's mark lists.
+    pub fn agencies_counted(&self) -> Vec<String> {
+        self.heads
+            .iter()
+            .filter(|h| h.standing.counted())
+            .flat_map(Head::agencies)
+            .collect()
+    }
+
     /// Stream the details back, in input order, with their heads.
     pub fn for_each_detail(
         &mut self,
@@ -335,7 +385,7 @@ pub(crate) fn rollup(
                         // a panic in the file's reduction is that file's error
                         let display = p.display().to_string();
                         crate::guard::catch(|| {
-                            reduce(check_file(p, &opts.read), previous, opts, &encoders)
+                            reduce(check_file(p, &opts.read), p, previous, opts, &encoders)
                         })
                         .unwrap_or_else(|detail| {
                             let e = crate::error::ReadError::Internal {
@@ -361,7 +411,9 @@ pub(crate) fn rollup(
     spool_w.flush()?;
     drop(spool_w);
 
-    let (year, format, standings_changed) = decide(&mut heads)?;
+    let (year, format, mut standings_changed) = decide(&mut heads)?;
+    let mut contained = Vec::new();
+    standings_changed |= count_once(&mut heads, year, &mut contained);
     let mut rollup = Rollup {
         total: Report::empty(Meta {
             agency: Some(opts.name.clone()),
@@ -384,7 +436,8 @@ pub(crate) fn rollup(
         sums
     };
     sums.into_total(&mut rollup);
-    let region = crate::validate::validate(&rollup.total);
+    let mut region = contained;
+    region.extend(crate::validate::validate(&rollup.total));
     rollup.region_findings.extend(region);
     Ok(rollup)
 }
@@ -430,6 +483,78 @@ pub(crate) fn region_cross_year(
     Ok(previous.check_region(&r.total, &now))
 }
 
+/// Whether a file marked `mark` is an earlier summary of the region `name` itself: an earlier
+/// output of this roll-up (of this year, or of another: a summary of the region is never one of
+/// its own inputs), not an agency.
+fn is_earlier_output(mark: Option<&Mark>, name: &str) -> bool {
+    mark.filter(|m| m.kind == MarkKind::Summary)
+        .and_then(|m| m.region.as_deref())
+        .is_some_and(|r| norm(r) == norm(name))
+}
+
+/// Each report counted once: a summary of another region among the inputs counts the agencies
+/// its mark lists; another file of the year whose agencies it already holds (an agency's
+/// report, or a smaller summary) is an error (B2, one finding per summary naming the agencies
+/// found twice, pushed to `findings`) and is left out, the summary counting it. Summaries are
+/// taken largest first, so a city's summary wins over a county's inside it. Returns whether a
+/// standing changed.
+fn count_once(heads: &mut [Head], year: u16, findings: &mut Vec<Diagnostic>) -> bool {
+    let of_year = |h: &Head| h.fatal.is_none() && h.year == Some(year);
+    let mut summaries: Vec<usize> = (0..heads.len())
+        .filter(|&i| heads[i].standing.counted() && of_year(&heads[i]))
+        .filter(|&i| heads[i].summary_agencies().is_some())
+        .collect();
+    summaries.sort_by_key(|&i| std::cmp::Reverse(heads[i].agencies().len()));
+    let mut changed = false;
+    for s in summaries {
+        if !heads[s].standing.counted() {
+            continue; // itself inside a larger summary
+        }
+        let inside: std::collections::HashSet<String> =
+            heads[s].agencies().iter().map(|a| norm(a)).collect();
+        let mut twice = Vec::new();
+        for (j, h) in heads.iter_mut().enumerate() {
+            if j == s || !of_year(h) || matches!(h.standing, Standing::EarlierOutput) {
+                continue;
+            }
+            let found: Vec<String> = h
+                .agencies()
+                .into_iter()
+                .filter(|a| inside.contains(&norm(a)))
+                .collect();
+            if found.is_empty() {
+                continue;
+            }
+            twice.push(format!("{}（{}）", found.join("、"), h.display));
+            if h.standing.counted() {
+                h.standing = Standing::InSummary;
+                changed = true;
+            }
+        }
+        if twice.is_empty() {
+            continue;
+        }
+        let summary = &heads[s];
+        let region = summary
+            .mark
+            .as_ref()
+            .and_then(|m| m.region.clone())
+            .unwrap_or_default();
+        findings.push(
+            Diagnostic::new(
+                Rule::B2,
+                &summary.display,
+                format!(
+                    "“{region}”的汇总表已包含以下单位，它们的报表也在输入中：{}；每份报表只计一次：计入汇总表，这些报表不再单独计入",
+                    twice.join("、")
+                ),
+            )
+            .help("请从输入中删除汇总表或其中已包含单位的报表，只保留一方后重新汇总。"),
+        );
+    }
+    changed
+}
+
 /// What is left of one file after [`reduce`].
 struct Reduced {
     head: Head,
@@ -444,16 +569,23 @@ struct Reduced {
 /// encodings of it.
 fn reduce(
     c: Checked,
+    path: &std::path::Path,
     previous: &Previous,
     opts: &RollupOptions,
     encoders: &[Option<ReportEncoder>],
 ) -> Result<Reduced, RollupError> {
     let (report, mut findings) = match c.outcome {
         Err(e) => {
-            return Ok(unreadable(
-                c.display,
-                format!("{e}（{}）", e.hint(&opts.read.wording)),
-            ))
+            let mut r = unreadable(c.display, format!("{e}（{}）", e.hint(&opts.read.wording)));
+            // An earlier summary too large to read (its per-agency sheet) is still known by its
+            // mark, which is read alone.
+            if let Some(m) = crate::read::read_mark(path, &opts.read.limits)
+                .filter(|m| is_earlier_output(Some(&m.mark), &opts.name))
+            {
+                r.head.standing = Standing::EarlierOutput;
+                r.head.mark = Some(m.mark);
+            }
+            return Ok(r);
         }
         Ok(x) => x,
     };
@@ -495,6 +627,7 @@ fn reduce(
         errors,
         warnings,
         standing: match (report.meta.year, this_year_errors) {
+            _ if is_earlier_output(report.mark.as_ref(), &opts.name) => Standing::EarlierOutput,
             (None, _) => Standing::YearUnknown,
             (_, 0) => Standing::Counted,
             _ if opts.include_invalid => Standing::CountedWithErrors,
@@ -502,6 +635,7 @@ fn reduce(
         },
         duplicates: Vec::new(),
         metrics: metrics::all(&report),
+        mark: report.mark.clone(),
     };
     let encoded = encoders
         .iter()
@@ -535,6 +669,7 @@ fn unreadable(display: String, fatal: String) -> Reduced {
         standing: Standing::Unreadable,
         duplicates: Vec::new(),
         metrics: Vec::new(),
+        mark: None,
     };
     Reduced {
         head,
@@ -547,9 +682,10 @@ fn unreadable(display: String, fatal: String) -> Reduced {
 /// Decide what only all files together decide: duplicates (and whether any standing changed
 /// with them); refuse several years or mixed versions.
 fn decide(heads: &mut [Head]) -> Result<(u16, FormatVersion, bool), RollupError> {
-    let keys = heads
-        .iter()
-        .map(|h| agency_key(h.agency.as_deref(), h.year).filter(|_| h.fatal.is_none()));
+    let keys = heads.iter().map(|h| {
+        agency_key(h.agency.as_deref(), h.year)
+            .filter(|_| h.fatal.is_none() && h.standing != Standing::EarlierOutput)
+    });
     let groups = duplicate_groups(keys);
     for g in &groups {
         let names: Vec<String> = g.iter().map(|&i| heads[i].display.clone()).collect();
@@ -566,6 +702,7 @@ fn decide(heads: &mut [Head]) -> Result<(u16, FormatVersion, bool), RollupError>
     let readable: Vec<&Head> = heads
         .iter()
         .filter(|h| h.fatal.is_none() && h.year.is_some())
+        .filter(|h| h.standing != Standing::EarlierOutput)
         .collect();
     let mut years: Vec<u16> = readable.iter().filter_map(|h| h.year).collect();
     years.sort_unstable();
@@ -746,6 +883,7 @@ mod tests {
             standing: Standing::Counted,
             duplicates: Vec::new(),
             metrics: Vec::new(),
+            mark: None,
         };
         let detail = Detail {
             values: vec![Some(Decimal::MAX), Some(Decimal::ONE), None],

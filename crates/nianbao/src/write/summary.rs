@@ -143,10 +143,7 @@ impl SummaryWriter {
         };
         let (f, wb) = (&f, &mut wb);
         let total = &rollup.total;
-        wb.set_properties(&template::properties(&format!(
-            "{}汇总",
-            template::title(total.meta.agency.as_deref(), total.meta.year)
-        )));
+        wb.set_properties(&properties(rollup));
         // The per-file sheets make this workbook large; deflate level 1 saves it in about half
         // the time of the default 6 for a file a little larger.
         wb.set_zip_compression_level(1);
@@ -192,6 +189,21 @@ impl SummaryWriter {
         w.flush().map_err(|e| self.out.error(e))?;
         Ok(())
     }
+}
+
+/// The summary's document properties: its title, and nianbao's mark with the region, year,
+/// format and the agencies counted ([`Rollup::agencies_counted`]).
+fn properties(rollup: &Rollup) -> rust_xlsxwriter::DocProperties {
+    let total = &rollup.total;
+    let region = total.meta.agency.as_deref().unwrap_or_default();
+    let title = template::title(Some(region), Some(rollup.year));
+    let mark = crate::model::Mark::summary(
+        region,
+        rollup.year,
+        rollup.format,
+        rollup.agencies_counted(),
+    );
+    template::properties(&format!("{title}汇总"), Some(&mark))
 }
 
 impl RollupSink for SummaryWriter {

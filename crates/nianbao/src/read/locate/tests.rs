@@ -146,6 +146,7 @@ fn grid(sheets: Vec<Sheet>) -> Grid {
         source: "test.xlsx".into(),
         sheets,
         prose: Vec::new(),
+        properties: Vec::new(),
     }
 }
 

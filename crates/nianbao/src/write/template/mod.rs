@@ -52,7 +52,9 @@ use crate::diag::Diagnostic;
 use crate::fix::{Conflict, Correction, Fixed};
 use crate::model::cellref::{a1, quote_sheet};
 use crate::model::equations::derivation_of;
-use crate::model::{CellRef, FormatVersion, Meta, Report, Status, Value, ValueKind};
+use crate::model::{
+    CellRef, FormatVersion, Mark, MarkKind, Meta, Report, Status, Value, ValueKind,
+};
 use crate::write::atomic::{write_atomic, WriteError};
 
 pub(crate) use layout::{Content, Layout, Style, NCOLS};
@@ -111,18 +113,24 @@ pub fn new_workbook(title: &str) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
     // 宋体 11 in Chinese Excel: rows 18 px, columns 72 px.
     wb.set_default_format(&base_format(), 18, 72)?;
-    wb.set_properties(&properties(title));
+    wb.set_properties(&properties(title, None));
     Ok(wb)
 }
 
-/// The document properties: the title, nianbao as author, and a fixed creation date (so that the
-/// same input gives the same bytes).
-pub(crate) fn properties(title: &str) -> DocProperties {
-    let created = ExcelDateTime::from_ymd(2000, 1, 1).expect("a valid date");
-    DocProperties::new()
+/// The document properties: the title, nianbao as author, a fixed creation date (so that the
+/// same input gives the same bytes), and nianbao's [`Mark`] saying what the workbook is (as
+/// custom properties, read back by `crate::read`).
+pub(crate) fn properties(title: &str, mark: Option<&Mark>) -> DocProperties {
+    let created =
+        ExcelDateTime::parse_from_str(crate::read::WRITTEN_AT).expect("a valid date and time");
+    let mut p = DocProperties::new()
         .set_title(cell_text(title))
         .set_author("nianbao")
-        .set_creation_datetime(&created)
+        .set_creation_datetime(&created);
+    for (name, value) in mark.map(Mark::properties).unwrap_or_default() {
+        p = p.set_custom_property(name, value);
+    }
+    p
 }
 
 fn base_format() -> Format {
@@ -665,7 +673,9 @@ pub(crate) fn report_workbook(
     diags: &[Diagnostic],
     fixed: &Fixed,
 ) -> Result<Workbook, XlsxError> {
-    let mut wb = new_workbook(&title(report.meta.agency.as_deref(), report.meta.year))?;
+    let title = title(report.meta.agency.as_deref(), report.meta.year);
+    let mut wb = new_workbook(&title)?;
+    wb.set_properties(&properties(&title, Some(&Mark::new(MarkKind::Report))));
     let opts = SheetOptions {
         diags,
         corrections: &fixed.corrections,
@@ -759,7 +769,9 @@ pub(crate) fn template_workbook(
     year: Option<u16>,
 ) -> Result<Workbook, XlsxError> {
     let report = blank_report(version, agency, year);
-    let mut wb = new_workbook(&title(agency, year))?;
+    let title = title(agency, year);
+    let mut wb = new_workbook(&title)?;
+    wb.set_properties(&properties(&title, Some(&Mark::new(MarkKind::Template))));
     add_report_sheet(&mut wb, SHEET_NAME, &report, &SheetOptions::default())?;
     Ok(wb)
 }
