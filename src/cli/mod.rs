@@ -123,6 +123,7 @@ impl ReadArgs {
             },
             agency: self.agency.clone(),
             year: self.year,
+            batch_year: None,
             format: self.format_version,
             wording: wording(),
         }

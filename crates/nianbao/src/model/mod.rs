@@ -22,7 +22,7 @@ pub mod synthetic;
 
 pub use cellref::CellRef;
 pub use prose::{Paragraph, Place};
-pub use report::{Meta, Report, Status, Value, MAX_MAGNITUDE};
+pub use report::{Meta, MetaSource, Report, Status, Value, MAX_MAGNITUDE};
 pub use rule::{Rule, RuleInfo, Severity, RULES};
 pub use spec::{
     ColSpec, Field, FormatVersion, MoneyUnit, RowSpec, TableKey, TableSpec, ValueKind, VersionSpec,

@@ -316,6 +316,8 @@ pub(crate) fn rollup(
             source: opts.name.clone(),
             agency_cell: None,
             year_cell: None,
+            agency_from: Some(crate::model::MetaSource::Given),
+            year_from: Some(crate::model::MetaSource::Batch),
         }),
         heads,
         region_findings: Vec::new(),
