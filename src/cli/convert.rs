@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::bail;
 
-use super::{output, ReadArgs};
+use super::{output, OneFileArgs, ReadArgs};
 
 /// 把一个工作簿转换为官方格式统计表（.xlsx）、报表模型（.json）或长表（.csv），按输出文件扩展名决定
 ///
@@ -23,6 +23,8 @@ pub struct Args {
     /// 按明细重新计算可推导的总计（表三总计列、（七）总计行，表四总计），并列出每处更正
     #[arg(long)]
     pub fix: bool,
+    #[command(flatten)]
+    pub one: OneFileArgs,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -55,11 +57,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     if args.input.is_dir() {
         bail!("convert 只接受一个工作簿文件；要检查整个目录请用 nianbao check");
     }
-    let inputs = super::inputs(std::slice::from_ref(&args.input), &args.read)?;
+    let inputs = super::inputs(std::slice::from_ref(&args.input), &args.one)?;
     let (files, reads) = (&inputs.files, &inputs.reads);
     nianbao::write::atomic::refuse_input(&args.output, reads)?;
     let (checked, corrections) =
-        nianbao::batch::check_and_fix(&files[0], &args.read.options(), args.fix);
+        nianbao::batch::check_and_fix(&files[0], &args.one.apply(args.read.options()), args.fix);
     for c in &corrections {
         eprintln!("{}", output::terminal_safe(&c.message()));
     }

@@ -41,6 +41,10 @@ pub struct Args {
     /// 有错误的报表也计入合计（默认不计入）
     #[arg(long)]
     pub include_invalid: bool,
+    /// 汇总年度：没有写明年度的报表按此年度计入（逐个注明）；写明了其他年度的报表报错误、不计入。
+    /// 不给出时：各报表写明的年度只有一个，没有写明年度的报表按它计入（逐个警告）
+    #[arg(long)]
+    pub year: Option<u16>,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -51,9 +55,6 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             "汇总工作簿的文件名须以 .xlsx 结尾：{}",
             args.output.display()
         );
-    }
-    if args.read.agency.is_some() || args.read.year.is_some() {
-        bail!("rollup 不接受 --agency / --year：每个单位的名称和年度从其工作簿中读取");
     }
     if let Some(csv) = args.csv.as_ref().filter(|c| !has_extension(c, "csv")) {
         bail!("长表的文件名须以 .csv 结尾：{}", csv.display());
@@ -70,6 +71,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         read: args.read.options(),
         name: args.name.clone(),
         include_invalid: args.include_invalid,
+        year: args.year,
         chunk: 256,
     };
     let (job, warnings) = RollupJob::open(&sources, options, args.strict)?;

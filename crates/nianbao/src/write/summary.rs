@@ -19,9 +19,7 @@ use crate::model::cellref::col_name;
 use crate::model::{Field, FormatVersion, TableKey};
 use crate::rollup::metrics::METRICS;
 use crate::rollup::roster::CoverageRow;
-use crate::rollup::{
-    duplicate_rows, Detail, FindingRow, Head, Rollup, RollupError, RollupSink, SinkError,
-};
+use crate::rollup::{Detail, FindingRow, Head, Rollup, RollupError, RollupSink, SinkError};
 
 /// Why the summary could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -274,8 +272,8 @@ impl PerFile {
                 f,
             )?;
         }
-        if let Some(dup) = duplicate_rows(head) {
-            self.issue(&dup, f)?;
+        for row in head.batch_findings() {
+            self.issue(&row, f)?;
         }
         for fr in d.iter().flat_map(|d| d.findings.iter()) {
             self.issue(fr, f)?;

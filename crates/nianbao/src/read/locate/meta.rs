@@ -53,10 +53,13 @@ static TITLE: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A four-digit number in a label's value (normalised: half-width digits).
 static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d{4})").expect("valid regex"));
-/// An agency label on a normalised cell: `填报单位（盖章）：`, `单位名称`, `报送单位：…`.
+/// An agency label on a normalised cell: `填报单位（盖章）：`, `单位名称`, `报送单位：…` (not a
+/// bare `单位`, which is as often a unit).
 static AGENCY_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:填报|报送)?(?:单位|机关)(?:名称)?(?:\((?:盖章|公章|签章)\))?(?::.*)?$")
-        .expect("valid regex")
+    Regex::new(
+        r"^(?:(?:填报|报送)(?:单位|机关)(?:名称)?|单位名称)(?:\((?:盖章|公章|签章)\))?(?::.*)?$",
+    )
+    .expect("valid regex")
 });
 /// A year label on a normalised cell: `统计年度：`, `年度`, `报告年度：2025`.
 static YEAR_LABEL: LazyLock<Regex> = LazyLock::new(|| {
@@ -147,11 +150,20 @@ fn labelled_value(ix: &Indexed, t: &Text) -> Option<(String, CellRef)> {
         .range((t.row, t.col + 1)..(t.row, u32::MAX))
         .map(|(&(r, c), v)| (v.display().trim().to_string(), ix.cell(r, c)))
         .find(|(v, _)| !v.is_empty())
+        // the next label (`填报单位：  统计年度：2025` with the agency left blank) is no value
+        .filter(|(v, _)| {
+            let n = norm(v);
+            !(n.ends_with(':') || AGENCY_LABEL.is_match(&n) || YEAR_LABEL.is_match(&n))
+        })
 }
 
 fn year_of(value: &str) -> Option<u16> {
     let n = norm(value);
     YEAR.captures(&n).and_then(|m| m[1].parse().ok())
+}
+
+fn is_han(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
 }
 
 /// What is left of a title line or a file name once the year and the title words are gone:
@@ -171,10 +183,7 @@ fn agency_in(text: &str) -> Option<String> {
         }
         s = t;
     }
-    let han = s
-        .chars()
-        .filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
-        .count();
+    let han = s.chars().filter(|c| is_han(*c)).count();
     let not_a_name = s.contains([':', '：'])
         || s.chars().any(|c| c.is_ascii_digit())
         || ["注", "说明", "填表", "制表", "单位", "日期", "附表", "表"]
@@ -239,7 +248,9 @@ pub(super) fn find_meta(
                 last_row = Some(t.row);
             }
             if AGENCY_LABEL.is_match(&t.norm) {
-                if let Some((v, cell)) = labelled_value(ix, t) {
+                // an agency is named in Chinese (not `agency`, a key next to the label)
+                let named = |(v, _): &(String, CellRef)| v.chars().any(is_han);
+                if let Some((v, cell)) = labelled_value(ix, t).filter(named) {
                     agencies.push(Candidate {
                         value: v,
                         from: MetaSource::Label,
@@ -284,7 +295,10 @@ pub(super) fn find_meta(
                     }
                 }
             }
-            if rows_seen <= TOP_ROWS {
+            // a title line stands alone in its row (not a header among others)
+            if rows_seen <= TOP_ROWS
+                && ix.sheet.cells.range((t.row, 0)..(t.row + 1, 0)).count() == 1
+            {
                 let (agency, year) = short_title(t);
                 let cell = ix.cell(t.row, t.col);
                 if let Some(a) = agency {
@@ -423,6 +437,11 @@ mod tests {
                 (2025, "A3"),
             ),
             (
+                vec![(1, 0, "填报单位："), (1, 3, "统计年度："), (1, 5, "2024")],
+                ("", ""),
+                (2024, "F2"),
+            ),
+            (
                 vec![
                     (1, 0, "填报单位:"),
                     (1, 1, "  "),
@@ -437,11 +456,8 @@ mod tests {
             cells.push(TABLE);
             let s = sheet("Sheet1", &cells);
             let (a, y) = meta(&[s], "表.xlsx");
-            assert_eq!(
-                a,
-                Some((want_agency.0.into(), Label, Some(want_agency.1.into()))),
-                "{cells:?}"
-            );
+            let want = Some((want_agency.0.into(), Label, Some(want_agency.1.into())));
+            assert_eq!(a, want.filter(|_| !want_agency.0.is_empty()), "{cells:?}");
             if want_year.0 == 0 {
                 assert_eq!(y, None, "{cells:?}");
             } else {
@@ -464,6 +480,10 @@ mod tests {
                 (1, 1, "甲"),
                 (2, 0, "年度报告"),
                 (2, 1, "2025"),
+                (3, 0, "单位"),
+                (3, 1, "万元"),
+                (4, 0, "填报单位"),
+                (4, 1, "agency"),
                 TABLE,
             ],
         );
@@ -523,6 +543,7 @@ mod tests {
                 "注：本表2025年数据为初步统计，以正式报告为准，如有出入以正式公开的年度报告为准。",
             )],
             vec![(0, 0, "注：2025年")],
+            vec![(0, 0, "文件"), (0, 1, "统计表单元格"), (0, 2, "2025年")],
             vec![
                 (0, 0, "表一"),
                 (1, 0, "a"),
