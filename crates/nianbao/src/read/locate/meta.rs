@@ -217,7 +217,7 @@ fn short_title(t: &Text) -> (Option<String>, Option<u16>) {
 /// The agency and the year a file name states (`教育局2025年报.xlsx` → 教育局, 2025;
 /// `03_教育局.xlsx` → 教育局): leading ordinals and separators, year tokens and title words
 /// are stripped, and what is left is an agency when it has two Chinese characters or more.
-pub(crate) fn from_file_name(source: &str) -> (Option<String>, Option<u16>) {
+fn from_file_name(source: &str) -> (Option<String>, Option<u16>) {
     let Some(stem) = std::path::Path::new(source)
         .file_stem()
         .and_then(|s| s.to_str())
@@ -297,7 +297,13 @@ pub(super) fn find_meta(
             }
             // a title line stands alone in its row (not a header among others)
             if rows_seen <= TOP_ROWS
-                && ix.sheet.cells.range((t.row, 0)..(t.row + 1, 0)).count() == 1
+                && ix
+                    .sheet
+                    .cells
+                    .range((t.row, 0)..=(t.row, u32::MAX))
+                    .take(2)
+                    .count()
+                    == 1
             {
                 let (agency, year) = short_title(t);
                 let cell = ix.cell(t.row, t.col);
