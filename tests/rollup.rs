@@ -800,7 +800,7 @@ fn issues_of(sum: &Path, file: &str) -> Vec<(String, String)> {
 /// Issue 10: files that state no year. Without `--year`, a batch whose files state one year
 /// gives it to the others (a warning each) and counts them; the agency comes from the file
 /// name (with a warning). With `--year`, a yearless file is taken as of that year and a file
-/// that states another year is an error (B2) naming its cell, never counted.
+/// that states another year is an error (B3) naming its cell, never counted.
 #[test]
 fn the_batch_year_and_rollup_year() {
     let dir = tempfile::tempdir().unwrap();
@@ -836,7 +836,7 @@ fn the_batch_year_and_rollup_year() {
         "{notes:?}"
     );
 
-    // --year 2023, with last year's report among them: B2 naming its cell, not counted even
+    // --year 2023, with last year's report among them: B3 naming its cell, not counted even
     // with --include-invalid; the yearless file is taken as 2023 with a note
     let old = write(
         dir.path(),
@@ -859,7 +859,7 @@ fn the_batch_year_and_rollup_year() {
         );
         let b2 = issues_of(&out, "c.xlsx");
         assert!(
-            b2.iter().any(|(r, m)| r == "B2"
+            b2.iter().any(|(r, m)| r == "B3"
                 && m.contains("2022 年")
                 && m.contains("汇总年度 2023 年")
                 && m.contains("单元格 '统计表'!")),

@@ -24,7 +24,7 @@ fn registry_codes() -> Vec<String> {
 /// Every code with a fixture.
 const FIXTURES: &[&str] = &[
     "R1", "R2", "R3", "R4", "R5", "R6", "I1", "I2", "I3", "I4", "I5", "I6", "I7", "I8", "I9", "B1",
-    "X1", "X2", "X3", "B2",
+    "X1", "X2", "X3", "B3",
 ];
 
 fn checked(files: &[&Path]) -> Vec<Json> {
@@ -126,7 +126,7 @@ fn fire(code: &str, dir: &Path) -> Vec<Json> {
             rollup_issues(dir, &[&case.cur], &[&case.prev])
         }
         // A roll-up of 2023 given last year's report among this year's.
-        "B2" => rollup_issues_with(
+        "B3" => rollup_issues_with(
             dir,
             &[
                 &sample("rollup_2023/jiaoyu_2023.xlsx"),

@@ -1,7 +1,7 @@
 //! The rules nianbao checks, as a type: each [`Rule`] has a stable code, a severity, a title and a
 //! doc, all from one registry ([`RULES`]). Codes are never renumbered or reused. The checks
 //! themselves live in [`crate::validate`] (R1–R6), the reader (I1–I9), the batch (B1) and the
-//! roll-up (X1–X3, B2); the equations of R1–R4 are data in `model::equations`.
+//! roll-up (X1–X3, B3); the equations of R1–R4 are data in `model::equations`.
 
 use serde::{Serialize, Serializer};
 
@@ -67,7 +67,7 @@ pub enum Rule {
     /// Cross-year (2019 format): prior items = last year's prior items + last year's change.
     X3,
     /// A roll-up of a stated year: a report that states another year.
-    B2,
+    B3,
 }
 
 /// A rule's registry entry: code, severity, title and doc (what / why / example).
@@ -107,7 +107,7 @@ impl Rule {
         Rule::X1,
         Rule::X2,
         Rule::X3,
-        Rule::B2,
+        Rule::B3,
     ];
 
     /// The registry entry.
@@ -290,8 +290,8 @@ pub static RULES: &[RuleInfo] = &[
         doc: "行政许可、其他对外管理服务事项、行政处罚、行政强制、行政事业性收费五行。",
     },
     RuleInfo {
-        rule: Rule::B2,
-        code: "B2",
+        rule: Rule::B3,
+        code: "B3",
         severity: Severity::Error,
         title: "报表年度与汇总年度不符",
         doc: "汇总时指定了年度：写明了另一年度的报表（统计年度单元格、标题、工作表名或文件名）报错误并不计入（有错误的报表也计入时同样不计入）；没有写明年度的报表按指定年度计入并注明（I9）。",

@@ -61,7 +61,7 @@ pub struct RollupOptions {
     pub chunk: usize,
     /// The year of the roll-up, when the caller states it: a file that states no year is taken
     /// as of this year (noted in its findings, I9); a file that states another year is an error
-    /// (B2) and not counted. Without it, the year is the one the files state, and files that
+    /// (B3) and not counted. Without it, the year is the one the files state, and files that
     /// state none take it (with a warning each) when the others all state the same.
     pub year: Option<u16>,
 }
@@ -530,7 +530,7 @@ fn unreadable(display: String, fatal: String) -> Reduced {
     }
 }
 
-/// The B2 error of a report that states a year other than the roll-up's, naming where it
+/// The B3 error of a report that states a year other than the roll-up's, naming where it
 /// states it.
 fn other_year(report: &Report, year: Option<u16>) -> Option<Diagnostic> {
     let (given, stated) = (year?, report.meta.year?);
@@ -546,7 +546,7 @@ fn other_year(report: &Report, year: Option<u16>) -> Option<Diagnostic> {
     };
     Some(
         Diagnostic::new(
-            Rule::B2,
+            Rule::B3,
             &m.source,
             format!("报表写明的统计年度是 {stated} 年（{place}），不是汇总年度 {given} 年，未计入汇总"),
         )
