@@ -460,9 +460,11 @@ fn per_agency_rows_written_while_reading_equal_those_written_after() {
         }
         let found = nianbao::batch::collect_inputs(std::slice::from_ref(&inp)).unwrap();
         let files = found.files.clone();
+        // the roll-up's year, so that the yearless report is counted while reading
         let opts = RollupOptions {
             name: "云台区".into(),
             chunk: 2,
+            year: Some(2023),
             ..Default::default()
         };
         let (streamed, after) = (dir.path().join("a.xlsx"), dir.path().join("b.xlsx"));
@@ -490,7 +492,7 @@ fn per_agency_rows_written_while_reading_equal_those_written_after() {
         let rows = detail.cells.keys().map(|k| k.0).max().unwrap() + 1;
         assert_eq!(rows, if with_duplicate { 9 } else { 8 });
         assert_eq!(detail.text(2, 4).as_deref(), Some("无法读取"));
-        assert_eq!(detail.text(3, 4).as_deref(), Some("年度未知，未汇总"));
+        assert_eq!(detail.text(3, 4).as_deref(), Some("已汇总"));
         assert!(
             detail.get(3, 8).is_some(),
             "a yearless report's values are listed"
@@ -1009,4 +1011,155 @@ fn a_cut_agency_list_is_read_from_the_per_agency_sheet() {
     assert!(rules.iter().any(|r| r == "B2"), "{rules:?}");
     let all: Vec<&Report> = inside.iter().collect();
     assert_eq!(canonical(&read_total(&out)), sum(&all));
+}
+
+/// A report as an agency would send it without saying who or which year: the template's title
+/// and 填报单位 / 统计年度 cells left empty.
+fn unnamed(version: FormatVersion, seed: u64) -> Report {
+    let mut r = consistent_report(version, "无名局", 2023, seed);
+    r.meta.agency = None;
+    r.meta.year = None;
+    r
+}
+
+/// The 校验问题 rows of `file`: (rule, message).
+fn issues_of(sum: &Path, file: &str) -> Vec<(String, String)> {
+    let (files, rules, messages) = (
+        column(sum, "校验问题", 0),
+        column(sum, "校验问题", 1),
+        column(sum, "校验问题", 5),
+    );
+    files
+        .iter()
+        .zip(rules.iter().zip(messages))
+        .filter(|(f, _)| f.ends_with(file))
+        .map(|(_, (r, m))| (r.clone(), m))
+        .collect()
+}
+
+/// Issue 10: files that state no year. Without `--year`, a batch whose files state one year
+/// gives it to the others (a warning each) and counts them; the agency comes from the file
+/// name (with a warning). With `--year`, a yearless file is taken as of that year and a file
+/// that states another year is an error (B3) naming its cell, never counted.
+#[test]
+fn the_batch_year_and_rollup_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let stated = consistent_report(FormatVersion::V2021, "甲局", 2023, 1);
+    let a = write(dir.path(), "a.xlsx", &stated);
+    let yearless = unnamed(FormatVersion::V2021, 2);
+    let b = write(dir.path(), "03_教育局.xlsx", &yearless);
+    let out = dir.path().join("sum.xlsx");
+
+    // no --year: the batch's one year, with a warning
+    nianbao()
+        .args(["rollup", "--name", "某区", "-o"])
+        .arg(&out)
+        .args([&a, &b])
+        .assert()
+        .code(0);
+    let total = read_total(&out);
+    assert_eq!(total.meta.year, Some(2023));
+    assert_eq!(canonical(&total), sum(&[&stated, &yearless]));
+    let agencies = column(&out, "分单位明细", 0);
+    assert!(agencies.iter().any(|a| a == "教育局"), "{agencies:?}");
+    let notes = issues_of(&out, "03_教育局.xlsx");
+    assert!(
+        notes
+            .iter()
+            .any(|(r, m)| r == "I9" && m.contains("按本次汇总其他报表的年度 2023 年计入")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|(r, m)| r == "I9" && m.contains("按文件名取为“教育局”")),
+        "{notes:?}"
+    );
+
+    // --year 2023, with last year's report among them: B3 naming its cell, not counted even
+    // with --include-invalid; the yearless file is taken as 2023 with a note
+    let old = write(
+        dir.path(),
+        "c.xlsx",
+        &consistent_report(FormatVersion::V2021, "丙局", 2022, 3),
+    );
+    for include_invalid in [false, true] {
+        let mut cmd = nianbao();
+        cmd.args(["rollup", "--name", "某区", "--year", "2023", "-o"])
+            .arg(&out)
+            .args([&a, &b, &old]);
+        if include_invalid {
+            cmd.arg("--include-invalid");
+        }
+        cmd.assert().code(1);
+        assert_eq!(
+            canonical(&read_total(&out)),
+            sum(&[&stated, &yearless]),
+            "{include_invalid}"
+        );
+        let b2 = issues_of(&out, "c.xlsx");
+        assert!(
+            b2.iter().any(|(r, m)| r == "B3"
+                && m.contains("2022 年")
+                && m.contains("汇总年度 2023 年")
+                && m.contains("单元格 '统计表'!")),
+            "{b2:?}"
+        );
+        let notes = issues_of(&out, "03_教育局.xlsx");
+        assert!(
+            notes
+                .iter()
+                .any(|(r, m)| r == "I9" && m.contains("按汇总年度 2023 年计入")),
+            "{notes:?}"
+        );
+    }
+
+    // --year of which there is no report: refused, saying which years there are
+    let o = nianbao()
+        .args(["rollup", "--year", "2024", "-o"])
+        .arg(dir.path().join("none.xlsx"))
+        .args([&a, &old])
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&o.get_output().stderr).to_string();
+    assert!(
+        err.contains("没有 2024 年的报表") && err.contains("2022 年") && err.contains("c.xlsx"),
+        "{err}"
+    );
+}
+
+/// Issue 10: a report whose agency no source names is reported (I9) and counted on its own:
+/// two of them are not duplicates of each other.
+#[test]
+fn reports_without_an_agency_are_never_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut reports = Vec::new();
+    let mut files = Vec::new();
+    for (i, name) in ["01.xlsx", "02.xlsx"].into_iter().enumerate() {
+        let mut r = consistent_report(FormatVersion::V2021, "x", 2023, 10 + i as u64);
+        r.meta.agency = None;
+        files.push(write(dir.path(), name, &r));
+        reports.push(r);
+    }
+    let out = dir.path().join("sum.xlsx");
+    nianbao()
+        .args(["rollup", "-o"])
+        .arg(&out)
+        .args(&files)
+        .assert()
+        .code(0);
+    assert_eq!(
+        canonical(&read_total(&out)),
+        sum(&reports.iter().collect::<Vec<_>>())
+    );
+    for f in ["01.xlsx", "02.xlsx"] {
+        let issues = issues_of(&out, f);
+        assert!(
+            issues
+                .iter()
+                .any(|(r, m)| r == "I9" && m.contains("未找到单位名称")),
+            "{f}: {issues:?}"
+        );
+        assert!(issues.iter().all(|(r, _)| r != "B1"), "{f}: {issues:?}");
+    }
 }

@@ -96,6 +96,18 @@ const FIXTURES: &[(&str, Fixture)] = &[
         rollup_issues(d, &[&c.cur], &[&c.prev])
     }),
     ("B2", summary_with_its_agency),
+    // --year 2023 with last year's report among the inputs.
+    ("B3", |d| {
+        rollup_issues_with(
+            d,
+            &[
+                &sample("rollup_2023/jiaoyu_2023.xlsx"),
+                &sample("rollup_2022/nongye_2022.xlsx"),
+            ],
+            &[],
+            &["--year", "2023"],
+        )
+    }),
 ];
 
 /// A county's summary rolled up together with one of the agencies it contains.

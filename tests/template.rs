@@ -120,6 +120,8 @@ fn meta(version: FormatVersion) -> Meta {
         source: "某某区测试局.xlsx".into(),
         agency_cell: Some(CellRef::new("Sheet1", 1, 1)),
         year_cell: Some(CellRef::new("Sheet1", 1, 5)),
+        agency_from: None,
+        year_from: None,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::{inputs, output, ReadArgs};
+use super::{inputs, output, OneFileArgs, ReadArgs};
 
 /// 读取并校验统计表工作簿（可给多个文件或目录，目录递归查找）
 ///
@@ -16,6 +16,8 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     #[command(flatten)]
+    pub one: OneFileArgs,
+    #[command(flatten)]
     pub read: ReadArgs,
 }
 
@@ -26,8 +28,8 @@ pub enum Format {
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    let files = inputs(&args.inputs, &args.read)?.files;
-    let results = nianbao::batch::check_files(&files, &args.read.options());
+    let files = inputs(&args.inputs, &args.one)?.files;
+    let results = nianbao::batch::check_files(&files, &args.one.apply(args.read.options()));
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::bail;
 
-use super::{output, ReadArgs};
+use super::{output, OneFileArgs, ReadArgs};
 
 /// 把一个工作簿转换为官方格式统计表（.xlsx）、报表模型（.json）或长表（.csv），按输出文件扩展名决定
 ///
@@ -27,6 +27,8 @@ pub struct Args {
     /// 输出文件已存在且不是 nianbao 写出的（或写出后被修改过）时，也覆盖它（默认拒绝，以免毁掉别人的文件）
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub one: OneFileArgs,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -59,12 +61,13 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     if args.input.is_dir() {
         bail!("convert 只接受一个工作簿文件；要检查整个目录请用 nianbao check");
     }
-    let inputs = super::inputs(std::slice::from_ref(&args.input), &args.read)?;
+    let inputs = super::inputs(std::slice::from_ref(&args.input), &args.one)?;
     let mut reads = inputs.reads.clone();
     reads.set_overwrite(super::overwrite(args.force));
     let (files, reads) = (&inputs.files, &reads);
     nianbao::write::atomic::refuse_input(&args.output, reads)?;
-    let (checked, fixed) = nianbao::batch::check_and_fix(&files[0], &args.read.options(), args.fix);
+    let (checked, fixed) =
+        nianbao::batch::check_and_fix(&files[0], &args.one.apply(args.read.options()), args.fix);
     for line in fixed.messages() {
         eprintln!("{}", output::terminal_safe(&line));
     }

@@ -64,15 +64,32 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     }
 }
 
-/// Options for reading workbooks, shared by every subcommand that reads.
+/// The agency and year of one file, overriding the workbook's (`check`, `convert`; `rollup`
+/// has its own `--year`, the year of the whole roll-up).
 #[derive(Debug, Clone, clap::Args)]
-pub struct ReadArgs {
+pub struct OneFileArgs {
     /// 单位名称（覆盖工作簿中的“填报单位”或标题）
     #[arg(long)]
     pub agency: Option<String>,
     /// 统计年度（覆盖工作簿中的年度）
     #[arg(long)]
     pub year: Option<u16>,
+}
+
+impl OneFileArgs {
+    /// `opts` with this file's agency and year.
+    pub fn apply(&self, opts: ReadOptions) -> ReadOptions {
+        ReadOptions {
+            agency: self.agency.clone(),
+            year: self.year,
+            ..opts
+        }
+    }
+}
+
+/// Options for reading workbooks, shared by every subcommand that reads.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReadArgs {
     /// 标签无法判断版本时采用的格式版本：2019 或 2021（标签能判断时以标签为准）
     #[arg(long, value_parser = parse_version)]
     pub format_version: Option<FormatVersion>,
@@ -121,8 +138,9 @@ impl ReadArgs {
                 max_sheets: self.max_sheets,
                 max_text_bytes: self.max_text_mb.saturating_mul(MB),
             },
-            agency: self.agency.clone(),
-            year: self.year,
+            agency: None,
+            year: None,
+            batch_year: None,
             format: self.format_version,
             wording: wording(),
         }
@@ -141,7 +159,7 @@ pub fn wording() -> nianbao::wording::Wording {
 
 /// The input files of a command (paths skipped under a folder are printed as warnings);
 /// `--agency`/`--year` only make sense for one file.
-pub fn inputs(paths: &[PathBuf], read: &ReadArgs) -> anyhow::Result<nianbao::batch::Inputs> {
+pub fn inputs(paths: &[PathBuf], read: &OneFileArgs) -> anyhow::Result<nianbao::batch::Inputs> {
     let found = nianbao::batch::collect_inputs(paths)?;
     warn(found.skipped.iter().map(ToString::to_string));
     let files = &found.files;

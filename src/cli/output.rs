@@ -176,6 +176,11 @@ struct FileJson<'a> {
     path: &'a str,
     agency: Option<&'a str>,
     year: Option<u16>,
+    /// Where the agency and the year came from (`label`, `title`, `file_name`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agency_from: Option<nianbao::model::MetaSource>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    year_from: Option<nianbao::model::MetaSource>,
     format: Option<&'static str>,
     error: Option<FatalJson>,
     findings: &'a [Diagnostic],
@@ -189,6 +194,8 @@ pub fn json(out: &mut dyn Write, results: &[Checked]) -> io::Result<()> {
             path: &c.display,
             agency: c.report().and_then(|r| r.meta.agency.as_deref()),
             year: c.report().and_then(|r| r.meta.year),
+            agency_from: c.report().and_then(|r| r.meta.agency_from),
+            year_from: c.report().and_then(|r| r.meta.year_from),
             format: c.report().map(|r| r.meta.format.id()),
             error: c.outcome.as_ref().err().map(|e| FatalJson {
                 kind: e.kind(),

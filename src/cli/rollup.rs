@@ -51,6 +51,10 @@ pub struct Args {
     /// 输出文件已存在且不是 nianbao 写出的（或写出后被修改过）时，也覆盖它（默认拒绝，以免毁掉别人的文件）
     #[arg(long)]
     pub force: bool,
+    /// 汇总年度：没有写明年度的报表按此年度计入（逐个注明）；写明了其他年度的报表报错误、不计入。
+    /// 不给出时：各报表写明的年度只有一个，没有写明年度的报表按它计入（逐个警告）
+    #[arg(long)]
+    pub year: Option<u16>,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -61,9 +65,6 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             "汇总工作簿的文件名须以 .xlsx 结尾：{}",
             args.output.display()
         );
-    }
-    if args.read.agency.is_some() || args.read.year.is_some() {
-        bail!("rollup 不接受 --agency / --year：每个单位的名称和年度从其工作簿中读取");
     }
     if let Some(csv) = args.csv.as_ref().filter(|c| !has_extension(c, "csv")) {
         bail!("长表的文件名须以 .csv 结尾：{}", csv.display());
@@ -83,6 +84,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         read: args.read.options(),
         name: args.name.clone(),
         include_invalid: args.include_invalid,
+        year: args.year,
         chunk: 256,
     };
     let (job, warnings) = RollupJob::open(&sources, options, args.strict)?;

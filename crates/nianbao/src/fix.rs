@@ -401,6 +401,8 @@ mod tests {
             source: "t.xlsx".into(),
             agency_cell: None,
             year_cell: None,
+            agency_from: None,
+            year_from: None,
         };
         let mut r = Report::empty(meta);
         for (i, v) in r.values_mut().iter_mut().enumerate() {

@@ -25,7 +25,7 @@ pub mod synthetic;
 pub use cellref::CellRef;
 pub use mark::{Mark, MarkKind};
 pub use prose::{Paragraph, Place};
-pub use report::{Meta, Origin, Report, Status, Unit, Value, MAX_MAGNITUDE};
+pub use report::{Meta, MetaSource, Origin, Report, Status, Unit, Value, MAX_MAGNITUDE};
 pub use rule::{Rule, RuleInfo, Severity, RULES};
 pub use spec::{
     ColSpec, Field, FormatVersion, MoneyUnit, RowSpec, TableKey, TableSpec, ValueKind, VersionSpec,

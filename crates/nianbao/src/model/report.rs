@@ -274,6 +274,62 @@ pub struct Meta {
     /// The cell the year was read from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub year_cell: Option<CellRef>,
+    /// Where the agency name came from (none when it is unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agency_from: Option<MetaSource>,
+    /// Where the year came from (none when it is unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub year_from: Option<MetaSource>,
+}
+
+/// Where a report's agency name or year came from. The order is the order in which the sources
+/// win when a workbook states them in several places: the caller's word first, then what the
+/// workbook says (a labelled cell, the title, a short title line, a sheet name), then the file
+/// name, and last the year of the roll-up the file is part of. JSON: the snake_case name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MetaSource {
+    /// Given by the caller for this file (it overrides the workbook).
+    Given,
+    /// A labelled cell: `填报单位（盖章）：`, `单位名称：`, `报送单位：`, `统计年度：`, `年度：`,
+    /// `统计期限自…起至…止` (the value in the same cell after the colon, or in the next
+    /// non-empty cell to the right).
+    Label,
+    /// The full title `{单位}{年度}年政府信息公开工作年度报告…`.
+    Title,
+    /// A short line near the top of a sheet naming the agency and/or the year in other words
+    /// (`某某局2025年报`, `2025年度 教育局`, `教育局（2025年）`).
+    ShortTitle,
+    /// The name of a sheet holding the tables (`2025`, `2025年`, `2025年度`): the year only.
+    SheetName,
+    /// The file name (`教育局2025年报.xlsx`, `03_教育局.xlsx`): the last resort in the file.
+    FileName,
+    /// The year of the roll-up the file is part of (the file states none).
+    Batch,
+}
+
+impl MetaSource {
+    /// The Chinese name of the source, for messages (`文件名`).
+    pub fn label(self) -> &'static str {
+        match self {
+            MetaSource::Given => "指定",
+            MetaSource::Label => "表头单元格",
+            MetaSource::Title => "标题",
+            MetaSource::ShortTitle => "标题行",
+            MetaSource::SheetName => "工作表名",
+            MetaSource::FileName => "文件名",
+            MetaSource::Batch => "汇总年度",
+        }
+    }
+
+    /// Whether the workbook's own content says it (not the caller, not the file name, not the
+    /// roll-up).
+    pub fn in_workbook(self) -> bool {
+        matches!(
+            self,
+            MetaSource::Label | MetaSource::Title | MetaSource::ShortTitle | MetaSource::SheetName
+        )
+    }
 }
 
 /// One agency's statistics: every field of its format version, in document order.

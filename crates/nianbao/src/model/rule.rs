@@ -1,7 +1,7 @@
 //! The rules nianbao checks, as a type: each [`Rule`] has a stable code, a severity, a title and a
 //! doc, all from one registry ([`RULES`]). Codes are never renumbered or reused. The checks
 //! themselves live in [`crate::validate`] (R1–R6), the reader (I1–I9), the batch (B1), and the
-//! roll-up (X1–X3, B2); the equations of R1–R4 are data in `model::equations`.
+//! roll-up (X1–X3, B2, B3); the equations of R1–R4 are data in `model::equations`.
 
 use serde::{Serialize, Serializer};
 
@@ -68,6 +68,8 @@ pub enum Rule {
     X3,
     /// A roll-up summary among the inputs together with agencies it already contains.
     B2,
+    /// A roll-up of a stated year: a report that states another year.
+    B3,
 }
 
 /// A rule's registry entry: code, severity, title and doc (what / why / example).
@@ -87,7 +89,7 @@ pub struct RuleInfo {
 
 impl Rule {
     /// Every rule, in registry order.
-    pub const ALL: [Rule; 20] = [
+    pub const ALL: [Rule; 21] = [
         Rule::R1,
         Rule::R2,
         Rule::R3,
@@ -108,6 +110,7 @@ impl Rule {
         Rule::X2,
         Rule::X3,
         Rule::B2,
+        Rule::B3,
     ];
 
     /// The registry entry.
@@ -295,6 +298,13 @@ pub static RULES: &[RuleInfo] = &[
         severity: Severity::Error,
         title: "汇总表与其中已含的单位报表一同汇总",
         doc: "输入中有另一区域的汇总表（由 nianbao 写出，按其文档属性中记录的单位名单判断，名单不完整时按其“分单位明细”），同时又有它已包含的单位的报表：报错误，指明汇总表和重复的单位。每份报表只计一次：计入汇总表，这些单位的报表不再单独计入（汇总表还包含其他单位，不计入汇总表会漏掉它们）。",
+    },
+    RuleInfo {
+        rule: Rule::B3,
+        code: "B3",
+        severity: Severity::Error,
+        title: "报表年度与汇总年度不符",
+        doc: "汇总时指定了年度：写明了另一年度的报表（统计年度单元格、标题、工作表名或文件名）报错误并不计入（有错误的报表也计入时同样不计入）；没有写明年度的报表按指定年度计入并注明（I9）。",
     },
 ];
 

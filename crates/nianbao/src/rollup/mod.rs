@@ -51,7 +51,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::batch::{agency_key, check_file, duplicate_finding, duplicate_groups, Checked};
 use crate::diag::{Diagnostic, Rule, Severity};
-use crate::model::{FormatVersion, Mark, MarkKind, Meta, Report, Status, Value};
+use crate::model::{FormatVersion, Mark, MarkKind, Meta, MetaSource, Report, Status, Value};
 use crate::read::normalize::norm;
 use crate::read::ReadOptions;
 
@@ -69,6 +69,11 @@ pub struct RollupOptions {
     pub include_invalid: bool,
     /// Files read in parallel per chunk (bounds memory).
     pub chunk: usize,
+    /// The year of the roll-up, when the caller states it: a file that states no year is taken
+    /// as of this year (noted in its findings, I9); a file that states another year is an error
+    /// (B3) and not counted. Without it, the year is the one the files state, and files that
+    /// state none take it (with a warning each) when the others all state the same.
+    pub year: Option<u16>,
 }
 
 /// Where a file stands in the roll-up.
@@ -125,6 +130,8 @@ pub struct Head {
     pub agency: Option<String>,
     /// The report's year, if known.
     pub year: Option<u16>,
+    /// Where the year came from (the workbook, its file name, the roll-up's year).
+    pub year_from: Option<MetaSource>,
     /// The report's format version (none for a file that could not be read).
     pub format: Option<FormatVersion>,
     /// The reason a file could not be read.
@@ -142,9 +149,47 @@ pub struct Head {
     /// nianbao's mark on the workbook, when nianbao wrote it (a summary of another region
     /// counts as that region, with the agencies it lists).
     pub mark: Option<Mark>,
+    /// Error findings of this year's report (not cross-year): whether it counts once its year
+    /// is known.
+    this_year_errors: usize,
+    /// The year was taken from the other files of the batch (the file states none).
+    year_taken: bool,
 }
 
 impl Head {
+    /// The findings decided for the batch as a whole, which the file's spooled [`Detail`] does
+    /// not hold: the same agency and year submitted twice (B1), the batch's year taken for a
+    /// file that states none (I9).
+    pub fn batch_findings(&self) -> Vec<FindingRow> {
+        let mut rows: Vec<FindingRow> = duplicate_rows(self).into_iter().collect();
+        if let (Standing::YearUnknown, Some(v)) = (self.standing, self.format) {
+            rows.push(FindingRow::from(
+                &Diagnostic::new(
+                    Rule::I9,
+                    &self.display,
+                    format!(
+                        "未计入汇总：工作簿中没有写明统计年度，其格式版本（{} 版）也与本次汇总的报表不同",
+                        v.id()
+                    ),
+                )
+                .help("请核对这是否是本年度的报表；如果是，请按本年度的格式填报并写明“统计年度：…”。"),
+            ));
+        }
+        if let (Some(year), true) = (self.year, self.year_taken) {
+            rows.push(FindingRow::from(
+                &Diagnostic::new(
+                    Rule::I9,
+                    &self.display,
+                    format!("工作簿中没有写明统计年度，按本次汇总其他报表的年度 {year} 年计入"),
+                )
+                .help(format!(
+                    "请在工作簿表头填写“统计年度：{year}”；如果不是 {year} 年的报表，请把它移出汇总的文件夹。"
+                )),
+            ));
+        }
+        rows
+    }
+
     /// The agencies whose reports this file's numbers hold: a summary's (from its mark, when
     /// it lists them whole), or the file's own agency.
     pub fn agencies(&self) -> Vec<String> {
@@ -160,6 +205,15 @@ impl Head {
             .as_ref()
             .filter(|m| m.kind == MarkKind::Summary)
             .and_then(|m| m.agencies.as_deref())
+    }
+}
+
+/// Where a file whose year is known stands by its own findings.
+fn standing_of(this_year_errors: usize, include_invalid: bool) -> Standing {
+    match this_year_errors {
+        0 => Standing::Counted,
+        _ if include_invalid => Standing::CountedWithErrors,
+        _ => Standing::Invalid,
     }
 }
 
@@ -236,7 +290,7 @@ pub fn file_findings(head: &Head, detail: Option<&Detail>) -> Vec<FindingRow> {
     });
     fatal
         .into_iter()
-        .chain(duplicate_rows(head))
+        .chain(head.batch_findings())
         .chain(detail.iter().flat_map(|d| d.findings.iter().cloned()))
         .collect()
 }
@@ -256,6 +310,14 @@ pub enum RollupError {
     /// No file could be read and has a known year.
     #[error("输入中没有可以汇总的报表（全部无法读取或年度未知）")]
     NothingToRoll,
+    /// The year of the roll-up was given, and no readable file is of it.
+    #[error("输入中没有 {year} 年的报表：\n{listing}请检查汇总年度是否正确。")]
+    NoneOfYear {
+        /// The year given.
+        year: u16,
+        /// Which files state which year, one line per year.
+        listing: String,
+    },
     /// The reports are of several years.
     #[error("输入中有多个统计年度，一次汇总只能是同一年度：\n{listing}请按年度分开汇总。")]
     MixedYears {
@@ -374,6 +436,11 @@ pub(crate) fn rollup(
         }
         Ok(())
     };
+    // a file that states no year is read as of the roll-up's year, when the caller gives it
+    let read = ReadOptions {
+        batch_year: opts.year,
+        ..opts.read.clone()
+    };
     let mut pending = Vec::new();
     let mut done = 0;
     for part in files.chunks(opts.chunk.max(1)) {
@@ -385,7 +452,7 @@ pub(crate) fn rollup(
                         // a panic in the file's reduction is that file's error
                         let display = p.display().to_string();
                         crate::guard::catch(|| {
-                            reduce(check_file(p, &opts.read), p, previous, opts, &encoders)
+                            reduce(check_file(p, &read), p, previous, opts, &encoders)
                         })
                         .unwrap_or_else(|detail| {
                             let e = crate::error::ReadError::Internal {
@@ -411,7 +478,7 @@ pub(crate) fn rollup(
     spool_w.flush()?;
     drop(spool_w);
 
-    let (year, format, mut standings_changed) = decide(&mut heads)?;
+    let (year, format, mut standings_changed) = decide(&mut heads, opts)?;
     let mut contained = Vec::new();
     standings_changed |= count_once(&mut heads, year, &mut contained);
     let mut rollup = Rollup {
@@ -422,6 +489,8 @@ pub(crate) fn rollup(
             source: opts.name.clone(),
             agency_cell: None,
             year_cell: None,
+            agency_from: Some(crate::model::MetaSource::Given),
+            year_from: Some(crate::model::MetaSource::Batch),
         }),
         heads,
         region_findings: Vec::new(),
@@ -590,6 +659,8 @@ fn reduce(
         Ok(x) => x,
     };
     crate::guard::test_panic("reduce", &c.display);
+    let other_year = other_year(&report, opts.year);
+    findings.extend(other_year.clone());
     findings.extend(previous.check(&report));
     let values: Vec<Option<Decimal>> = report
         .iter()
@@ -626,16 +697,19 @@ fn reduce(
         fatal: None,
         errors,
         warnings,
-        standing: match (report.meta.year, this_year_errors) {
+        year_from: report.meta.year_from,
+        standing: match report.meta.year {
             _ if is_earlier_output(report.mark.as_ref(), &opts.name) => Standing::EarlierOutput,
-            (None, _) => Standing::YearUnknown,
-            (_, 0) => Standing::Counted,
-            _ if opts.include_invalid => Standing::CountedWithErrors,
-            _ => Standing::Invalid,
+            None => Standing::YearUnknown,
+            // another year's report is never counted, even with errors included
+            _ if other_year.is_some() => Standing::Invalid,
+            _ => standing_of(this_year_errors, opts.include_invalid),
         },
         duplicates: Vec::new(),
         metrics: metrics::all(&report),
         mark: report.mark.clone(),
+        this_year_errors,
+        year_taken: false,
     };
     let encoded = encoders
         .iter()
@@ -662,6 +736,7 @@ fn unreadable(display: String, fatal: String) -> Reduced {
         display,
         agency: None,
         year: None,
+        year_from: None,
         format: None,
         fatal: Some(fatal),
         errors: 0,
@@ -670,6 +745,8 @@ fn unreadable(display: String, fatal: String) -> Reduced {
         duplicates: Vec::new(),
         metrics: Vec::new(),
         mark: None,
+        this_year_errors: 0,
+        year_taken: false,
     };
     Reduced {
         head,
@@ -679,12 +756,132 @@ fn unreadable(display: String, fatal: String) -> Reduced {
     }
 }
 
-/// Decide what only all files together decide: duplicates (and whether any standing changed
-/// with them); refuse several years or mixed versions.
-fn decide(heads: &mut [Head]) -> Result<(u16, FormatVersion, bool), RollupError> {
+/// The B3 error of a report that states a year other than the roll-up's, naming where it
+/// states it.
+fn other_year(report: &Report, year: Option<u16>) -> Option<Diagnostic> {
+    let (given, stated) = (year?, report.meta.year?);
+    if given == stated || report.meta.year_from == Some(MetaSource::Batch) {
+        return None;
+    }
+    let m = &report.meta;
+    let place = match (&m.year_cell, m.year_from) {
+        (Some(c), _) => format!("单元格 {}", c.qualified()),
+        (None, Some(MetaSource::FileName)) => "文件名".to_string(),
+        (None, Some(MetaSource::SheetName)) => "工作表名".to_string(),
+        (None, from) => from.map_or("", MetaSource::label).to_string(),
+    };
+    Some(
+        Diagnostic::new(
+            Rule::B3,
+            &m.source,
+            format!("报表写明的统计年度是 {stated} 年（{place}），不是汇总年度 {given} 年，未计入汇总"),
+        )
+        .at(m.year_cell.as_ref())
+        .help(format!(
+            "如果这是 {stated} 年的报表，请把它移出汇总的文件夹；如果是 {given} 年的，请改正{place}中的年度。"
+        )),
+    )
+}
+
+/// Decide what only all files together decide: the year (files that state none take the
+/// batch's one year), duplicates (and whether any standing changed with them); refuse several
+/// years or mixed versions.
+fn decide(
+    heads: &mut [Head],
+    opts: &RollupOptions,
+) -> Result<(u16, FormatVersion, bool), RollupError> {
+    let readable =
+        |h: &Head| h.fatal.is_none() && h.year.is_some() && h.standing != Standing::EarlierOutput;
+    let year = match opts.year {
+        Some(year) => {
+            if !heads.iter().any(|h| readable(h) && h.year == Some(year)) {
+                let stated: Vec<&Head> = heads.iter().filter(|h| readable(h)).collect();
+                if stated.is_empty() {
+                    return Err(RollupError::NothingToRoll);
+                }
+                return Err(RollupError::NoneOfYear {
+                    year,
+                    listing: listing(&stated, |h| format!("{} 年", h.year.unwrap_or_default())),
+                });
+            }
+            year
+        }
+        None => {
+            let mut years: Vec<u16> = heads
+                .iter()
+                .filter(|h| readable(h))
+                .filter_map(|h| h.year)
+                .collect();
+            years.sort_unstable();
+            years.dedup();
+            match years.as_slice() {
+                [] => return Err(RollupError::NothingToRoll),
+                [year] => *year,
+                _ => {
+                    let stated: Vec<&Head> = heads.iter().filter(|h| readable(h)).collect();
+                    return Err(RollupError::MixedYears {
+                        listing: listing(&stated, |h| format!("{} 年", h.year.unwrap_or_default())),
+                    });
+                }
+            }
+        }
+    };
+    // The version of the reports that state the year; a report that states none takes the
+    // year when it follows that version (with a warning when the batch, not the caller, gave
+    // it), else its year stays unknown.
+    let stated =
+        |h: &Head| readable(h) && h.year == Some(year) && h.year_from != Some(MetaSource::Batch);
+    let mut versions: Vec<FormatVersion> = heads
+        .iter()
+        .filter(|h| stated(h))
+        .filter_map(|h| h.format)
+        .collect();
+    if versions.is_empty() {
+        // every report of the year took the caller's year
+        versions = heads
+            .iter()
+            .filter(|h| h.fatal.is_none() && h.year == Some(year))
+            .filter_map(|h| h.format)
+            .collect();
+    }
+    versions.sort();
+    versions.dedup();
+    if versions.len() > 1 {
+        let expected = if year >= 2021 {
+            FormatVersion::V2021
+        } else {
+            FormatVersion::V2019
+        };
+        let of_year: Vec<&Head> = heads.iter().filter(|h| stated(h)).collect();
+        return Err(RollupError::MixedVersions {
+            year,
+            listing: listing(&of_year, |h| {
+                format!("{} 版", h.format.map_or("?", |f| f.id()))
+            }),
+            expected,
+        });
+    }
+    let version = versions[0];
+    let mut changed = false;
+    for h in heads.iter_mut().filter(|h| {
+        h.fatal.is_none() && (h.year.is_none() || h.year_from == Some(MetaSource::Batch))
+    }) {
+        if h.format != Some(version) {
+            changed |= h.standing != Standing::YearUnknown;
+            (h.year, h.year_from, h.standing) = (None, None, Standing::YearUnknown);
+        } else if h.year.is_none() {
+            h.year = Some(year);
+            h.year_from = Some(MetaSource::Batch);
+            h.year_taken = true;
+            h.standing = standing_of(h.this_year_errors, opts.include_invalid);
+            h.warnings += 1;
+            changed = true;
+        }
+    }
+    // Duplicates among the reports of the year; a report without an agency is nobody's
+    // duplicate.
     let keys = heads.iter().map(|h| {
-        agency_key(h.agency.as_deref(), h.year)
-            .filter(|_| h.fatal.is_none() && h.standing != Standing::EarlierOutput)
+        agency_key(h.agency.as_deref(), h.year).filter(|_| readable(h) && h.year == Some(year))
     });
     let groups = duplicate_groups(keys);
     for g in &groups {
@@ -699,42 +896,7 @@ fn decide(heads: &mut [Head]) -> Result<(u16, FormatVersion, bool), RollupError>
             heads[i].errors += 1;
         }
     }
-    let readable: Vec<&Head> = heads
-        .iter()
-        .filter(|h| h.fatal.is_none() && h.year.is_some())
-        .filter(|h| h.standing != Standing::EarlierOutput)
-        .collect();
-    let mut years: Vec<u16> = readable.iter().filter_map(|h| h.year).collect();
-    years.sort_unstable();
-    years.dedup();
-    match years.as_slice() {
-        [] => Err(RollupError::NothingToRoll),
-        [year] => {
-            let year = *year;
-            let mut versions: Vec<FormatVersion> =
-                readable.iter().filter_map(|h| h.format).collect();
-            versions.sort();
-            versions.dedup();
-            if versions.len() > 1 {
-                let expected = if year >= 2021 {
-                    FormatVersion::V2021
-                } else {
-                    FormatVersion::V2019
-                };
-                return Err(RollupError::MixedVersions {
-                    year,
-                    listing: listing(&readable, |h| {
-                        format!("{} 版", h.format.map_or("?", |f| f.id()))
-                    }),
-                    expected,
-                });
-            }
-            Ok((year, versions[0], !groups.is_empty()))
-        }
-        _ => Err(RollupError::MixedYears {
-            listing: listing(&readable, |h| format!("{} 年", h.year.unwrap_or_default())),
-        }),
-    }
+    Ok((year, version, changed || !groups.is_empty()))
 }
 
 fn listing(heads: &[&Head], what: impl Fn(&Head) -> String) -> String {
@@ -884,6 +1046,9 @@ mod tests {
             duplicates: Vec::new(),
             metrics: Vec::new(),
             mark: None,
+            year_from: None,
+            this_year_errors: 0,
+            year_taken: false,
         };
         let detail = Detail {
             values: vec![Some(Decimal::MAX), Some(Decimal::ONE), None],

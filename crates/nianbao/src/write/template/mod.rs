@@ -735,6 +735,8 @@ pub(crate) fn blank_report(
         source: String::new(),
         agency_cell: None,
         year_cell: None,
+        agency_from: None,
+        year_from: None,
     };
     let mut r = Report::empty(meta);
     for (i, v) in r.values_mut().iter_mut().enumerate() {

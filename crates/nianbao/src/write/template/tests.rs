@@ -11,6 +11,8 @@ fn meta(version: FormatVersion) -> Meta {
         source: "in.xlsx".into(),
         agency_cell: None,
         year_cell: None,
+        agency_from: None,
+        year_from: None,
     }
 }
 
