@@ -141,6 +141,26 @@ fn base_format() -> Format {
         .set_align(FormatAlign::VerticalCenter)
 }
 
+/// Excel's paper size code of A4.
+pub(crate) const A4: u8 = 9;
+
+/// The footer of every printed page: the page number and the sheet's page count.
+pub(crate) const PAGE_FOOTER: &str = "&C第 &P 页，共 &N 页";
+
+/// Page setup of a list sheet (header rows on top, one row per item, text wrapped in its
+/// columns): A4 landscape, one page wide and as many long as it takes, the header rows
+/// (`0..header_rows`) repeated on every page, page numbers in the footer. The template's list
+/// sheets and the roll-up's `校验问题` and `报送情况` print alike.
+pub(crate) fn list_page_setup(ws: &mut Worksheet, header_rows: u32) -> Result<(), XlsxError> {
+    ws.set_paper_size(A4)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        .set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3)
+        .set_footer(PAGE_FOOTER);
+    ws.set_repeat_rows(0, header_rows.max(1) - 1)?;
+    Ok(())
+}
+
 /// The title: `{单位}{年度}年政府信息公开工作年度报告统计表`, parts left out when unknown.
 pub fn title(agency: Option<&str>, year: Option<u16>) -> String {
     format!(
@@ -566,12 +586,12 @@ pub fn add_report_sheet(
             ..ProtectionOptions::new()
         });
     }
-    ws.set_paper_size(9) // A4
+    ws.set_paper_size(A4)
         .set_portrait()
         .set_print_fit_to_pages(1, 0)
         .set_print_center_horizontally(true)
         .set_margins(0.5, 0.5, 0.6, 0.6, 0.3, 0.3)
-        .set_footer("&C第 &P 页，共 &N 页");
+        .set_footer(PAGE_FOOTER);
     ws.set_repeat_rows(layout.repeat_rows.0, layout.repeat_rows.1)?;
     ws.set_page_breaks(&layout.page_breaks)?;
     Ok(SheetMap {

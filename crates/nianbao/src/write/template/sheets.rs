@@ -92,11 +92,7 @@ fn write_list(
     ws.set_freeze_panes(1, 0)?;
     let last_row = rows.len() as u32;
     ws.autofilter(0, 0, last_row, header.len() as u16 - 1)?;
-    ws.set_paper_size(9)
-        .set_landscape()
-        .set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(0, 0)?;
-    Ok(())
+    super::list_page_setup(ws, 1)
 }
 
 fn link_to(map: &SheetMap, index: usize) -> Cell {
