@@ -1,6 +1,6 @@
 //! Panics in one file's work become that file's error: the batch goes on.
 //!
-//! [`catch`] runs one file's work (reading, checking, fixing, a roll-up's reduction) under
+//! `catch` runs one file's work (reading, checking, fixing, a roll-up's reduction) under
 //! `catch_unwind` and marks the thread as *guarded* while it runs. A front end's panic hook asks
 //! [`is_guarded`] to tell a panic the library catches and reports (print nothing: the file's
 //! error says it) from one nobody catches (print a short message). The mark is per thread; a

@@ -1,6 +1,6 @@
 //! Cross-year checks X1–X3 (FORMATS.md): this year's report against last year's, matched by the
 //! normalised agency name. For the region, the same agencies on both sides: the counted agencies
-//! that have a report last year, summed this year and last year ([`Previous::check_region`]), so
+//! that have a report last year, summed this year and last year (`Previous::check_region`), so
 //! that an agency missing on one side (left out as invalid, not submitted, new this year) is no
 //! mismatch; only when last year is given as a summary alone is the whole total compared with it.
 

@@ -1,6 +1,6 @@
 //! Atomic output: write to a temporary file in the target directory, sync, rename into place.
 //! An output that is any path the command reads ([`ReadSet`]) is refused; a failure half-way
-//! leaves nothing behind. Temporary files are made by [`crate::scratch`], and what a killed run
+//! leaves nothing behind. Temporary files are made by `crate::scratch`, and what a killed run
 //! left in the output's directory is removed before writing there.
 
 use std::fs::File;

@@ -5,7 +5,7 @@
 //!
 //! Each sheet prints as what it is: `汇总` as the official template (A4 portrait, one page
 //! wide); `校验问题` and `报送情况` as lists (landscape, one page wide, wrapped text, the header
-//! repeated: [`template::list_page_setup`]); `分单位明细`, a sheet for the screen 200-odd
+//! repeated: `template::list_page_setup`); `分单位明细`, a sheet for the screen 200-odd
 //! columns wide, landscape with the agency column and the two header rows on every page; `指标`
 //! its ratios and both charts on the first page, the per-agency table from the second.
 

@@ -2,7 +2,7 @@
 //! scratch file without a name beside the destination, copied into a temporary file and renamed
 //! into place only when the run commits, or memory (a web page's download).
 //!
-//! The scratch file has no name ([`crate::scratch::anonymous_in`]), so a run killed half-way
+//! The scratch file has no name (`scratch::anonymous_in`), so a run killed half-way
 //! leaves nothing in the output's directory however large the output had grown; the named
 //! temporary file exists only during the commit.
 
