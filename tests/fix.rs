@@ -197,3 +197,42 @@ fn a_finding_left_after_a_correction_quotes_the_number_the_agency_wrote() {
     assert_eq!(log.len(), 1, "{log:?}");
     assert_eq!(log[0].1, "已更正");
 }
+
+/// The list sheets' long texts wrap inside rows tall enough for them: the workbook's row
+/// height is fixed, so a row left at the default shows the 说明 of a conflict as lines drawn
+/// over each other (seen in the rendered 更正记录 before this was fixed).
+#[test]
+fn a_wrapped_explanation_gets_a_row_tall_enough() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r3.xlsx");
+    convert_fix(&sample("fails_r3.xlsx"), &out);
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let mut part = |name: &str| {
+        let mut s = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    let workbook = part("xl/workbook.xml");
+    let n = workbook
+        .split("<sheet ")
+        .skip(1)
+        .position(|s| s.starts_with("name=\"更正记录\""))
+        .expect("更正记录")
+        + 1;
+    let sheet = part(&format!("xl/worksheets/sheet{n}.xml"));
+    // both conflicts' rows (2 and 3) are at least two lines of 11-point text high
+    for r in [2, 3] {
+        let row = sheet
+            .split("<row ")
+            .find(|s| s.starts_with(&format!("r=\"{r}\"")))
+            .unwrap();
+        let ht: f64 = row
+            .split("ht=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("row {r} has no height: {row}"));
+        assert!(ht >= 29.0, "row {r}: {ht}");
+    }
+}

@@ -11,6 +11,31 @@ pub mod template;
 
 use std::borrow::Cow;
 
+/// How many lines the tallest of a row's wrapped cells takes, each cell in its column's width
+/// (Excel's width units). Every list sheet sets its rows' heights from it: the workbooks' default
+/// row height is fixed (`customHeight`), so viewers do not grow a row to its wrapped text by
+/// themselves. A CJK character counts two units, a little more than it takes, and text that
+/// wraps gets a line to spare (a line broken between words leaves room unused).
+pub(crate) fn wrapped_lines(cells: &[&str], widths: &[f64]) -> f64 {
+    cells
+        .iter()
+        .zip(widths)
+        .map(|(text, w)| {
+            let room = (w - 1.0).max(1.0);
+            text.split('\n')
+                .map(|l| {
+                    let n = (unicode_width::UnicodeWidthStr::width(l) as f64 / room).ceil();
+                    if n > 1.0 {
+                        n + 1.0
+                    } else {
+                        1.0
+                    }
+                })
+                .sum::<f64>()
+        })
+        .fold(1.0, f64::max)
+}
+
 /// Excel's limit on the text of one cell, in UTF-16 code units (rust_xlsxwriter refuses more).
 const CELL_LIMIT: usize = 32_767;
 /// Where a too-long text is cut, leaving room for the note (and for a cell note's own limit).

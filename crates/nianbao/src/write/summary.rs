@@ -79,29 +79,10 @@ impl Formats {
     }
 }
 
-/// The height in points of a row of wrapped text (10 point), enough lines for its longest cell:
-/// `None` for one line. The workbook's default row height is fixed (`customHeight`), so viewers
-/// do not grow a row to its wrapped text by themselves; a CJK character counts two units of a
-/// column's width, a little more than it takes, and text that wraps gets a line to spare.
+/// The height in points of a row of wrapped 10-point text, enough lines for its longest cell
+/// ([`super::wrapped_lines`]): `None` for one line.
 fn wrapped_height(cells: &[&str], widths: &[f64]) -> Option<f64> {
-    let lines = cells
-        .iter()
-        .zip(widths)
-        .map(|(text, w)| {
-            let room = (w - 1.0).max(1.0);
-            text.split('\n')
-                .map(|l| {
-                    let n = (unicode_width::UnicodeWidthStr::width(l) as f64 / room).ceil();
-                    // a line broken between words leaves room unused: one line to spare
-                    if n > 1.0 {
-                        n + 1.0
-                    } else {
-                        1.0
-                    }
-                })
-                .sum::<f64>()
-        })
-        .fold(1.0, f64::max);
+    let lines = super::wrapped_lines(cells, widths);
     (lines > 1.0).then_some(lines * LINE_PT + 3.0)
 }
 

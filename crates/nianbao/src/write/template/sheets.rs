@@ -33,6 +33,9 @@ impl Cell {
     }
 }
 
+/// The height of a line of the list sheets' 11-point text, in points.
+const LINE_PT: f64 = 14.5;
+
 fn text(s: impl Into<String>) -> Cell {
     Cell::Text(s.into())
 }
@@ -61,6 +64,18 @@ fn write_list(
         .set_font_color(rust_xlsxwriter::Color::Blue)
         .set_underline(rust_xlsxwriter::FormatUnderline::Single);
     let mut widths: Vec<usize> = header.iter().map(|h| UnicodeWidthStr::width(*h)).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.width());
+        }
+    }
+    let widths: Vec<f64> = widths
+        .iter()
+        .map(|w| (*w).clamp(4, max_width) as f64 + 2.0)
+        .collect();
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
     for (c, h) in header.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &head)?;
     }
@@ -68,7 +83,6 @@ fn write_list(
         let r = i as u32 + 1;
         for (c, cell) in row.iter().enumerate() {
             let col = c as u16;
-            widths[c] = widths[c].max(cell.width());
             match cell {
                 Cell::Text(t) => {
                     ws.write_string_with_format(r, col, crate::write::cell_text(t), &body)?;
@@ -85,9 +99,17 @@ fn write_list(
                 }
             }
         }
-    }
-    for (c, w) in widths.iter().enumerate() {
-        ws.set_column_width(c as u16, (*w).clamp(4, max_width) as f64 + 2.0)?;
+        let texts: Vec<&str> = row
+            .iter()
+            .map(|c| match c {
+                Cell::Text(t) | Cell::Link(_, t) => t.as_str(),
+                Cell::Number(_) | Cell::Empty => "",
+            })
+            .collect();
+        let lines = crate::write::wrapped_lines(&texts, &widths);
+        if lines > 1.0 {
+            ws.set_row_height(r, lines * LINE_PT + 3.0)?;
+        }
     }
     ws.set_freeze_panes(1, 0)?;
     let last_row = rows.len() as u32;
