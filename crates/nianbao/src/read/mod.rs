@@ -10,6 +10,7 @@ pub(crate) mod normalize;
 mod ods;
 mod open;
 mod sniff;
+mod text;
 mod value;
 mod xls;
 mod xlsx;

@@ -96,7 +96,7 @@ pub fn describe_unknown(bytes: &[u8]) -> String {
 
 /// Text in UTF-8, UTF-16 with BOM, or a legacy Chinese code page (GBK/GB18030): no NUL bytes
 /// (outside UTF-16) and almost no control characters in the first 4 KB.
-fn looks_like_text(bytes: &[u8]) -> bool {
+pub(super) fn looks_like_text(bytes: &[u8]) -> bool {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return true;
     }
