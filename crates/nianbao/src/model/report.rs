@@ -168,6 +168,10 @@ pub struct Report {
     /// The report's prose when it was read from a published document (web page, Word, text),
     /// in document order; empty for workbooks.
     pub prose: Vec<super::Paragraph>,
+    /// Where the agency was read from in the prose, when no cell gave it.
+    pub agency_from: Option<super::MetaSource>,
+    /// Where the year was read from in the prose, when no cell gave it.
+    pub year_from: Option<super::MetaSource>,
 }
 
 impl Report {
@@ -178,6 +182,8 @@ impl Report {
             meta,
             values: vec![Value::missing(); n],
             prose: Vec::new(),
+            agency_from: None,
+            year_from: None,
         }
     }
 
@@ -188,6 +194,8 @@ impl Report {
             meta,
             values,
             prose: Vec::new(),
+            agency_from: None,
+            year_from: None,
         }
     }
 
@@ -266,10 +274,16 @@ impl Serialize for Report {
         struct Out<'a> {
             #[serde(flatten)]
             meta: &'a Meta,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            agency_from: Option<&'a super::MetaSource>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            year_from: Option<&'a super::MetaSource>,
             tables: Tables<'a>,
         }
         Out {
             meta: &self.meta,
+            agency_from: self.agency_from.as_ref(),
+            year_from: self.year_from.as_ref(),
             tables: Tables(self),
         }
         .serialize(s)

@@ -66,6 +66,12 @@ pub enum Rule {
     X2,
     /// Cross-year (2019 format): prior items = last year's prior items + last year's change.
     X3,
+    /// A published report's prose states its agency or year in two different ways.
+    I10,
+    /// A figure the prose states differs from its cell in the tables.
+    T1,
+    /// Required content of the prose is missing (a section; from 2021, 信息处理费 in 六).
+    T2,
 }
 
 /// A rule's registry entry: code, severity, title and doc (what / why / example).
@@ -85,7 +91,7 @@ pub struct RuleInfo {
 
 impl Rule {
     /// Every rule, in registry order.
-    pub const ALL: [Rule; 19] = [
+    pub const ALL: [Rule; 22] = [
         Rule::R1,
         Rule::R2,
         Rule::R3,
@@ -105,6 +111,9 @@ impl Rule {
         Rule::X1,
         Rule::X2,
         Rule::X3,
+        Rule::I10,
+        Rule::T1,
+        Rule::T2,
     ];
 
     /// The registry entry.
@@ -285,6 +294,27 @@ pub static RULES: &[RuleInfo] = &[
         severity: Severity::Warning,
         title: "跨年（2019 版）：上一年项目数量 = 上年的上一年项目数量 + 上年的本年增/减",
         doc: "行政许可、其他对外管理服务事项、行政处罚、行政强制、行政事业性收费五行。",
+    },
+    RuleInfo {
+        rule: Rule::I10,
+        code: "I10",
+        severity: Severity::Warning,
+        title: "正文中单位名称或年度的说法不一致",
+        doc: "网页、Word、文本形式的报告，表格中没有单位名称、年度时从正文读取：标题、首句（“由……编制”“现将……年度报告……”）、“统计期限自……起至……止”。几处说法不一致时采用先者（标题、统计期限、首句的顺序）并报告两处。",
+    },
+    RuleInfo {
+        rule: Rule::T1,
+        code: "T1",
+        severity: Severity::Warning,
+        title: "正文所述数字与统计表不一致",
+        doc: "只比较意思明确的句子（数字说明所计何事，没有“其中”，没有别的年份）：收到/新收申请、上年结转、办结/办理、结转下年度、行政复议、行政诉讼、制发/新制作规范性文件的件数，以及“未收到依申请公开事项”“没有发生……行政复议、行政诉讼”等零的说法。指出段落、原话和单元格。支持的说法见 README。",
+    },
+    RuleInfo {
+        rule: Rule::T2,
+        code: "T2",
+        severity: Severity::Warning,
+        title: "正文缺少规定内容",
+        doc: "一至六部分应齐全（缺少的逐一指出）；2021 版起，六、其他需要报告的事项应说明是否收取信息处理费；表二行政事业性收费金额大于 0 而六未提及收费，也报告。",
     },
 ];
 

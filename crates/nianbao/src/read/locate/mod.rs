@@ -23,6 +23,7 @@ mod choose;
 mod index;
 mod meta;
 mod proactive;
+mod prose_meta;
 mod read_value;
 mod requests;
 #[cfg(test)]
@@ -35,6 +36,7 @@ use self::appeals::find_appeals;
 use self::choose::choose;
 use self::index::Indexed;
 use self::meta::find_meta;
+use self::prose_meta::prose_meta;
 use self::read_value::read_value;
 use self::requests::find_requests;
 use self::version::{decide_version, version_evidence};
@@ -102,7 +104,7 @@ pub fn locate(grid: &Grid, opts: &ReadOptions) -> Result<(Report, Vec<Diagnostic
     }
 
     let (found_agency, found_year) = find_meta(&ixs);
-    let meta = Meta {
+    let mut meta = Meta {
         agency: opts
             .agency
             .clone()
@@ -113,6 +115,26 @@ pub fn locate(grid: &Grid, opts: &ReadOptions) -> Result<(Report, Vec<Diagnostic
         agency_cell: found_agency.filter(|_| opts.agency.is_none()).map(|a| a.1),
         year_cell: found_year.filter(|_| opts.year.is_none()).map(|y| y.1),
     };
+    // A published document's prose, when the cells do not say (issue 11).
+    let from_prose = if meta.agency.is_none() || meta.year.is_none() {
+        prose_meta(&grid.prose, file, &mut findings)
+    } else {
+        Default::default()
+    };
+    let agency_from = from_prose
+        .agency
+        .filter(|_| meta.agency.is_none())
+        .map(|(a, s)| {
+            meta.agency = Some(a);
+            s
+        });
+    let year_from = from_prose
+        .year
+        .filter(|_| meta.year.is_none())
+        .map(|(y, s)| {
+            meta.year = Some(y);
+            s
+        });
     if meta.agency.is_none() || meta.year.is_none() {
         let what = match (meta.agency.is_none(), meta.year.is_none()) {
             (true, true) => "单位名称和统计年度",
@@ -129,6 +151,8 @@ pub fn locate(grid: &Grid, opts: &ReadOptions) -> Result<(Report, Vec<Diagnostic
 
     let mut report = Report::empty(meta);
     report.prose = grid.prose.clone();
+    report.agency_from = agency_from;
+    report.year_from = year_from;
     for table in TableKey::ALL {
         let Some(cand) = chosen.iter().find(|c| c.table == table) else {
             findings.push(
