@@ -21,7 +21,7 @@ pub mod spec;
 pub mod synthetic;
 
 pub use cellref::CellRef;
-pub use prose::{MetaSource, Paragraph, Place};
+pub use prose::{sections, MetaSource, Paragraph, Place, Section};
 pub use report::{Meta, Report, Status, Value, MAX_MAGNITUDE};
 pub use rule::{Rule, RuleInfo, Severity, RULES};
 pub use spec::{
