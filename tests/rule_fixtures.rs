@@ -24,7 +24,7 @@ fn registry_codes() -> Vec<String> {
 /// Every code with a fixture.
 const FIXTURES: &[&str] = &[
     "R1", "R2", "R3", "R4", "R5", "R6", "I1", "I2", "I3", "I4", "I5", "I6", "I7", "I8", "I9", "B1",
-    "X1", "X2", "X3",
+    "X1", "X2", "X3", "I10", "T1", "T2",
 ];
 
 fn checked(files: &[&Path]) -> Vec<Json> {
@@ -46,6 +46,18 @@ fn without_label(dir: &Path, src: &str, label: &str) -> Vec<Json> {
     let cell = find_text(&src, label);
     let out = dir.join("edited.xlsx");
     copy_with(&src, &out, &[(&cell, Data::Empty)]);
+    checked(&[&out])
+}
+
+/// A copy of the published seed report text (`sample_published/`) with its text edited.
+fn with_text(dir: &Path, edit: impl Fn(String) -> String) -> Vec<Json> {
+    let src =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_published/dujiqu_jingxinju_2020.txt");
+    let text = std::fs::read_to_string(src).unwrap();
+    let edited = edit(text.clone());
+    assert_ne!(edited, text, "the edit changed nothing");
+    let out = dir.join("edited.txt");
+    std::fs::write(&out, edited).unwrap();
     checked(&[&out])
 }
 
@@ -125,6 +137,16 @@ fn fire(code: &str, dir: &Path) -> Vec<Json> {
             let case = x3_case(dir);
             rollup_issues(dir, &[&case.cur], &[&case.prev])
         }
+        // A title line whose year (2021) is not the statistics period's (2020).
+        "I10" => with_text(dir, |t| {
+            format!("杜集区经济和信息化局2021年政府信息公开工作年度报告\n{t}")
+        }),
+        // The prose says 3 applications were received; table 三 has none.
+        "T1" => with_text(dir, |t| {
+            t.replace("我局未收到依申请公开事项", "我局收到政府信息公开申请3件")
+        }),
+        // Section 五's heading left out.
+        "T2" => with_text(dir, |t| t.replace("五、存在的主要问题及改进情况\n", "")),
         other => panic!("no fixture for {other}"),
     }
 }

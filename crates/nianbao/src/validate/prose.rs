@@ -435,6 +435,19 @@ mod tests {
         phrasing_normative_documents = 8,
     }
 
+    /// The README's table of phrasings has a row with each phrasing's example.
+    #[test]
+    fn every_phrasing_is_in_the_readme() {
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"));
+        for ph in PHRASINGS {
+            assert!(
+                readme.contains(&format!("| {} |", ph.example)),
+                "{}",
+                ph.example
+            );
+        }
+    }
+
     #[test]
     fn near_misses_say_nothing() {
         for text in [
