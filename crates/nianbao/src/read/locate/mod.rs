@@ -116,25 +116,16 @@ pub fn locate(grid: &Grid, opts: &ReadOptions) -> Result<(Report, Vec<Diagnostic
         year_cell: found_year.filter(|_| opts.year.is_none()).map(|y| y.1),
     };
     // A published document's prose, when the cells do not say (issue 11).
-    let from_prose = if meta.agency.is_none() || meta.year.is_none() {
-        prose_meta(&grid.prose, file, &mut findings)
-    } else {
-        Default::default()
-    };
-    let agency_from = from_prose
-        .agency
-        .filter(|_| meta.agency.is_none())
-        .map(|(a, s)| {
-            meta.agency = Some(a);
-            s
-        });
-    let year_from = from_prose
-        .year
-        .filter(|_| meta.year.is_none())
-        .map(|(y, s)| {
-            meta.year = Some(y);
-            s
-        });
+    let wanted = (meta.agency.is_none(), meta.year.is_none());
+    let from_prose = prose_meta(&grid.prose, wanted, file, &mut findings);
+    let agency_from = from_prose.agency.map(|(a, s)| {
+        meta.agency = Some(a);
+        s
+    });
+    let year_from = from_prose.year.map(|(y, s)| {
+        meta.year = Some(y);
+        s
+    });
     if meta.agency.is_none() || meta.year.is_none() {
         let what = match (meta.agency.is_none(), meta.year.is_none()) {
             (true, true) => "单位名称和统计年度",

@@ -120,12 +120,20 @@ fn candidates(prose: &[Paragraph]) -> (Vec<(String, MetaSource)>, Vec<(u16, Meta
 
 /// The agency and year the prose states, and an I10 finding for each disagreement with the
 /// winner.
+/// Only what is `wanted` (agency, year) is looked at: what a cell gave is not second-guessed.
 pub(super) fn prose_meta(
     prose: &[Paragraph],
+    wanted: (bool, bool),
     file: &str,
     findings: &mut Vec<Diagnostic>,
 ) -> ProseMeta {
-    let (agencies, years) = candidates(prose);
+    let (mut agencies, mut years) = candidates(prose);
+    if !wanted.0 {
+        agencies.clear();
+    }
+    if !wanted.1 {
+        years.clear();
+    }
     let mut out = ProseMeta::default();
     if let Some(first) = agencies.first() {
         let conflict = agencies
@@ -186,7 +194,7 @@ mod tests {
 
     fn found(lines: &[&str]) -> (Option<String>, Option<u16>, Vec<Diagnostic>) {
         let mut f = Vec::new();
-        let m = prose_meta(&paras(lines), "t.txt", &mut f);
+        let m = prose_meta(&paras(lines), (true, true), "t.txt", &mut f);
         (m.agency.map(|a| a.0), m.year.map(|y| y.0), f)
     }
 
@@ -214,6 +222,22 @@ mod tests {
             "{}",
             f[0].message
         );
+    }
+
+    /// What a cell gave is not looked for, nor second-guessed: no I10 about it.
+    #[test]
+    fn only_what_is_wanted_is_read() {
+        let lines = paras(&[
+            "标题: 甲局2022年度政府信息公开工作年度报告",
+            "本年报由乙局编制。统计期限自2022年1月1日起至2022年12月31日止。",
+        ]);
+        let mut f = Vec::new();
+        let m = prose_meta(&lines, (false, true), "t.txt", &mut f);
+        assert!(m.agency.is_none() && f.is_empty(), "{f:#?}");
+        assert_eq!(m.year.map(|y| y.0), Some(2022));
+        let m = prose_meta(&lines, (true, false), "t.txt", &mut f);
+        assert_eq!(m.agency.map(|a| a.0).as_deref(), Some("甲局"));
+        assert_eq!(f.len(), 1, "甲局 and 乙局 disagree");
     }
 
     #[test]
