@@ -103,9 +103,12 @@ fn classify(line: &str) -> Line<'_> {
     Line::Prose(t)
 }
 
-/// Split the text into paragraphs and tables.
-fn items(text: &str) -> Vec<Item> {
+/// Split the text into paragraphs and tables. `Err(n)` when more than `max` cells and paragraphs
+/// would be kept (checked as they are made, before any layout: a file of short lines is
+/// millions of them).
+fn items(text: &str, max: u64) -> Result<Vec<Item>, u64> {
     let mut out = Vec::new();
+    let mut kept: u64 = 0;
     let mut table: Vec<Row> = Vec::new();
     let mut row: Row = Vec::new();
     fn close(table: &mut Vec<Row>, row: &mut Row) {
@@ -121,7 +124,16 @@ fn items(text: &str) -> Vec<Item> {
     }
     for (i, line) in text.lines().enumerate() {
         let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        match classify(line) {
+        let line = classify(line);
+        kept += match &line {
+            Line::PipeCell(_) | Line::Prose(_) => 1,
+            Line::MdRow(cells) => cells.len() as u64,
+            _ => 0,
+        };
+        if kept > max {
+            return Err(kept);
+        }
+        match line {
             Line::PipeCell(c) => row.push(Cell {
                 text: c.to_string(),
                 line: n,
@@ -159,7 +171,7 @@ fn items(text: &str) -> Vec<Item> {
         }
     }
     flush(&mut out, &mut table, &mut row);
-    out
+    Ok(out)
 }
 
 /// A number (or a zero mark) with nothing after it: a value cell, not a label.
@@ -303,12 +315,16 @@ fn join_appeal_groups(items: &mut [Item]) {
     ];
     // (index of the heading paragraph, index of the table) for each group, in order.
     let mut found: Vec<(usize, usize)> = Vec::new();
+    // The last paragraph seen: the heading of the table after it.
+    let mut heading: Option<usize> = None;
     for (i, it) in items.iter().enumerate() {
-        let Item::Table(t) = it else { continue };
+        let Item::Table(t) = it else {
+            heading = Some(i);
+            continue;
+        };
         if !is_group(t) {
             continue;
         }
-        let heading = items[..i].iter().rposition(|x| matches!(x, Item::Para(_)));
         let Some(hi) = heading else { continue };
         let Item::Para(p) = &items[hi] else { continue };
         let k = core(&p.text);
@@ -420,7 +436,9 @@ fn add_requests_header(rows: &mut Vec<Placed>) {
 /// paragraphs. A text without any table is not a report in a form nianbao reads.
 pub(super) fn read(bytes: &[u8], ctx: &Ctx, looked_like: String) -> Result<Grid, ReadError> {
     let text = super::html::decode(bytes);
-    let mut items = items(&text);
+    let max = ctx.limits.max_cells;
+    let mut items = items(&text, max)
+        .map_err(|n| ctx.too_large(Some(SHEET), "表格单元格和正文段落数量", n, max))?;
     join_appeal_groups(&mut items);
     let mut rows: Vec<Placed> = Vec::new();
     let mut prose = Vec::new();
@@ -504,6 +522,25 @@ mod tests {
             read_grid_bytes("只有文字。\n".as_bytes(), "t.txt", &Limits::default()).unwrap_err();
         assert_eq!(e.kind(), "unknown_format");
         assert!(e.to_string().contains("Markdown"), "{e}");
+    }
+
+    /// A file of short lines is refused while it is split, before millions of cells or
+    /// paragraphs are kept.
+    #[test]
+    fn many_short_lines_are_refused_as_they_are_read() {
+        let few = Limits {
+            max_cells: 1000,
+            ..Limits::default()
+        };
+        for text in [
+            "a\n".repeat(5000),
+            "a |\n".repeat(5000),
+            "| a | b |\n".repeat(5000),
+        ] {
+            let e = read_grid_bytes(text.as_bytes(), "t.txt", &few).unwrap_err();
+            assert_eq!(e.kind(), "too_large", "{e}");
+            assert!(e.to_string().contains("段落"), "{e}");
+        }
     }
 
     #[test]
