@@ -27,6 +27,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         source: "dujiqu_jingxinju_2020.txt".into(),
         agency_cell: None,
         year_cell: None,
+        agency_from: None,
+        year_from: None,
     };
     // every number in the published tables is 0 except these
     let nonzero: &[(&str, &str, i64)] = &[
@@ -69,7 +71,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .sides(Decimal::from(3), Decimal::ZERO),
         );
     }
-    nianbao::write::template::write_report(&report, &diags, &[], &out, &Default::default())?;
+    nianbao::write::template::write_report(
+        &report,
+        &diags,
+        &Default::default(),
+        &out,
+        &Default::default(),
+    )?;
     eprintln!("{}", out.display());
     Ok(())
 }

@@ -1,5 +1,3 @@
-use clap::Parser;
-
 /// mimalloc: with glibc's allocator the per-thread arenas keep what the parallel readers freed
 /// around the long-lived per-file records, and a roll-up's peak memory grows with the number of
 /// workbooks; with mimalloc it stays nearly flat. `scripts/allocator_memory.sh` measures both
@@ -25,7 +23,7 @@ fn main() {
             cli::output::terminal_safe(&what)
         );
     }));
-    let cli = cli::Cli::parse();
+    let cli = cli::help::parse_or_exit(std::env::args_os());
     let code = match cli::run(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -127,7 +127,7 @@ fn cross_year_findings(rule: &str, case: &CrossYearCase, dir: &std::path::Path) 
 }
 
 /// Exactly one finding of `rule` on this year's file, at the changed cell, naming both numbers; and
-/// the same for the region total (`汇总`, against last year's sum, here that one report).
+/// the same for the region total (`汇总`, against the same agencies last year, here that one report).
 fn assert_one_finding_at(rule: &str, found: &[Json], case: &CrossYearCase) {
     let file = case.cur.display().to_string();
     let on_file: Vec<&Json> = found
@@ -140,7 +140,13 @@ fn assert_one_finding_at(rule: &str, found: &[Json], case: &CrossYearCase) {
         (1, 1, 2),
         "{rule}: {found:#?}"
     );
-    assert_eq!(on_region[0]["说明"], on_file[0]["说明"]);
+    // the region compares the same one agency, and says so before the same words
+    let (region, file) = (on_region[0]["说明"].as_str(), on_file[0]["说明"].as_str());
+    assert!(
+        region.unwrap().ends_with(file.unwrap())
+            && region.unwrap().contains("两年都有报表的 1 个单位"),
+        "{region:?} / {file:?}"
+    );
     let f = on_file[0];
     assert_eq!(f["级别"], "警告", "{f:#?}");
     assert_eq!(f["工作表"], case.cell.sheet.as_str(), "{f:#?}");
@@ -286,8 +292,10 @@ fn convert_to_csv_writes_the_header_and_every_number() {
     assert!(bytes.starts_with("\u{feff}".as_bytes()), "UTF-8 BOM");
     let mut csv = csv::Reader::from_reader(&bytes[3..]);
     let header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
+    // The first ten columns as they always were (analysts' scripts read them by position),
+    // the new ones appended.
     assert_eq!(
-        header,
+        header[..10],
         [
             "agency",
             "year",
@@ -301,6 +309,7 @@ fn convert_to_csv_writes_the_header_and_every_number() {
             "source"
         ]
     );
+    assert_eq!(header[10..], ["status", "unit", "counted", "level"]);
     let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
     // 2021 format: 10 + 25 × 7 + 15 numbers.
     assert_eq!(rows.len(), 10 + 25 * 7 + 15);
@@ -329,17 +338,17 @@ fn convert_to_csv_writes_the_header_and_every_number() {
 fn convert_fix_recomputes_the_wrong_total_and_records_it() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("fixed.xlsx");
-    // fails_r3.xlsx: （一）予以公开 raised by 1 in 自然人 and 总计, so the result rows sum to one
-    // more than （七）总计 (28 → 29 in 自然人, 29 → 30 in 总计).
+    // fails_r2.xlsx: 总计 of （一）予以公开 raised by 1 (23 → 24) and of （二）部分公开 lowered by 1
+    // (3 → 2); R1 and R3 hold either way, so both are recomputed (tests/fix.rs: the rest of --fix).
     let run = nianbao(&[
         "convert",
         "--fix",
-        "sample_workbooks/fails_r3.xlsx",
+        "sample_workbooks/fails_r2.xlsx",
         "-o",
         out.to_str().unwrap(),
     ]);
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(stderr.contains("28 → 29"), "{stderr}");
+    assert!(stderr.contains("24 → 23"), "{stderr}");
     let log = sheet_rows(&out, "更正记录");
     let header = &log[0];
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
@@ -358,34 +367,35 @@ fn convert_fix_recomputes_the_wrong_total_and_records_it() {
         changed,
         [
             (
-                "requests.handled_total.natural_person".to_string(),
-                "'统计表'!D50".to_string(),
-                "28".to_string(),
-                "29".to_string()
+                "requests.granted.total".to_string(),
+                "'统计表'!J25".to_string(),
+                "24".to_string(),
+                "23".to_string()
             ),
             (
-                "requests.handled_total.total".to_string(),
-                "'统计表'!J50".to_string(),
-                "29".to_string(),
-                "30".to_string()
+                "requests.partly_granted.total".to_string(),
+                "'统计表'!J26".to_string(),
+                "2".to_string(),
+                "3".to_string()
             ),
         ]
     );
-    // The corrected totals are in the template, and it no longer fails R3.
-    assert_eq!(template_number(&out, "（七）总计", "自然人"), Some(29.0));
+    // The corrected totals are in the template, and it no longer fails R2.
+    let granted = |p: &std::path::Path| number_of(p, TableKey::Requests, "granted", "total");
+    assert_eq!(granted(&out), 23.0);
     let (_, findings) = check(&[&out]);
-    assert!(findings.iter().all(|f| f["rule"] != "R3"), "{findings:#?}");
+    assert!(findings.iter().all(|f| f["rule"] != "R2"), "{findings:#?}");
     // Without --fix the agency's number is written as it was read.
     let plain = dir.path().join("plain.xlsx");
     nianbao(&[
         "convert",
-        "sample_workbooks/fails_r3.xlsx",
+        "sample_workbooks/fails_r2.xlsx",
         "-o",
         plain.to_str().unwrap(),
     ]);
-    assert_eq!(template_number(&plain, "（七）总计", "自然人"), Some(28.0));
+    assert_eq!(granted(&plain), 24.0);
     let (_, findings) = check(&[&plain]);
-    assert!(findings.iter().any(|f| f["rule"] == "R3"), "{findings:#?}");
+    assert!(findings.iter().any(|f| f["rule"] == "R2"), "{findings:#?}");
 }
 
 // ---- roster near misses (README: 只差一个字) -------------------------------------------------

@@ -31,7 +31,7 @@ fn replace_in_xlsx(src: &Path, dst: &Path, from: &str, to: &str) {
 
 fn write(dir: &Path, name: &str, r: &Report) -> PathBuf {
     let p = dir.join(name);
-    template::write_report(r, &[], &[], &p, &Default::default()).unwrap();
+    template::write_report(r, &[], &Default::default(), &p, &Default::default()).unwrap();
     p
 }
 

@@ -62,6 +62,8 @@ fn test_report(version: FormatVersion) -> Report {
         source: "test".into(),
         agency_cell: None,
         year_cell: None,
+        agency_from: None,
+        year_from: None,
     };
     Report::from_values(meta, values)
 }

@@ -377,52 +377,85 @@ fn csv_columns_are_what_convert_writes() {
     }
 }
 
-/// Every status, in the document's order; the `match` stops compiling when a status is added.
-fn statuses() -> Vec<nianbao::model::Status> {
-    use nianbao::model::Status::*;
-    let all = vec![
-        Filled,
-        Blank,
-        Missing,
-        Invalid,
-        FormulaNotCalculated,
-        Computed,
-    ];
-    for s in &all {
-        match s {
-            Filled | Blank | Missing | Invalid | FormulaNotCalculated | Computed => {}
+/// Every origin (a status, a computed one split by whether it kept its cell), in the document's
+/// order; the `match`es stop compiling when a status or an origin is added.
+fn origins() -> Vec<nianbao::model::Origin> {
+    use nianbao::model::Origin::{self, *};
+    use nianbao::model::Status;
+    for o in Origin::ALL {
+        match o {
+            Filled | Blank | Missing | Invalid | FormulaNotCalculated | Corrected | Total => {}
+        }
+        match o.status() {
+            Status::Filled
+            | Status::Blank
+            | Status::Missing
+            | Status::Invalid
+            | Status::FormulaNotCalculated
+            | Status::Computed => {}
         }
     }
-    all
+    Origin::ALL.to_vec()
 }
 
-/// The status table: JSON names (`convert -o x.json`) and `数据来源` labels.
+/// The status table: JSON names (`convert -o x.json`), `数据来源` labels and the CSV's `status`.
 #[test]
-fn statuses_match_json_and_the_sources_sheet() {
+fn statuses_match_json_the_sources_sheet_and_the_csv() {
     let all = tables(&doc());
     let t = all.iter().find(|t| t.header[0] == "status").unwrap();
-    let doc: Vec<(String, String)> = t
+    let doc: Vec<[String; 3]> = t
         .rows
         .iter()
         .map(|r| {
-            (
+            [
                 r[t.col("JSON `status`")].trim_matches('`').to_string(),
                 r[t.col("数据来源 sheet")].clone(),
-            )
+                r[t.col("CSV `status`")].clone(),
+            ]
         })
         .collect();
-    let code: Vec<(String, String)> = statuses()
+    let code: Vec<[String; 3]> = origins()
         .into_iter()
-        .map(|s| {
-            (
+        .map(|o| {
+            let s = o.status();
+            [
                 serde_json::to_value(s)
                     .unwrap()
                     .as_str()
                     .unwrap()
                     .to_string(),
                 nianbao::write::template::status_label(s).to_string(),
-            )
+                o.label().to_string(),
+            ]
         })
         .collect();
     assert_eq!(doc, code);
+}
+
+/// The first column of the table whose first header cell is `first`.
+fn first_column(first: &str) -> Vec<String> {
+    let all = tables(&doc());
+    let t = all
+        .iter()
+        .find(|t| t.header[0] == first)
+        .unwrap_or_else(|| panic!("no table headed {first:?}"));
+    t.rows.iter().map(|r| r[0].clone()).collect()
+}
+
+/// The values of the CSV's `unit`, `level` and `counted` columns, as the document lists them.
+#[test]
+fn csv_units_levels_and_counted_match() {
+    use nianbao::model::Unit;
+    use nianbao::write::csv::{counted_label, Level};
+    let units: Vec<&str> = Unit::ALL.iter().map(|u| u.label()).collect();
+    assert_eq!(first_column("unit"), units);
+    let levels: Vec<&str> = Level::ALL.iter().map(|l| l.label()).collect();
+    assert_eq!(first_column("level"), levels);
+    let counted = [counted_label(true, "1"), counted_label(false, "1")];
+    assert_eq!(first_column("counted"), counted);
+    assert_eq!(
+        counted_label(true, ""),
+        counted[1],
+        "an unknown value is never counted"
+    );
 }

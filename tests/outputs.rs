@@ -22,7 +22,7 @@ fn nianbao() -> Command {
 
 fn workbook(path: &Path, agency: &str, year: u16, seed: u64) {
     let r = consistent_report(FormatVersion::V2021, agency, year, seed);
-    template::write_report(&r, &[], &[], path, &Default::default()).unwrap();
+    template::write_report(&r, &[], &Default::default(), path, &Default::default()).unwrap();
 }
 
 /// A roll-up's inputs: `in/` with two agencies' workbooks and a note that is no workbook,
@@ -351,4 +351,135 @@ fn a_roster_that_is_a_fifo_is_refused_not_waited_on() {
         "{stderr}"
     );
     assert!(!s.path("汇总.xlsx").exists());
+}
+
+/// Run `cmd`, expect it refused (exit 2) in one Chinese line naming `output` and `--force`, and
+/// the file there unchanged.
+fn refused_foreign(mut cmd: Command, output: &Path) {
+    let before = std::fs::read(output).unwrap();
+    let out = cmd.assert().code(2).get_output().clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("不是 nianbao 写出的"), "{stderr}");
+    assert!(
+        stderr.contains(&output.display().to_string()) && stderr.contains("--force"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    assert_eq!(std::fs::read(output).unwrap(), before);
+}
+
+/// A workbook some other program wrote.
+fn foreign_workbook(path: &Path) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.add_worksheet().write(0, 0, "某局自己的表").unwrap();
+    wb.save(path).unwrap();
+}
+
+/// Issue 10, outputs that never destroy work: `template` does not replace a file nianbao did
+/// not write (a foreign workbook, a template an agency filled in and saved) unless `--force`;
+/// it replaces its own template without being told.
+#[test]
+fn template_replaces_only_what_nianbao_wrote_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("某局.xlsx");
+    let template = |force: bool| {
+        let mut c = nianbao();
+        c.args(["template", "-o"]).arg(&out);
+        if force {
+            c.arg("--force");
+        }
+        c
+    };
+    foreign_workbook(&out);
+    refused_foreign(template(false), &out);
+    written(template(true));
+    let marked = nianbao::read::read_mark(&out, &Default::default()).expect("marked");
+    assert_eq!(marked.mark.kind, nianbao::model::MarkKind::Template);
+    assert!(marked.untouched);
+    // its own output: replaced without --force
+    written(template(false));
+
+    // the template filled in and saved by another program: its mark stays, its stamp changes
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let props = rust_xlsxwriter::DocProperties::new()
+        .set_custom_property("nianbao", "template")
+        .set_creation_datetime(&rust_xlsxwriter::ExcelDateTime::from_ymd(2024, 3, 1).unwrap());
+    wb.set_properties(&props);
+    wb.add_worksheet().write(0, 0, 12).unwrap();
+    wb.save(&out).unwrap();
+    let marked = nianbao::read::read_mark(&out, &Default::default()).expect("still marked");
+    assert!(!marked.untouched);
+    refused_foreign(template(false), &out);
+    // not even text that merely looks like a workbook
+    std::fs::write(&out, b"notes").unwrap();
+    refused_foreign(template(false), &out);
+}
+
+/// `convert` and `rollup`: each output format recognises its own earlier output (the JSON of a
+/// report, the long CSV, the marked workbook) and refuses any other file unless `--force`.
+#[test]
+fn convert_and_rollup_replace_only_what_nianbao_wrote_unless_forced() {
+    let s = Setup::new();
+    let p = s.dir.path();
+    let input = p.join("in/0.xlsx");
+    for ext in ["json", "csv", "xlsx"] {
+        let out = p.join(format!("out.{ext}"));
+        let convert = |force: bool| {
+            let mut c = nianbao();
+            c.arg("convert").arg(&input).arg("-o").arg(&out);
+            if force {
+                c.arg("--force");
+            }
+            c
+        };
+        std::fs::write(&out, "{\"别人的\": 1}\n").unwrap();
+        refused_foreign(convert(false), &out);
+        written(convert(true));
+        written(convert(false));
+        assert!(nianbao::write::atomic::written_by_nianbao(&out), "{ext}");
+    }
+
+    let (sum, csv) = (p.join("汇总.xlsx"), p.join("明细.csv"));
+    let rollup = |force: bool| {
+        let mut c = nianbao();
+        c.args(["rollup", "-o"])
+            .arg(&sum)
+            .arg("--csv")
+            .arg(&csv)
+            .arg(p.join("in"));
+        if force {
+            c.arg("--force");
+        }
+        c
+    };
+    std::fs::write(&csv, "单位,数\n甲,1\n").unwrap();
+    refused_foreign(rollup(false), &csv);
+    assert!(!sum.exists(), "nothing written when one output is refused");
+    foreign_workbook(&sum);
+    std::fs::remove_file(&csv).unwrap();
+    refused_foreign(rollup(false), &sum);
+    written(rollup(true));
+    written(rollup(false));
+}
+
+/// An agency's workbook at `-o` inside the input folder stays an input, and writing over it is
+/// refused even with `--force` (an earlier summary there is left out and replaced: see
+/// `tests/rollup.rs`, `rolling_up_the_same_folder_again_gives_the_same_totals`).
+#[test]
+fn an_agency_workbook_at_the_output_path_stays_an_input() {
+    let s = Setup::new();
+    let p = s.dir.path();
+    let agency = p.join("in/1.xlsx");
+    let mut c = nianbao();
+    c.args(["rollup", "--force", "-o"])
+        .arg(&agency)
+        .arg(p.join("in"));
+    refused(c, "in/1.xlsx", "in/1.xlsx", &agency);
+    // nor is a file in an input folder that nianbao did not write, whatever it is
+    refused(
+        s.rollup(&["--force", "-o", "汇总.xlsx", "--csv", "in/说明.csv"]),
+        "in/说明.csv",
+        "说明.csv",
+        &s.path("in/说明.csv"),
+    );
 }

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use nianbao::diag::{Diagnostic, Rule};
-use nianbao::model::{Paragraph, Place, Report, Status};
+use nianbao::model::{MetaSource, Paragraph, Place, Report, Status};
 use nianbao::read::{read_report, ReadOptions};
 
 fn root() -> &'static Path {
@@ -42,8 +42,9 @@ fn seed_report_text_reads_like_its_workbook() {
     assert!(findings.is_empty(), "{findings:#?}");
     assert_eq!(text.meta.agency.as_deref(), Some("杜集区经济和信息化局"));
     assert_eq!(text.meta.year, Some(2020));
-    assert_eq!(text.agency_from.as_ref().unwrap().what, "首句");
-    assert_eq!(text.year_from.as_ref().unwrap().what, "统计期限");
+    // from the prose, before the file name (which says 2020 too)
+    assert_eq!(text.meta.agency_from, Some(MetaSource::ProseOpening));
+    assert_eq!(text.meta.year_from, Some(MetaSource::ProsePeriod));
     // A number's position is its line: 一、本年新收 总计 is on line 110.
     let new_total = text.get(nianbao::model::TableKey::Requests, "new", "total");
     assert_eq!(new_total.unwrap().source.as_ref().unwrap().a1(), "A110");
@@ -58,7 +59,8 @@ fn markdown_report_reads_like_its_workbook() {
     // The OCR of the published report spells 沭阳 as 沐阳: the text's own words are taken.
     assert_eq!(text.meta.agency.as_deref(), Some("沐阳县人民政府"));
     assert_eq!(text.meta.year, Some(2025));
-    assert_eq!(text.agency_from.as_ref().unwrap().what, "标题");
+    assert_eq!(text.meta.agency_from, Some(MetaSource::ProseTitle));
+    assert_eq!(text.meta.year_from, Some(MetaSource::ProseTitle));
     // line 70, the eighth cell: | 本年新收… | 705 | 3 | 0 | 0 | 5 | 0 | 713 |
     let new_total = text.get(nianbao::model::TableKey::Requests, "new", "total");
     assert_eq!(new_total.unwrap().source.as_ref().unwrap().a1(), "H70");
@@ -125,4 +127,44 @@ fn a_workbook_and_its_published_text_are_one_report() {
             .collect();
         assert_eq!(rules, ["B1"], "{f}");
     }
+}
+
+/// Where the prose ranks among the sources (README, 单位名称和年度从哪里来): after every cell,
+/// before the file name. A file name stating another agency and year loses to the prose; cells
+/// stating them win over it, and the prose is not held against them (no I10).
+#[test]
+fn the_prose_ranks_after_the_cells_and_before_the_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let named = dir.path().join("某某局2019年报.txt");
+    std::fs::copy(
+        root().join("sample_published/dujiqu_jingxinju_2020.txt"),
+        &named,
+    )
+    .unwrap();
+    let (report, findings) =
+        read_report(&named, "某某局2019年报.txt", &ReadOptions::default()).unwrap();
+    assert!(findings.is_empty(), "{findings:#?}");
+    let m = &report.meta;
+    assert_eq!(m.agency.as_deref(), Some("杜集区经济和信息化局"));
+    assert_eq!(m.year, Some(2020));
+    assert_eq!(m.agency_from, Some(MetaSource::ProseOpening));
+    assert_eq!(m.year_from, Some(MetaSource::ProsePeriod));
+
+    let cells = dir.path().join("cells.txt");
+    let text =
+        std::fs::read_to_string(root().join("sample_published/shuyang_county_2025_markdown.txt"))
+            .unwrap();
+    std::fs::write(
+        &cells,
+        format!("| 填报单位：甲局 | 统计年度：2021 |\n\n{text}"),
+    )
+    .unwrap();
+    let (report, findings) = read_report(&cells, "cells.txt", &ReadOptions::default()).unwrap();
+    assert!(findings.is_empty(), "{findings:#?}");
+    let m = &report.meta;
+    assert_eq!((m.agency.as_deref(), m.year), (Some("甲局"), Some(2021)));
+    assert_eq!(
+        (m.agency_from, m.year_from),
+        (Some(MetaSource::Label), Some(MetaSource::Label))
+    );
 }

@@ -21,6 +21,11 @@ fn check(layout: &Layout, version: FormatVersion, seed: u64) -> Result<(), TestC
     prop_assert_eq!(back.meta.format, version);
     let has_year = layout.title != Title::None;
     prop_assert_eq!(back.meta.year, has_year.then_some(2023));
+    // issue 10: the agency too, from whichever title the layout has
+    prop_assert_eq!(
+        back.meta.agency.as_deref(),
+        has_year.then_some("云台区测试局")
+    );
     for ((f, want), got) in report.iter().zip(back.values()) {
         let what = format!("{layout:?} {} {} {}", f.table.key(), f.row.key, f.col.key);
         prop_assert_eq!(

@@ -16,7 +16,7 @@ fn nianbao() -> Command {
 
 fn write(dir: &Path, name: &str, r: &Report) -> PathBuf {
     let p = dir.join(name);
-    template::write_report(r, &[], &[], &p, &Default::default()).unwrap();
+    template::write_report(r, &[], &Default::default(), &p, &Default::default()).unwrap();
     p
 }
 
@@ -394,6 +394,9 @@ fn rolling_up_county_summaries_equals_rolling_up_their_agencies() {
     let all: Vec<&Report> = a.iter().chain(&b).collect();
     assert_eq!(canonical(&read_total(&city)), sum(&all));
     assert_eq!(canonical(&read_total(&city)), canonical(&read_total(&flat)));
+    // the city's mark lists the agencies inside its counties' summaries
+    assert_eq!(marked_agencies(&city), marked_agencies(&flat));
+    assert_eq!(marked_agencies(&city).len(), 5);
     // Same inputs, same bytes.
     let again = dir.path().join("out").join("again.xlsx");
     nianbao()
@@ -457,9 +460,11 @@ fn per_agency_rows_written_while_reading_equal_those_written_after() {
         }
         let found = nianbao::batch::collect_inputs(std::slice::from_ref(&inp)).unwrap();
         let files = found.files.clone();
+        // the roll-up's year, so that the yearless report is counted while reading
         let opts = RollupOptions {
             name: "云台区".into(),
             chunk: 2,
+            year: Some(2023),
             ..Default::default()
         };
         let (streamed, after) = (dir.path().join("a.xlsx"), dir.path().join("b.xlsx"));
@@ -487,7 +492,7 @@ fn per_agency_rows_written_while_reading_equal_those_written_after() {
         let rows = detail.cells.keys().map(|k| k.0).max().unwrap() + 1;
         assert_eq!(rows, if with_duplicate { 9 } else { 8 });
         assert_eq!(detail.text(2, 4).as_deref(), Some("无法读取"));
-        assert_eq!(detail.text(3, 4).as_deref(), Some("年度未知，未汇总"));
+        assert_eq!(detail.text(3, 4).as_deref(), Some("已汇总"));
         assert!(
             detail.get(3, 8).is_some(),
             "a yearless report's values are listed"
@@ -768,5 +773,393 @@ fn io_errors_are_one_chinese_line() {
             "{line}"
         );
         assert_eq!(line.matches("不存在").count(), 1, "said once: {line}");
+    }
+}
+
+/// The agencies a summary's mark says it counted.
+fn marked_agencies(summary: &Path) -> Vec<String> {
+    let marked = nianbao::read::read_mark(summary, &Default::default()).expect("marked");
+    assert_eq!(marked.mark.kind, nianbao::model::MarkKind::Summary);
+    assert!(marked.untouched);
+    marked.mark.agencies.expect("a whole list")
+}
+
+/// Issue 10, each report counted once: rolling up a folder again into itself, with the earlier
+/// outputs (summary and CSV) inside it, replaces them and gives the same totals and exit code;
+/// rolling it up into another name there skips the earlier summary, saying so, instead of
+/// counting it as one more agency.
+#[test]
+fn rolling_up_the_same_folder_again_gives_the_same_totals() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("某区");
+    std::fs::create_dir(&d).unwrap();
+    let names = ["某区教育局", "某区财政局", "某区民政局"];
+    let reports = agencies(FormatVersion::V2021, 2023, &names, 40);
+    for (i, r) in reports.iter().enumerate() {
+        write(&d, &format!("{i}.xlsx"), r);
+    }
+    let all: Vec<&Report> = reports.iter().collect();
+    let (out, csv, v2) = (
+        d.join("汇总.xlsx"),
+        d.join("明细.csv"),
+        d.join("汇总v2.xlsx"),
+    );
+    let run = |out: &Path| {
+        let o = nianbao()
+            .args(["rollup", "--name", "某区", "-o"])
+            .arg(out)
+            .arg("--csv")
+            .arg(&csv)
+            .arg(&d)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(o.status.code(), Some(0), "{stderr}");
+        stderr
+    };
+    run(&out);
+    assert_eq!(canonical(&read_total(&out)), sum(&all));
+    let first_csv = std::fs::read(&csv).unwrap();
+
+    // the same command again: the earlier outputs are replaced, not read
+    let stderr = run(&out);
+    assert!(
+        stderr.contains("已跳过") && stderr.contains("汇总.xlsx"),
+        "{stderr}"
+    );
+    assert_eq!(canonical(&read_total(&out)), sum(&all));
+    assert_eq!(std::fs::read(&csv).unwrap(), first_csv);
+
+    // into another name: the earlier summary is skipped as an earlier output, named
+    let stderr = run(&v2);
+    let skipped: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("以前写出的本区域汇总表"))
+        .collect();
+    assert_eq!(skipped.len(), 1, "{stderr}");
+    assert!(skipped[0].contains(&out.display().to_string()), "{stderr}");
+    assert_eq!(canonical(&read_total(&v2)), sum(&all));
+    assert_eq!(marked_agencies(&v2), names);
+    let standings = column(&v2, "分单位明细", 4);
+    assert!(
+        standings.iter().any(|s| s == "以前的汇总输出，未汇总"),
+        "{standings:?}"
+    );
+
+    // earlier summaries too large to read (here: more sheets than allowed, as a summary of
+    // thousands of agencies has more cells) are still known by their mark: skipped, not
+    // unreadable
+    let v3 = dir.path().join("汇总v3.xlsx");
+    let o = nianbao()
+        .args(["rollup", "--name", "某区", "--max-sheets", "4", "-o"])
+        .arg(&v3)
+        .arg(&d)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        stderr.matches("以前写出的本区域汇总表").count(),
+        2,
+        "{stderr}"
+    );
+    assert_eq!(canonical(&read_total(&v3)), sum(&all));
+}
+
+/// Issue 10: a county's summary rolled up together with agencies it already contains is an
+/// error (B2) naming the summary and the agencies found twice; each report is counted once (the
+/// summary counts them), so the total is still the sum of every agency.
+#[test]
+fn a_summary_mixed_with_its_own_agencies_is_an_error_counted_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let county = dir.path().join("甲县");
+    let mix = dir.path().join("市");
+    std::fs::create_dir(&county).unwrap();
+    std::fs::create_dir(&mix).unwrap();
+    let inside = agencies(
+        FormatVersion::V2021,
+        2023,
+        &["甲县教育局", "甲县财政局", "甲县民政局"],
+        60,
+    );
+    for (i, r) in inside.iter().enumerate() {
+        write(&county, &format!("{i}.xlsx"), r);
+    }
+    let summary = mix.join("甲县汇总.xlsx");
+    nianbao()
+        .args(["rollup", "--name", "甲县", "-o"])
+        .arg(&summary)
+        .arg(&county)
+        .assert()
+        .success();
+    // two of its agencies again, and one agency of the city itself
+    write(&mix, "a.xlsx", &inside[0]);
+    write(&mix, "b.xlsx", &inside[1]);
+    let own = consistent_report(FormatVersion::V2021, "某市统计局", 2023, 70);
+    write(&mix, "c.xlsx", &own);
+
+    let out = dir.path().join("市汇总.xlsx");
+    nianbao()
+        .args(["rollup", "--name", "某市", "-o"])
+        .arg(&out)
+        .arg(&mix)
+        .assert()
+        .code(1);
+    let all: Vec<&Report> = inside.iter().chain([&own]).collect();
+    assert_eq!(canonical(&read_total(&out)), sum(&all));
+
+    let rules = column(&out, "校验问题", 1);
+    let messages = column(&out, "校验问题", 5);
+    let b2: Vec<&String> = rules
+        .iter()
+        .zip(&messages)
+        .filter(|(r, _)| *r == "B2")
+        .map(|(_, m)| m)
+        .collect();
+    assert_eq!(b2.len(), 1, "{rules:?}");
+    for name in ["甲县教育局", "甲县财政局", "a.xlsx", "b.xlsx"] {
+        assert!(b2[0].contains(name), "{name}: {}", b2[0]);
+    }
+    assert!(!b2[0].contains("甲县民政局"), "{}", b2[0]);
+    let files = column(&out, "校验问题", 0);
+    let at = rules.iter().position(|r| r == "B2").unwrap();
+    assert!(files[at].ends_with("甲县汇总.xlsx"), "{}", files[at]);
+    let standings = column(&out, "分单位明细", 4);
+    assert_eq!(
+        standings
+            .iter()
+            .filter(|s| *s == "已含在汇总表中，未单独汇总")
+            .count(),
+        2,
+        "{standings:?}"
+    );
+    // the city's mark lists every agency once
+    let mut marked = marked_agencies(&out);
+    marked.sort();
+    let mut expected: Vec<String> = all.iter().filter_map(|r| r.meta.agency.clone()).collect();
+    expected.sort();
+    assert_eq!(marked, expected);
+}
+
+/// A copy of the xlsx `src` at `dst` with `from` replaced by `to` in every part.
+fn replace_in_xlsx(src: &Path, dst: &Path, from: &str, to: &str) {
+    use std::io::{Read, Write};
+    let mut zin = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
+    let mut zout = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
+    let mut replaced = false;
+    for k in 0..zin.len() {
+        let mut e = zin.by_index(k).unwrap();
+        let name = e.name().unwrap().to_string();
+        let mut body = Vec::new();
+        e.read_to_end(&mut body).unwrap();
+        zout.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        match String::from_utf8(body) {
+            Ok(text) => {
+                replaced |= text.contains(from);
+                zout.write_all(text.replace(from, to).as_bytes()).unwrap()
+            }
+            Err(e) => zout.write_all(e.as_bytes()).unwrap(),
+        }
+    }
+    zout.finish().unwrap();
+    assert!(replaced, "{from}");
+}
+
+/// A summary whose agency list an editor cut short is not taken at its word: its agencies are
+/// read from its per-agency sheet (the rows counted), and it is still found mixed with them.
+#[test]
+fn a_cut_agency_list_is_read_from_the_per_agency_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let county = dir.path().join("乙县");
+    std::fs::create_dir(&county).unwrap();
+    let names = ["乙县教育局", "乙县财政局", "乙县民政局"];
+    let inside = agencies(FormatVersion::V2019, 2020, &names, 80);
+    for (i, r) in inside.iter().enumerate() {
+        write(&county, &format!("{i}.xlsx"), r);
+    }
+    // one more file there that is not counted
+    let mut bad = consistent_report(FormatVersion::V2019, "乙县审计局", 2020, 90);
+    bad.get_mut(TableKey::Requests, "carried_out", "natural_person")
+        .unwrap()
+        .value += Decimal::ONE;
+    write(&county, "bad.xlsx", &bad);
+    let whole = dir.path().join("whole.xlsx");
+    nianbao()
+        .args(["rollup", "--name", "乙县", "-o"])
+        .arg(&whole)
+        .arg(&county)
+        .assert()
+        .code(1);
+    let mix = dir.path().join("mix");
+    std::fs::create_dir(&mix).unwrap();
+    let cut = mix.join("乙县汇总.xlsx");
+    replace_in_xlsx(&whole, &cut, "乙县民政局</vt:lpwstr>", "</vt:lpwstr>");
+    let (report, _) = nianbao::read::read_report(&cut, "cut", &Default::default()).unwrap();
+    let mark = report.mark.expect("marked");
+    assert_eq!(mark.agencies.unwrap(), names);
+
+    write(&mix, "a.xlsx", &inside[2]);
+    let out = dir.path().join("out.xlsx");
+    nianbao()
+        .args(["rollup", "--name", "某市", "-o"])
+        .arg(&out)
+        .arg(&mix)
+        .assert()
+        .code(1);
+    let rules = column(&out, "校验问题", 1);
+    assert!(rules.iter().any(|r| r == "B2"), "{rules:?}");
+    let all: Vec<&Report> = inside.iter().collect();
+    assert_eq!(canonical(&read_total(&out)), sum(&all));
+}
+
+/// A report as an agency would send it without saying who or which year: the template's title
+/// and 填报单位 / 统计年度 cells left empty.
+fn unnamed(version: FormatVersion, seed: u64) -> Report {
+    let mut r = consistent_report(version, "无名局", 2023, seed);
+    r.meta.agency = None;
+    r.meta.year = None;
+    r
+}
+
+/// The 校验问题 rows of `file`: (rule, message).
+fn issues_of(sum: &Path, file: &str) -> Vec<(String, String)> {
+    let (files, rules, messages) = (
+        column(sum, "校验问题", 0),
+        column(sum, "校验问题", 1),
+        column(sum, "校验问题", 5),
+    );
+    files
+        .iter()
+        .zip(rules.iter().zip(messages))
+        .filter(|(f, _)| f.ends_with(file))
+        .map(|(_, (r, m))| (r.clone(), m))
+        .collect()
+}
+
+/// Issue 10: files that state no year. Without `--year`, a batch whose files state one year
+/// gives it to the others (a warning each) and counts them; the agency comes from the file
+/// name (with a warning). With `--year`, a yearless file is taken as of that year and a file
+/// that states another year is an error (B3) naming its cell, never counted.
+#[test]
+fn the_batch_year_and_rollup_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let stated = consistent_report(FormatVersion::V2021, "甲局", 2023, 1);
+    let a = write(dir.path(), "a.xlsx", &stated);
+    let yearless = unnamed(FormatVersion::V2021, 2);
+    let b = write(dir.path(), "03_教育局.xlsx", &yearless);
+    let out = dir.path().join("sum.xlsx");
+
+    // no --year: the batch's one year, with a warning
+    nianbao()
+        .args(["rollup", "--name", "某区", "-o"])
+        .arg(&out)
+        .args([&a, &b])
+        .assert()
+        .code(0);
+    let total = read_total(&out);
+    assert_eq!(total.meta.year, Some(2023));
+    assert_eq!(canonical(&total), sum(&[&stated, &yearless]));
+    let agencies = column(&out, "分单位明细", 0);
+    assert!(agencies.iter().any(|a| a == "教育局"), "{agencies:?}");
+    let notes = issues_of(&out, "03_教育局.xlsx");
+    assert!(
+        notes
+            .iter()
+            .any(|(r, m)| r == "I9" && m.contains("按本次汇总其他报表的年度 2023 年计入")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|(r, m)| r == "I9" && m.contains("按文件名取为“教育局”")),
+        "{notes:?}"
+    );
+
+    // --year 2023, with last year's report among them: B3 naming its cell, not counted even
+    // with --include-invalid; the yearless file is taken as 2023 with a note
+    let old = write(
+        dir.path(),
+        "c.xlsx",
+        &consistent_report(FormatVersion::V2021, "丙局", 2022, 3),
+    );
+    for include_invalid in [false, true] {
+        let mut cmd = nianbao();
+        cmd.args(["rollup", "--name", "某区", "--year", "2023", "-o"])
+            .arg(&out)
+            .args([&a, &b, &old]);
+        if include_invalid {
+            cmd.arg("--include-invalid");
+        }
+        cmd.assert().code(1);
+        assert_eq!(
+            canonical(&read_total(&out)),
+            sum(&[&stated, &yearless]),
+            "{include_invalid}"
+        );
+        let b2 = issues_of(&out, "c.xlsx");
+        assert!(
+            b2.iter().any(|(r, m)| r == "B3"
+                && m.contains("2022 年")
+                && m.contains("汇总年度 2023 年")
+                && m.contains("单元格 '统计表'!")),
+            "{b2:?}"
+        );
+        let notes = issues_of(&out, "03_教育局.xlsx");
+        assert!(
+            notes
+                .iter()
+                .any(|(r, m)| r == "I9" && m.contains("按汇总年度 2023 年计入")),
+            "{notes:?}"
+        );
+    }
+
+    // --year of which there is no report: refused, saying which years there are
+    let o = nianbao()
+        .args(["rollup", "--year", "2024", "-o"])
+        .arg(dir.path().join("none.xlsx"))
+        .args([&a, &old])
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&o.get_output().stderr).to_string();
+    assert!(
+        err.contains("没有 2024 年的报表") && err.contains("2022 年") && err.contains("c.xlsx"),
+        "{err}"
+    );
+}
+
+/// Issue 10: a report whose agency no source names is reported (I9) and counted on its own:
+/// two of them are not duplicates of each other.
+#[test]
+fn reports_without_an_agency_are_never_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut reports = Vec::new();
+    let mut files = Vec::new();
+    for (i, name) in ["01.xlsx", "02.xlsx"].into_iter().enumerate() {
+        let mut r = consistent_report(FormatVersion::V2021, "x", 2023, 10 + i as u64);
+        r.meta.agency = None;
+        files.push(write(dir.path(), name, &r));
+        reports.push(r);
+    }
+    let out = dir.path().join("sum.xlsx");
+    nianbao()
+        .args(["rollup", "-o"])
+        .arg(&out)
+        .args(&files)
+        .assert()
+        .code(0);
+    assert_eq!(
+        canonical(&read_total(&out)),
+        sum(&reports.iter().collect::<Vec<_>>())
+    );
+    for f in ["01.xlsx", "02.xlsx"] {
+        let issues = issues_of(&out, f);
+        assert!(
+            issues
+                .iter()
+                .any(|(r, m)| r == "I9" && m.contains("未找到单位名称")),
+            "{f}: {issues:?}"
+        );
+        assert!(issues.iter().all(|(r, _)| r != "B1"), "{f}: {issues:?}");
     }
 }

@@ -120,6 +120,8 @@ fn meta(version: FormatVersion) -> Meta {
         source: "某某区测试局.xlsx".into(),
         agency_cell: Some(CellRef::new("Sheet1", 1, 1)),
         year_cell: Some(CellRef::new("Sheet1", 1, 5)),
+        agency_from: None,
+        year_from: None,
     }
 }
 
@@ -157,7 +159,7 @@ fn formulas_carry_their_results() {
         let r = filled(v);
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.xlsx");
-        template::write_report(&r, &[], &[], &out, &Default::default()).unwrap();
+        template::write_report(&r, &[], &Default::default(), &out, &Default::default()).unwrap();
         let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
         let range = wb.worksheet_range(SHEET_NAME).unwrap();
         let formulas = wb.worksheet_formula(SHEET_NAME).unwrap();
@@ -208,7 +210,7 @@ fn a_wrong_total_reads_back_as_read_and_fix_makes_it_a_formula() {
     r.values_mut()[i].value = right + Decimal::from(100);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("asread.xlsx");
-    template::write_report(&r, &[], &[], &out, &Default::default()).unwrap();
+    template::write_report(&r, &[], &Default::default(), &out, &Default::default()).unwrap();
     let map = template::add_report_sheet(
         &mut template::new_workbook("x").unwrap(),
         SHEET_NAME,
@@ -221,7 +223,7 @@ fn a_wrong_total_reads_back_as_read_and_fix_makes_it_a_formula() {
     assert_eq!(number_at(&out, SHEET_NAME, &cell), Some(as_read));
 
     let corrections = fix(&mut r);
-    assert!(!corrections.is_empty());
+    assert!(!corrections.corrections.is_empty());
     let fixed = dir.path().join("fixed.xlsx");
     template::write_report(&r, &[], &corrections, &fixed, &Default::default()).unwrap();
     assert_eq!(
@@ -233,7 +235,7 @@ fn a_wrong_total_reads_back_as_read_and_fix_makes_it_a_formula() {
         .sheet_names()
         .contains(&template::CORRECTIONS_SHEET.to_string()));
     let log = wb.worksheet_range(template::CORRECTIONS_SHEET).unwrap();
-    assert_eq!(log.height(), 1 + corrections.len());
+    assert_eq!(log.height(), 1 + corrections.corrections.len());
     assert_eq!(
         log.get_value((1, 3)),
         Some(&Data::String("requests.granted.total".into()))
@@ -252,7 +254,7 @@ fn list_sheets_and_links() {
     ];
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.xlsx");
-    template::write_report(&r, &diags, &[], &out, &Default::default()).unwrap();
+    template::write_report(&r, &diags, &Default::default(), &out, &Default::default()).unwrap();
     let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
     assert_eq!(
         wb.sheet_names(),
@@ -327,9 +329,9 @@ fn identical_input_gives_identical_bytes() {
     let a = dir.path().join("a.xlsx");
     let b = dir.path().join("b.xlsx");
     let diags = vec![Diagnostic::new(Rule::R6, "x", "m".into()).at(r.values()[3].source.as_ref())];
-    template::write_report(&r, &diags, &[], &a, &Default::default()).unwrap();
+    template::write_report(&r, &diags, &Default::default(), &a, &Default::default()).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    template::write_report(&r, &diags, &[], &b, &Default::default()).unwrap();
+    template::write_report(&r, &diags, &Default::default(), &b, &Default::default()).unwrap();
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
     let c = dir.path().join("c.xlsx");
     let d = dir.path().join("d.xlsx");
@@ -360,7 +362,7 @@ fn refuses_to_overwrite_an_input() {
     let err = template::write_report(
         &filled(FormatVersion::V2019),
         &[],
-        &[],
+        &Default::default(),
         &input,
         &nianbao::batch::ReadSet::of(std::slice::from_ref(&input)),
     );
@@ -401,7 +403,8 @@ fn round_trip_through_the_reader() {
         for seed in 0..3 {
             let r = nianbao::model::synthetic::consistent_report(v, "杜集区教育局", 2021, seed);
             let out = dir.path().join(format!("rt-{v}-{seed}.xlsx"));
-            template::write_report(&r, &[], &[], &out, &Default::default()).unwrap();
+            template::write_report(&r, &[], &Default::default(), &out, &Default::default())
+                .unwrap();
             let (back, diags) =
                 nianbao::read::read_report(&out, "rt.xlsx", &Default::default()).unwrap();
             assert_eq!(back.meta.format, v);
@@ -435,7 +438,7 @@ fn hand_correction_reads_back() {
         let mut wb = template::new_workbook("t").unwrap();
         template::add_report_sheet(&mut wb, SHEET_NAME, &r, &Default::default()).unwrap()
     };
-    template::write_report(&r, &[], &[], &out, &Default::default()).unwrap();
+    template::write_report(&r, &[], &Default::default(), &out, &Default::default()).unwrap();
     let i = FormatVersion::V2021
         .spec()
         .index_of(TableKey::Proactive, "regulations", "issued")
@@ -568,7 +571,7 @@ fn every_number_sits_under_its_column_label_and_beside_its_row_label() {
         let r = filled(v);
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.xlsx");
-        template::write_report(&r, &[], &[], &out, &Default::default()).unwrap();
+        template::write_report(&r, &[], &Default::default(), &out, &Default::default()).unwrap();
         let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
         let range = wb.worksheet_range(SHEET_NAME).unwrap();
         let text = |row: u32, col: u32| match range.get_value((row, col)) {
@@ -634,7 +637,14 @@ fn every_sample_round_trips_through_the_template() {
             continue; // the bad and fatal samples
         };
         let out = dir.path().join(format!("{done}.xlsx"));
-        template::write_report(&report, &findings, &[], &out, &Default::default()).unwrap();
+        template::write_report(
+            &report,
+            &findings,
+            &Default::default(),
+            &out,
+            &Default::default(),
+        )
+        .unwrap();
         let (back, _) = nianbao::read::read_report(&out, "out", &Default::default()).unwrap();
         assert_eq!(back.meta.format, report.meta.format, "{}", file.display());
         assert_eq!(back.meta.agency, report.meta.agency, "{}", file.display());

@@ -91,6 +91,8 @@ fn meta(agency: &str, year: u16, format: FormatVersion) -> Meta {
         source: String::new(),
         agency_cell: None,
         year_cell: None,
+        agency_from: None,
+        year_from: None,
     }
 }
 

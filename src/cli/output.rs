@@ -7,6 +7,8 @@ use serde::Serialize;
 
 use nianbao::batch::{Checked, Verdict};
 use nianbao::diag::{self, Diagnostic};
+use nianbao::rollup::roster::{Coverage, CoverageRow};
+use nianbao::rollup::{FindingRow, Head, RollupError, RollupOutcome, Standing, Tally};
 
 /// Text as it may reach a terminal: every control character but the line break (ESC, BEL,
 /// CR, DEL, C1 …) and every bidi override shown escaped (`\u{1b}`), so that text from an input
@@ -54,14 +56,32 @@ fn describe(c: &Checked) -> String {
     }
 }
 
+/// One finding as `check` prints it: `R1 错误 'Sheet1'!D12：message`.
 pub fn finding_line(d: &Diagnostic) -> String {
-    let loc = d.location();
+    line_of(&d.rule.to_string(), d.label(), &d.location(), &d.message)
+}
+
+/// A roll-up's finding row, printed as [`finding_line`] prints a finding.
+pub fn row_line(fr: &FindingRow) -> String {
+    line_of(&fr.rule, &fr.severity, &fr.location(), &fr.message)
+}
+
+fn line_of(rule: &str, label: &str, loc: &str, message: &str) -> String {
     let loc = if loc.is_empty() {
         String::new()
     } else {
         format!(" {loc}")
     };
-    format!("{} {}{loc}：{}", d.rule, d.label(), d.message)
+    format!("{rule} {label}{loc}：{message}")
+}
+
+/// A finding's line, indented, and its hint below it.
+fn say_finding(out: &mut dyn Write, line: &str, help: Option<&str>) -> io::Result<()> {
+    say!(out, "  {line}")?;
+    if let Some(h) = help.filter(|h| !h.is_empty()) {
+        say!(out, "      提示：{h}")?;
+    }
+    Ok(())
 }
 
 /// Human output: per file a heading, its findings with hints, then a summary line.
@@ -89,10 +109,7 @@ pub fn text(out: &mut dyn Write, results: &[Checked]) -> io::Result<()> {
                 };
                 say!(out, "{mark} {}  {}：{verdict}", c.display, describe(c))?;
                 for d in findings {
-                    say!(out, "  {}", finding_line(d))?;
-                    if let Some(h) = &d.help {
-                        say!(out, "      提示：{h}")?;
-                    }
+                    say_finding(out, &finding_line(d), d.help.as_deref())?;
                 }
             }
         }
@@ -159,6 +176,11 @@ struct FileJson<'a> {
     path: &'a str,
     agency: Option<&'a str>,
     year: Option<u16>,
+    /// Where the agency and the year came from (`label`, `title`, `file_name`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agency_from: Option<nianbao::model::MetaSource>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    year_from: Option<nianbao::model::MetaSource>,
     format: Option<&'static str>,
     error: Option<FatalJson>,
     findings: &'a [Diagnostic],
@@ -172,6 +194,8 @@ pub fn json(out: &mut dyn Write, results: &[Checked]) -> io::Result<()> {
             path: &c.display,
             agency: c.report().and_then(|r| r.meta.agency.as_deref()),
             year: c.report().and_then(|r| r.meta.year),
+            agency_from: c.report().and_then(|r| r.meta.agency_from),
+            year_from: c.report().and_then(|r| r.meta.year_from),
             format: c.report().map(|r| r.meta.format.id()),
             error: c.outcome.as_ref().err().map(|e| FatalJson {
                 kind: e.kind(),
@@ -194,4 +218,298 @@ pub fn json(out: &mut dyn Write, results: &[Checked]) -> io::Result<()> {
         },
     )?;
     writeln!(out)
+}
+
+/// How many findings of one file the roll-up's text output shows (the rest are counted).
+pub const SHOWN_PER_FILE: usize = 3;
+/// How many region-level findings the roll-up's text output shows (the rest are counted).
+pub const SHOWN_REGION: usize = 10;
+
+/// The outputs of a roll-up, as the command line named them.
+pub struct Written<'a> {
+    /// Whether they were written (`--strict` refuses a roll-up that is not clean).
+    pub written: bool,
+    /// The summary workbook, and the long CSV if asked for.
+    pub paths: Vec<&'a std::path::Path>,
+}
+
+/// The roll-up's last line: how many files stand where, and the roster's missing agencies.
+pub fn rollup_summary(o: &RollupOutcome) -> String {
+    let t = o.tally;
+    let roster = o
+        .missing
+        .map(|m| format!("；名单中未报送 {m} 个"))
+        .unwrap_or_default();
+    // the rarer standings only when they occur, so the ordinary line stays short
+    let rare = [
+        (t.in_summary, "已含在汇总表中"),
+        (t.earlier_output, "以前的汇总输出"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("，{what} {n}"))
+    .collect::<String>();
+    format!(
+        "{} 个文件：计入 {} 个；有错误未计入 {}，重复 {}，年度未知 {}，无法读取 {}{rare}{roster}",
+        t.files, t.counted, t.invalid, t.duplicate, t.year_unknown, t.unreadable,
+    )
+}
+
+/// `单位 2023年 2021版` of a roll-up's file, or nothing for a file that could not be read.
+fn describe_head(h: &Head) -> String {
+    let Some(format) = h.format else {
+        return String::new();
+    };
+    format!(
+        "  {} {} {format}版",
+        h.agency.as_deref().unwrap_or("（未知单位）"),
+        h.year
+            .map_or("（未知年度）".to_string(), |y| format!("{y}年"))
+    )
+}
+
+/// Errors first, then warnings, then what could not be checked (stable within each).
+fn severity_rank(fr: &FindingRow) -> u8 {
+    match fr.severity_id() {
+        "error" => 0,
+        "warning" => 1,
+        _ => 2,
+    }
+}
+
+/// What a roll-up did, for people: every file not counted (and every counted file with an
+/// error finding) with why and its first findings, the region's findings, the roster's
+/// 未报送 / 名单外 lines, what was written, and the summary line last. `quiet`: the summary
+/// line only.
+pub fn rollup_text(
+    out: &mut dyn Write,
+    o: &mut RollupOutcome,
+    written: &Written,
+    quiet: bool,
+) -> Result<(), RollupError> {
+    if !quiet {
+        o.rollup.for_each_file(|head, findings| {
+            if head.standing.counted() && head.errors == 0 {
+                return Ok(());
+            }
+            let mark = if head.standing.counted() { "!" } else { "✗" };
+            let counts = if head.fatal.is_some() {
+                String::new()
+            } else {
+                format!("（{} 个错误，{} 个警告）", head.errors, head.warnings)
+            };
+            say!(
+                out,
+                "{mark} {}{}：{}{counts}",
+                head.display,
+                describe_head(head),
+                head.standing.label()
+            )?;
+            let mut shown: Vec<&FindingRow> = findings.iter().collect();
+            shown.sort_by_key(|fr| severity_rank(fr));
+            for fr in shown.iter().take(SHOWN_PER_FILE) {
+                say_finding(out, &row_line(fr), Some(&fr.help))?;
+            }
+            if shown.len() > SHOWN_PER_FILE {
+                say!(
+                    out,
+                    "  ……另有 {} 条问题（全部问题见汇总工作簿的“校验问题”工作表）",
+                    shown.len() - SHOWN_PER_FILE
+                )?;
+            }
+            Ok(())
+        })?;
+        let region = &o.rollup.region_findings;
+        if !region.is_empty() {
+            say!(out, "区域合计（{}）：", o.rollup.total.meta.source)?;
+            for d in region.iter().take(SHOWN_REGION) {
+                say_finding(out, &finding_line(d), d.help.as_deref())?;
+            }
+            if region.len() > SHOWN_REGION {
+                say!(
+                    out,
+                    "  ……另有 {} 条问题（见汇总工作簿的“校验问题”工作表）",
+                    region.len() - SHOWN_REGION
+                )?;
+            }
+        }
+        let roster: Vec<&CoverageRow> = o
+            .coverage
+            .iter()
+            .filter(|c| matches!(c.coverage, Coverage::Missing | Coverage::Unexpected))
+            .collect();
+        if !roster.is_empty() {
+            say!(out, "名单比对：")?;
+        }
+        for c in roster {
+            let name = c
+                .entry
+                .as_ref()
+                .map(|e| e.name.as_str())
+                .or(c.submitted_name.as_deref())
+                .unwrap_or_default();
+            let file = c
+                .file
+                .as_ref()
+                .map(|f| format!("（{f}）"))
+                .unwrap_or_default();
+            let note = if c.note.is_empty() {
+                String::new()
+            } else {
+                format!("：{}", c.note)
+            };
+            say!(out, "  {}：{name}{file}{note}", c.coverage.label())?;
+        }
+    }
+    if !quiet {
+        if written.written {
+            let names: Vec<String> = written
+                .paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            say!(out, "已写出 {}", names.join(" 和 "))?;
+        } else {
+            say!(out, "--strict：有文件有错误或无法读取，未写出任何文件")?;
+        }
+    }
+    say!(out, "{}", rollup_summary(o))?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct FindingRowJson<'a> {
+    rule: &'a str,
+    severity: &'static str,
+    file: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    sheet: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    cell: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    help: &'a str,
+}
+
+impl<'a> From<&'a FindingRow> for FindingRowJson<'a> {
+    fn from(fr: &'a FindingRow) -> Self {
+        FindingRowJson {
+            rule: &fr.rule,
+            severity: fr.severity_id(),
+            file: &fr.file,
+            sheet: &fr.sheet,
+            cell: &fr.cell,
+            message: &fr.message,
+            help: &fr.help,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct RollupFileJson {
+    path: String,
+    agency: Option<String>,
+    year: Option<u16>,
+    format: Option<&'static str>,
+    standing: Standing,
+    standing_label: &'static str,
+    counted: bool,
+    errors: usize,
+    warnings: usize,
+    duplicates: Vec<String>,
+    error: Option<String>,
+    findings: serde_json::Value,
+}
+
+#[derive(Serialize)]
+struct CoverageJson<'a> {
+    coverage: Coverage,
+    label: &'static str,
+    name: Option<&'a str>,
+    code: Option<&'a str>,
+    submitted_name: Option<&'a str>,
+    file: Option<&'a str>,
+    note: &'a str,
+}
+
+/// What a roll-up did, for scripts: one JSON document `{region, files, region_findings,
+/// roster, tally, written, outputs}` (README: 汇总).
+pub fn rollup_json(
+    out: &mut dyn Write,
+    o: &mut RollupOutcome,
+    written: &Written,
+) -> Result<(), RollupError> {
+    let mut files = Vec::with_capacity(o.rollup.heads.len());
+    o.rollup.for_each_file(|h, findings| {
+        let findings: Vec<FindingRowJson> = findings.iter().map(FindingRowJson::from).collect();
+        files.push(RollupFileJson {
+            path: h.display.clone(),
+            agency: h.agency.clone(),
+            year: h.year,
+            format: h.format.map(|f| f.id()),
+            standing: h.standing,
+            standing_label: h.standing.label(),
+            counted: h.standing.counted(),
+            errors: h.errors,
+            warnings: h.warnings,
+            duplicates: h.duplicates.clone(),
+            error: h.fatal.clone(),
+            findings: serde_json::to_value(findings).map_err(io::Error::other)?,
+        });
+        Ok(())
+    })?;
+    let roster: Option<Vec<CoverageJson>> = o.missing.map(|_| {
+        o.coverage
+            .iter()
+            .map(|c| CoverageJson {
+                coverage: c.coverage,
+                label: c.coverage.label(),
+                name: c.entry.as_ref().map(|e| e.name.as_str()),
+                code: c.entry.as_ref().and_then(|e| e.code.as_deref()),
+                submitted_name: c.submitted_name.as_deref(),
+                file: c.file.as_deref(),
+                note: &c.note,
+            })
+            .collect()
+    });
+    #[derive(Serialize)]
+    struct Region<'a> {
+        name: &'a str,
+        year: u16,
+        format: &'static str,
+    }
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        region: Region<'a>,
+        files: Vec<RollupFileJson>,
+        region_findings: &'a [Diagnostic],
+        roster: Option<Vec<CoverageJson<'a>>>,
+        tally: Tally,
+        written: bool,
+        outputs: Vec<String>,
+    }
+    let doc = Doc {
+        region: Region {
+            name: &o.rollup.total.meta.source,
+            year: o.rollup.year,
+            format: o.rollup.format.id(),
+        },
+        files,
+        region_findings: &o.rollup.region_findings,
+        roster,
+        tally: o.tally,
+        written: written.written,
+        outputs: if written.written {
+            written
+                .paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect()
+        } else {
+            Vec::new()
+        },
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+    writeln!(out)?;
+    Ok(())
 }

@@ -126,6 +126,9 @@ pub enum Title {
     FillCells,
     /// Both.
     Both,
+    /// A short line naming the agency and the year in other words: `{单位}（{年度}年）`, merged
+    /// across the table width (issue 10: only this, no full title, no 填报单位 cells).
+    Short,
 }
 
 /// A layout: plain options with small domains (see [`Layout::all_variants`], [`arb_layout`]).
@@ -359,7 +362,13 @@ impl ZeroForm {
     ];
 }
 impl Title {
-    pub const ALL: [Title; 4] = [Title::None, Title::Row, Title::FillCells, Title::Both];
+    pub const ALL: [Title; 5] = [
+        Title::None,
+        Title::Row,
+        Title::FillCells,
+        Title::Both,
+        Title::Short,
+    ];
 }
 
 /// A proptest strategy over every layout (origins up to row 12, column 6).
@@ -1122,6 +1131,12 @@ impl<'w, 'l> SheetWriter<'w, 'l> {
             let t = format!("{agency}{year}年政府信息公开工作年度报告统计表");
             self.span(r, c0, r, c0 + wide, &t, &fmt, self.layout.merge_headers)?;
             self.ws.set_row_height(r, 30)?;
+            r += 1;
+        }
+        if self.layout.title == Title::Short {
+            let fmt = self.base.clone().set_bold().set_align(FormatAlign::Center);
+            let t = format!("{agency}（{year}年）");
+            self.span(r, c0, r, c0 + wide, &t, &fmt, self.layout.merge_headers)?;
             r += 1;
         }
         if matches!(self.layout.title, Title::FillCells | Title::Both) {

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Rule};
 use crate::error::ReadError;
-use crate::fix::Correction;
+use crate::fix::Fixed;
 use crate::model::Report;
 use crate::read::normalize::norm;
 use crate::read::{read_report, ReadOptions};
@@ -148,10 +148,39 @@ fn walk_skip(root: &Path, e: &walkdir::Error) -> Skipped {
 /// they have the same device and inode (so a different spelling, a symbolic link and a hard link
 /// are all caught); elsewhere when their canonical paths are equal. An output that does not exist
 /// yet cannot be any of them.
+///
+/// It also says what else an output may not replace ([`Overwrite`]): by default an existing file
+/// nianbao did not write.
 #[derive(Debug, Clone, Default)]
 pub struct ReadSet {
     files: Vec<PathBuf>,
     folders: Vec<PathBuf>,
+    /// Outputs of this run that it does not read after all (its earlier summary, left out of
+    /// the inputs): not a clash.
+    replaced: Vec<PathBuf>,
+    overwrite: Overwrite,
+}
+
+/// Which existing files an output may replace, besides files nianbao wrote (always allowed
+/// unless read) and paths that do not exist yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overwrite {
+    /// No other file: replacing one is refused, and the refusal ends with `how`, a clause
+    /// telling the user how to allow it (the CLI names its flag).
+    OnlyNianbaos {
+        /// The clause, e.g. `或明确要求覆盖它`.
+        how: String,
+    },
+    /// Any file that is not read (the user asked for it).
+    Any,
+}
+
+impl Default for Overwrite {
+    fn default() -> Self {
+        Overwrite::OnlyNianbaos {
+            how: "或明确要求覆盖它".into(),
+        }
+    }
 }
 
 impl ReadSet {
@@ -177,11 +206,49 @@ impl ReadSet {
     pub fn extend(&mut self, other: &ReadSet) {
         self.files.extend(other.files.iter().cloned());
         self.folders.extend(other.folders.iter().cloned());
+        self.replaced.extend(other.replaced.iter().cloned());
+    }
+
+    /// Which existing files an output may replace besides nianbao's own ([`Overwrite`]).
+    pub fn overwrite(&self) -> &Overwrite {
+        &self.overwrite
+    }
+
+    /// Set which existing files an output may replace besides nianbao's own.
+    pub fn set_overwrite(&mut self, overwrite: Overwrite) {
+        self.overwrite = overwrite;
+    }
+
+    /// `output` is not read after all (an earlier output of the run, left out of its inputs):
+    /// writing it is no clash.
+    pub(crate) fn not_read(&mut self, output: &Path) {
+        self.replaced.push(output.to_path_buf());
     }
 
     /// The path read that writing `output` would overwrite, if any: a file of the set that is
     /// the same file as `output`, or a file under one of its folders that is.
     pub fn clash(&self, output: &Path) -> Option<PathBuf> {
+        let out = FileId::of(output)?;
+        if self
+            .replaced
+            .iter()
+            .any(|r| FileId::of(r).as_ref() == Some(&out))
+        {
+            return None;
+        }
+        self.clash_read(output)
+    }
+
+    /// The file named in the set (not found under one of its folders) that is `output`, if any.
+    pub(crate) fn named(&self, output: &Path) -> Option<PathBuf> {
+        let out = FileId::of(output)?;
+        self.files
+            .iter()
+            .find(|f| FileId::of(f).as_ref() == Some(&out))
+            .cloned()
+    }
+
+    fn clash_read(&self, output: &Path) -> Option<PathBuf> {
         let out = FileId::of(output)?;
         if let Some(f) = self
             .files
@@ -228,6 +295,11 @@ impl FileId {
             path.canonicalize().ok().map(FileId::Canonical)
         }
     }
+}
+
+/// Whether two paths are the same existing file (see [`ReadSet`] for how).
+pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
+    FileId::of(a).is_some_and(|x| Some(x) == FileId::of(b))
 }
 
 /// A folder's notes (`README.md`, `readme.txt`): text, but not a report.
@@ -277,29 +349,34 @@ pub fn check_file(path: &Path, opts: &ReadOptions) -> Checked {
 }
 
 /// [`check_file`], with the report's derivable totals recomputed first when `fix` is set
-/// ([`crate::fix::fix`]): the findings are then those of the corrected report, and the
-/// corrections are returned beside them.
-pub fn check_and_fix(path: &Path, opts: &ReadOptions, fix: bool) -> (Checked, Vec<Correction>) {
+/// ([`crate::fix::fix`]: only where that makes no rule fail that held as read). The findings
+/// are then those of the report *as read* (their messages quote the agency's numbers) that
+/// still hold after the corrections; what was corrected, and what was not because two rules
+/// disagree, is returned beside them.
+pub fn check_and_fix(path: &Path, opts: &ReadOptions, fix: bool) -> (Checked, Fixed) {
     let display = path.display().to_string();
     // one file's panic is that file's error ([`crate::guard`])
     let work = crate::guard::catch(|| {
-        let mut corrections = Vec::new();
+        let mut fixed = Fixed::default();
         let outcome = read_report(path, &display, opts).map(|(mut report, mut findings)| {
             crate::guard::test_panic("check", &display);
             if fix {
-                corrections = crate::fix::fix(&mut report);
+                let (f, still) = crate::fix::fix_checked(&mut report);
+                fixed = f;
+                findings.extend(still);
+            } else {
+                findings.extend(crate::validate::validate(&report));
             }
-            findings.extend(crate::validate::validate(&report));
             crate::diag::sort(&mut findings);
             (report, findings)
         });
-        (outcome, corrections)
+        (outcome, fixed)
     });
-    let (outcome, corrections) = work.unwrap_or_else(|detail| {
+    let (outcome, fixed) = work.unwrap_or_else(|detail| {
         let path = display.clone();
-        (Err(ReadError::Internal { path, detail }), Vec::new())
+        (Err(ReadError::Internal { path, detail }), Fixed::default())
     });
-    (Checked { display, outcome }, corrections)
+    (Checked { display, outcome }, fixed)
 }
 
 /// How a run went, for its exit code: clean (warnings allowed), findings (an error finding, or

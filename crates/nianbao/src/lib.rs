@@ -45,7 +45,8 @@
 //! let dir = tempfile::tempdir()?;
 //! let out = dir.path().join("统计表.xlsx");
 //! let reads = nianbao::batch::ReadSet::of(&[path.to_path_buf()]);
-//! nianbao::write::template::write_report(&report, &findings, &[], &out, &reads)?;
+//! let fixed = nianbao::fix::Fixed::default(); // no `--fix`: nothing corrected
+//! nianbao::write::template::write_report(&report, &findings, &fixed, &out, &reads)?;
 //! assert!(out.is_file());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

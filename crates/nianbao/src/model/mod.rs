@@ -4,6 +4,7 @@
 //!   kinds), and [`FormatVersion`] and [`TableKey`];
 //! - [`Report`]: one agency's report, every [`Value`] with its status and source [`CellRef`]
 //!   ([`cellref`]: A1 names), and its [`Meta`];
+//! - [`mark`]: the custom document properties nianbao leaves on every workbook it writes;
 //! - [`prose`]: a published report's paragraphs ([`Paragraph`], [`Place`]), for the prose rules;
 //! - [`Rule`] and [`RULES`]: the registry of every rule nianbao checks (code, severity, title,
 //!   doc); the equations of R1–R4 are derived from the spec once, inside the crate, and shared
@@ -13,6 +14,7 @@
 pub mod cellref;
 pub(crate) mod equations;
 pub(crate) mod json_number;
+pub mod mark;
 pub mod prose;
 pub(crate) mod report;
 pub(crate) mod rule;
@@ -21,8 +23,9 @@ pub mod spec;
 pub mod synthetic;
 
 pub use cellref::CellRef;
-pub use prose::{sections, MetaSource, Paragraph, Place, Section};
-pub use report::{Meta, Report, Status, Value, MAX_MAGNITUDE};
+pub use mark::{Mark, MarkKind};
+pub use prose::{sections, Paragraph, Place, Section};
+pub use report::{Meta, MetaSource, Origin, Report, Status, Unit, Value, MAX_MAGNITUDE};
 pub use rule::{Rule, RuleInfo, Severity, RULES};
 pub use spec::{
     ColSpec, Field, FormatVersion, MoneyUnit, RowSpec, TableKey, TableSpec, ValueKind, VersionSpec,

@@ -35,26 +35,6 @@ pub struct Paragraph {
     pub place: Place,
 }
 
-/// Where a published report's agency or year was read from in its prose, when its tables' cells
-/// do not give them: which kind of text won (`标题`, `首句`, `统计期限`), where it is, and its
-/// words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MetaSource {
-    /// `标题` (the title line, or a web page's `<title>`), `首句` (the opening sentence:
-    /// `由…编制`, `现将…年度报告…`) or `统计期限` (`统计期限自…起至…止`).
-    pub what: &'static str,
-    /// The paragraph it was read from.
-    pub place: Place,
-    /// The words it was read from.
-    pub words: String,
-}
-
-impl std::fmt::Display for MetaSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}（{}：“{}”）", self.what, self.place, self.words)
-    }
-}
-
 /// One of the six sections of a report (一 总体情况 … 六 其他需要报告的事项), found by its
 /// heading paragraph.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

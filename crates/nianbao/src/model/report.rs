@@ -31,6 +31,96 @@ impl Status {
     }
 }
 
+/// What a number is, as the long CSV's `status` column says it: its [`Status`], with a computed
+/// number told apart by where it stands. A number `--fix` corrected keeps the cell it was read
+/// from ([`Origin::Corrected`]); a number read from no cell (a roll-up's region total) is
+/// [`Origin::Total`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Origin {
+    /// [`Status::Filled`]: `填报`.
+    Filled,
+    /// [`Status::Blank`], read as 0: `空白`.
+    Blank,
+    /// [`Status::Missing`]: `未找到`.
+    Missing,
+    /// [`Status::Invalid`]: `不是数字`.
+    Invalid,
+    /// [`Status::FormulaNotCalculated`]: `公式未计算`.
+    FormulaNotCalculated,
+    /// [`Status::Computed`] in place of a cell that was read (a `--fix` correction): `更正`.
+    Corrected,
+    /// [`Status::Computed`] and read from no cell (a roll-up's region total): `合计`.
+    Total,
+}
+
+impl Origin {
+    /// Every origin, in the order docs/model.md lists them.
+    pub const ALL: [Origin; 7] = [
+        Origin::Filled,
+        Origin::Blank,
+        Origin::Missing,
+        Origin::Invalid,
+        Origin::FormulaNotCalculated,
+        Origin::Corrected,
+        Origin::Total,
+    ];
+
+    /// The Chinese label (the CSV's `status` column).
+    pub fn label(self) -> &'static str {
+        match self {
+            Origin::Filled => "填报",
+            Origin::Blank => "空白",
+            Origin::Missing => "未找到",
+            Origin::Invalid => "不是数字",
+            Origin::FormulaNotCalculated => "公式未计算",
+            Origin::Corrected => "更正",
+            Origin::Total => "合计",
+        }
+    }
+
+    /// The status of a value of this origin.
+    pub fn status(self) -> Status {
+        match self {
+            Origin::Filled => Status::Filled,
+            Origin::Blank => Status::Blank,
+            Origin::Missing => Status::Missing,
+            Origin::Invalid => Status::Invalid,
+            Origin::FormulaNotCalculated => Status::FormulaNotCalculated,
+            Origin::Corrected | Origin::Total => Status::Computed,
+        }
+    }
+}
+
+/// The unit of a number as exported ([`Value::canonical`]; the CSV's `unit` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Unit {
+    /// A count (also 本年增/减): `件`.
+    Piece,
+    /// Money in this unit (the header's, or 元 when the header states none).
+    Money(MoneyUnit),
+    /// A non-zero amount whose unit nobody stated (I6): `未知`; its exported value is empty.
+    Unknown,
+}
+
+impl Unit {
+    /// Every unit, in the order docs/model.md lists them.
+    pub const ALL: [Unit; 4] = [
+        Unit::Piece,
+        Unit::Money(MoneyUnit::WanYuan),
+        Unit::Money(MoneyUnit::Yuan),
+        Unit::Unknown,
+    ];
+
+    /// `件`, `万元`, `元` or `未知`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Unit::Piece => "件",
+            Unit::Money(u) => u.label(),
+            Unit::Unknown => "未知",
+        }
+    }
+}
+
 /// The magnitude from which a number is not a plausible figure of these reports (10^15: a
 /// thousand trillion requests, or yuan). Such a value is reported (R5 "数值过大") and takes no
 /// part in any sum, like an unknown one ([`Value::known`]); below it, every sum nianbao makes of
@@ -109,6 +199,33 @@ impl Value {
         }
     }
 
+    /// What the number is: its status, a computed one told apart by whether it kept a source
+    /// cell (see [`Origin`]).
+    pub fn origin(&self) -> Origin {
+        match self.status {
+            Status::Filled => Origin::Filled,
+            Status::Blank => Origin::Blank,
+            Status::Missing => Origin::Missing,
+            Status::Invalid => Origin::Invalid,
+            Status::FormulaNotCalculated => Origin::FormulaNotCalculated,
+            Status::Computed if self.source.is_some() => Origin::Corrected,
+            Status::Computed => Origin::Total,
+        }
+    }
+
+    /// The unit [`Value::canonical`] gives the number in: `件` for counts; for money the field's
+    /// canonical unit, or [`Unit::Unknown`] when the amount is known, not 0, and nobody stated
+    /// its unit (exactly when `canonical` is `None` for want of a unit).
+    pub fn unit_in(&self, kind: ValueKind) -> Unit {
+        match kind.canonical_unit() {
+            None => Unit::Piece,
+            Some(_) if self.unit.is_none() && self.known().is_some_and(|v| !v.is_zero()) => {
+                Unit::Unknown
+            }
+            Some(u) => Unit::Money(u),
+        }
+    }
+
     /// The value as a whole number, when it is one.
     pub fn as_count(&self) -> Option<i64> {
         if self.value.fract().is_zero() {
@@ -157,6 +274,89 @@ pub struct Meta {
     /// The cell the year was read from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub year_cell: Option<CellRef>,
+    /// Where the agency name came from (none when it is unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agency_from: Option<MetaSource>,
+    /// Where the year came from (none when it is unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub year_from: Option<MetaSource>,
+}
+
+/// Where a report's agency name or year came from. The order is the order in which the sources
+/// win when a workbook states them in several places: the caller's word first, then what the
+/// workbook says (a labelled cell, the title, a short title line, a sheet name), then what a
+/// published report's prose says (its title, 统计期限, opening sentence: only when no cell says
+/// it), then the file name, and last the year of the roll-up the file is part of. JSON: the
+/// snake_case name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MetaSource {
+    /// Given by the caller for this file (it overrides the workbook).
+    Given,
+    /// A labelled cell: `填报单位（盖章）：`, `单位名称：`, `报送单位：`, `统计年度：`, `年度：`,
+    /// `统计期限自…起至…止` (the value in the same cell after the colon, or in the next
+    /// non-empty cell to the right).
+    Label,
+    /// The full title `{单位}{年度}年政府信息公开工作年度报告…`.
+    Title,
+    /// A short line near the top of a sheet naming the agency and/or the year in other words
+    /// (`某某局2025年报`, `2025年度 教育局`, `教育局（2025年）`).
+    ShortTitle,
+    /// The name of a sheet holding the tables (`2025`, `2025年`, `2025年度`): the year only.
+    SheetName,
+    /// A published report's title line in its prose
+    /// (`{单位}{年度}年（度）政府信息公开工作年度报告`, `标题：…`, a web page's `<title>`).
+    ProseTitle,
+    /// A published report's `统计期限自{年度}年1月1日起至{年度}年12月31日止` in its prose: the
+    /// year only.
+    ProsePeriod,
+    /// A published report's opening sentence: `由{单位}编制`, `现将{单位}{年度}年…年度报告…`.
+    ProseOpening,
+    /// The file name (`教育局2025年报.xlsx`, `03_教育局.xlsx`): the last resort in the file.
+    FileName,
+    /// The year of the roll-up the file is part of (the file states none).
+    Batch,
+}
+
+impl MetaSource {
+    /// The Chinese name of the source, for messages (`文件名`).
+    pub fn label(self) -> &'static str {
+        match self {
+            MetaSource::Given => "指定",
+            MetaSource::Label => "表头单元格",
+            MetaSource::Title => "标题",
+            MetaSource::ShortTitle => "标题行",
+            MetaSource::SheetName => "工作表名",
+            MetaSource::ProseTitle => "正文标题",
+            MetaSource::ProsePeriod => "正文统计期限",
+            MetaSource::ProseOpening => "正文首句",
+            MetaSource::FileName => "文件名",
+            MetaSource::Batch => "汇总年度",
+        }
+    }
+
+    /// Whether the document's own content says it, in a cell or in a published report's prose
+    /// (not the caller, not the file name, not the roll-up).
+    pub fn in_workbook(self) -> bool {
+        matches!(
+            self,
+            MetaSource::Label
+                | MetaSource::Title
+                | MetaSource::ShortTitle
+                | MetaSource::SheetName
+                | MetaSource::ProseTitle
+                | MetaSource::ProsePeriod
+                | MetaSource::ProseOpening
+        )
+    }
+
+    /// Whether it is read from a published report's prose.
+    pub fn in_prose(self) -> bool {
+        matches!(
+            self,
+            MetaSource::ProseTitle | MetaSource::ProsePeriod | MetaSource::ProseOpening
+        )
+    }
 }
 
 /// One agency's statistics: every field of its format version, in document order.
@@ -168,10 +368,9 @@ pub struct Report {
     /// The report's prose when it was read from a published document (web page, Word, text),
     /// in document order; empty for workbooks.
     pub prose: Vec<super::Paragraph>,
-    /// Where the agency was read from in the prose, when no cell gave it.
-    pub agency_from: Option<super::MetaSource>,
-    /// Where the year was read from in the prose, when no cell gave it.
-    pub year_from: Option<super::MetaSource>,
+    /// The mark of the workbook it was read from, when nianbao wrote that workbook (an earlier
+    /// roll-up summary, a converted report).
+    pub mark: Option<super::Mark>,
 }
 
 impl Report {
@@ -182,8 +381,7 @@ impl Report {
             meta,
             values: vec![Value::missing(); n],
             prose: Vec::new(),
-            agency_from: None,
-            year_from: None,
+            mark: None,
         }
     }
 
@@ -194,8 +392,7 @@ impl Report {
             meta,
             values,
             prose: Vec::new(),
-            agency_from: None,
-            year_from: None,
+            mark: None,
         }
     }
 
@@ -274,18 +471,59 @@ impl Serialize for Report {
         struct Out<'a> {
             #[serde(flatten)]
             meta: &'a Meta,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            agency_from: Option<&'a super::MetaSource>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            year_from: Option<&'a super::MetaSource>,
             tables: Tables<'a>,
         }
         Out {
             meta: &self.meta,
-            agency_from: self.agency_from.as_ref(),
-            year_from: self.year_from.as_ref(),
             tables: Tables(self),
         }
         .serialize(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A computed number that kept its cell is a correction (`--fix`); one read from no cell is
+    /// a total.
+    #[test]
+    fn a_computed_value_is_a_correction_when_it_kept_its_cell() {
+        let mut v = Value::computed(Decimal::TEN, None);
+        assert_eq!(v.origin(), Origin::Total);
+        v.source = Some(CellRef::new("表", 3, 4));
+        assert_eq!(v.origin(), Origin::Corrected);
+        for o in Origin::ALL {
+            v.status = o.status();
+            if o != Origin::Total {
+                assert_eq!(v.origin(), o);
+            }
+        }
+    }
+
+    /// The unit is unknown exactly when a known, non-zero amount stated none.
+    #[test]
+    fn the_unit_is_unknown_only_for_a_bare_non_zero_amount() {
+        let money = ValueKind::Money { header_unit: None };
+        let wan = ValueKind::Money {
+            header_unit: Some(MoneyUnit::WanYuan),
+        };
+        let mut v = Value::computed(Decimal::TEN, None);
+        v.status = Status::Filled;
+        assert_eq!(v.unit_in(ValueKind::Count), Unit::Piece);
+        assert_eq!(v.unit_in(ValueKind::SignedCount), Unit::Piece);
+        assert_eq!(v.unit_in(money), Unit::Unknown);
+        assert_eq!(v.canonical(money), None);
+        assert_eq!(v.unit_in(wan), Unit::Unknown);
+        v.unit = Some(MoneyUnit::WanYuan);
+        assert_eq!(v.unit_in(money), Unit::Money(MoneyUnit::Yuan));
+        assert_eq!(v.canonical(money), Some(Decimal::from(100_000)));
+        assert_eq!(v.unit_in(wan), Unit::Money(MoneyUnit::WanYuan));
+        v.unit = None;
+        v.value = Decimal::ZERO;
+        assert_eq!(v.unit_in(money), Unit::Money(MoneyUnit::Yuan));
+        v.value = Decimal::TEN;
+        v.status = Status::Missing;
+        assert_eq!(v.unit_in(money), Unit::Money(MoneyUnit::Yuan));
     }
 }

@@ -1,7 +1,7 @@
 //! The rules nianbao checks, as a type: each [`Rule`] has a stable code, a severity, a title and a
 //! doc, all from one registry ([`RULES`]). Codes are never renumbered or reused. The checks
-//! themselves live in [`crate::validate`] (R1–R6), the reader (I1–I9), the batch (B1) and the
-//! roll-up (X1–X3); the equations of R1–R4 are data in `model::equations`.
+//! themselves live in [`crate::validate`] (R1–R6), the reader (I1–I9), the batch (B1), and the
+//! roll-up (X1–X3, B2, B3); the equations of R1–R4 are data in `model::equations`.
 
 use serde::{Serialize, Serializer};
 
@@ -66,6 +66,10 @@ pub enum Rule {
     X2,
     /// Cross-year (2019 format): prior items = last year's prior items + last year's change.
     X3,
+    /// A roll-up summary among the inputs together with agencies it already contains.
+    B2,
+    /// A roll-up of a stated year: a report that states another year.
+    B3,
     /// A published report's prose states its agency or year in two different ways.
     I10,
     /// A figure the prose states differs from its cell in the tables.
@@ -91,7 +95,7 @@ pub struct RuleInfo {
 
 impl Rule {
     /// Every rule, in registry order.
-    pub const ALL: [Rule; 22] = [
+    pub const ALL: [Rule; 24] = [
         Rule::R1,
         Rule::R2,
         Rule::R3,
@@ -111,6 +115,8 @@ impl Rule {
         Rule::X1,
         Rule::X2,
         Rule::X3,
+        Rule::B2,
+        Rule::B3,
         Rule::I10,
         Rule::T1,
         Rule::T2,
@@ -296,11 +302,25 @@ pub static RULES: &[RuleInfo] = &[
         doc: "行政许可、其他对外管理服务事项、行政处罚、行政强制、行政事业性收费五行。",
     },
     RuleInfo {
+        rule: Rule::B2,
+        code: "B2",
+        severity: Severity::Error,
+        title: "汇总表与其中已含的单位报表一同汇总",
+        doc: "输入中有另一区域的汇总表（由 nianbao 写出，按其文档属性中记录的单位名单判断，名单不完整时按其“分单位明细”），同时又有它已包含的单位的报表：报错误，指明汇总表和重复的单位。每份报表只计一次：计入汇总表，这些单位的报表不再单独计入（汇总表还包含其他单位，不计入汇总表会漏掉它们）。",
+    },
+    RuleInfo {
+        rule: Rule::B3,
+        code: "B3",
+        severity: Severity::Error,
+        title: "报表年度与汇总年度不符",
+        doc: "汇总时指定了年度：写明了另一年度的报表（统计年度单元格、标题、工作表名或文件名）报错误并不计入（有错误的报表也计入时同样不计入）；没有写明年度的报表按指定年度计入并注明（I9）。",
+    },
+    RuleInfo {
         rule: Rule::I10,
         code: "I10",
         severity: Severity::Warning,
         title: "正文中单位名称或年度的说法不一致",
-        doc: "网页、Word、文本形式的报告，表格中没有单位名称、年度时从正文读取：标题、首句（“由……编制”“现将……年度报告……”）、“统计期限自……起至……止”。几处说法不一致时采用先者（标题、统计期限、首句的顺序）并报告两处。",
+        doc: "网页、Word、文本形式的报告，单元格中没有单位名称、年度时从正文读取（先于文件名）：标题、首句（“由……编制”“现将……年度报告……”）、“统计期限自……起至……止”。几处说法不一致时采用先者（标题、统计期限、首句的顺序）并报告两处。",
     },
     RuleInfo {
         rule: Rule::T1,

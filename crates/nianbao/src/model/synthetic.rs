@@ -59,6 +59,8 @@ pub fn consistent_report(version: FormatVersion, agency: &str, year: u16, seed: 
         source: format!("{agency}.xlsx"),
         agency_cell: None,
         year_cell: None,
+        agency_from: None,
+        year_from: None,
     });
     let filled = |v: Decimal, unit: Option<MoneyUnit>| Value {
         value: v,

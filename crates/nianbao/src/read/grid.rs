@@ -134,4 +134,8 @@ pub struct Grid {
     pub sheets: Vec<Sheet>,
     /// A published document's paragraphs outside its tables, in order; empty for workbooks.
     pub prose: Vec<crate::model::Paragraph>,
+    /// The workbook's custom document properties (name, text), in file order: xlsx
+    /// (`docProps/custom.xml`); empty for other formats. nianbao's own mark is among them
+    /// ([`crate::model::Mark::from_properties`]).
+    pub properties: Vec<(String, String)>,
 }

@@ -118,6 +118,48 @@ pub fn read_grid(path: &Path, display: &str, limits: &Limits) -> Result<Grid, Re
     read_grid_bytes(&bytes, display, limits)
 }
 
+/// A workbook nianbao wrote, as [`read_mark`] finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Marked {
+    /// nianbao's mark.
+    pub mark: crate::model::Mark,
+    /// Whether the workbook is as nianbao wrote it: no application has saved it since (its
+    /// last-modified stamp is still the fixed date nianbao writes, [`WRITTEN_AT`]). A template
+    /// an agency filled in and saved carries the mark but is its work.
+    pub untouched: bool,
+}
+
+/// The last-modified stamp of every workbook nianbao writes (a fixed date, so that the same
+/// content gives the same bytes); an application that saves the workbook changes it.
+pub const WRITTEN_AT: &str = "2000-01-01T00:00:00Z";
+
+/// nianbao's [`Mark`](crate::model::Mark) on the workbook at `path`, if nianbao wrote it: only
+/// the zip directory, the custom document properties and the last-modified stamp are read (not
+/// the sheets), under `limits`. `None` for any other file, and for one that cannot be read.
+pub fn read_mark(path: &Path, limits: &Limits) -> Option<Marked> {
+    let (file, meta) = open_regular(path).ok()?;
+    if meta.len() > limits.max_file_bytes {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limits.max_file_bytes + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    if !matches!(sniff::sniff(&bytes), Container::Zip) {
+        return None;
+    }
+    let display = path.display().to_string();
+    let ctx = Ctx {
+        path: &display,
+        limits,
+    };
+    let (props, modified) = zipped::properties(&bytes, &ctx).ok()?;
+    Some(Marked {
+        mark: crate::model::Mark::from_properties(&props)?,
+        untouched: modified.as_deref() == Some(WRITTEN_AT),
+    })
+}
+
 /// Open `path` for reading only if it is a regular file (or a link to one), with its metadata:
 /// opening a FIFO blocks until something writes to it, and a device may never end. Checked
 /// before opening and again on what was opened, in case the path was replaced in between; the
@@ -174,7 +216,7 @@ pub fn read_grid_bytes(bytes: &[u8], display: &str, limits: &Limits) -> Result<G
             limits.max_file_bytes,
         ));
     }
-    let sheets = match sniff::sniff(bytes) {
+    let (sheets, properties) = match sniff::sniff(bytes) {
         Container::Empty => {
             return Err(ReadError::Empty {
                 path: display.to_string(),
@@ -185,13 +227,14 @@ pub fn read_grid_bytes(bytes: &[u8], display: &str, limits: &Limits) -> Result<G
         }
         Container::Unknown(what) => return Err(ctx.unknown(what)),
         Container::Zip => zipped::read(bytes, &ctx)?,
-        Container::Ole => xls::read(bytes, &ctx)?,
-        Container::Markup => html::read(bytes, &ctx)?,
+        Container::Ole => (xls::read(bytes, &ctx)?, Vec::new()),
+        Container::Markup => (html::read(bytes, &ctx)?, Vec::new()),
     };
     Ok(Grid {
         source: display.to_string(),
         sheets,
         prose: Vec::new(),
+        properties,
     })
 }
 

@@ -478,6 +478,7 @@ pub(super) fn read(bytes: &[u8], ctx: &Ctx, looked_like: String) -> Result<Grid,
         source: ctx.path.to_string(),
         sheets: vec![sheet],
         prose,
+        properties: Vec::new(),
     })
 }
 

@@ -42,8 +42,8 @@ use crate::error::{Cause, ReadError};
 
 pub(super) type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
 
-/// Every worksheet of an xlsx package, in tab order.
-pub(super) fn read(zip: &mut Zip, ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
+/// Every worksheet of an xlsx package, in tab order, and its custom document properties.
+pub(super) fn read(zip: &mut Zip, ctx: &Ctx) -> Result<(Vec<Sheet>, Properties), ReadError> {
     let mut pkg = Package::new(zip, ctx);
     let workbook_path = pkg.workbook_path()?;
     let Some(workbook) = pkg.part(&workbook_path)? else {
@@ -121,7 +121,90 @@ pub(super) fn read(zip: &mut Zip, ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
         .map_err(|e| e.into_error(ctx, &format!("工作表“{name}”无法读取")))?;
         sheets.push(sheet);
     }
-    Ok(sheets)
+    let properties = custom_properties(&mut pkg, &mut text)?;
+    Ok((sheets, properties))
+}
+
+/// Custom document properties as (name, text).
+pub(super) type Properties = Vec<(String, String)>;
+
+/// The package's custom document properties (`docProps/custom.xml`, or where the package
+/// relationships put them), under the same limits as every part: its inflated size, and its
+/// text counted against `max_text_bytes`. Damaged properties are none (they hold no table); a
+/// limit exceeded is refused like any other part.
+pub(super) fn custom_properties(
+    pkg: &mut Package,
+    text: &mut u64,
+) -> Result<Properties, ReadError> {
+    let rels = match pkg.part("_rels/.rels")? {
+        Some(xml) => relationships(&xml, "").unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let path = rels
+        .into_iter()
+        .find(|r| r.kind == "custom-properties")
+        .map(|r| r.target)
+        .unwrap_or_else(|| "docProps/custom.xml".into());
+    let Some(xml) = pkg.part(&path)? else {
+        return Ok(Vec::new());
+    };
+    match property_list(&xml, pkg.ctx, text) {
+        Ok(p) => Ok(p),
+        Err(Failure::Refused(e)) => Err(e),
+        Err(Failure::Damaged(..)) => Ok(Vec::new()),
+    }
+}
+
+/// When the package says it was last modified (`dcterms:modified` of `docProps/core.xml`, or
+/// where the package relationships put it), as written; `None` when it does not say or the part
+/// is damaged.
+pub(super) fn modified(pkg: &mut Package) -> Result<Option<String>, ReadError> {
+    let rels = match pkg.part("_rels/.rels")? {
+        Some(xml) => relationships(&xml, "").unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let path = rels
+        .into_iter()
+        .find(|r| r.kind == "core-properties")
+        .map(|r| r.target)
+        .unwrap_or_else(|| "docProps/core.xml".into());
+    let Some(xml) = pkg.part(&path)? else {
+        return Ok(None);
+    };
+    let mut r = reader(&xml);
+    loop {
+        match r.read_event() {
+            Ok(Event::Start(e)) if e.local_name().as_ref() == "modified" => {
+                let mut at = String::new();
+                return Ok(text(&mut r, &mut at).ok().map(|_| at.trim().to_string()));
+            }
+            Ok(Event::Eof) | Err(_) => return Ok(None),
+            _ => {}
+        }
+    }
+}
+
+/// `<property name="…"><vt:lpwstr>text</vt:lpwstr></property>`, any value type as its text.
+fn property_list(xml: &[u8], ctx: &Ctx, text: &mut u64) -> Result<Properties, Failure> {
+    let mut r = reader(xml);
+    let mut out = Vec::new();
+    loop {
+        match r.read_event()? {
+            Event::Start(e) if e.local_name().as_ref() == "property" => {
+                let name = match e.try_get_attribute("name")? {
+                    Some(a) => a.normalized_value(XmlVersion::Implicit1_0)?.into_owned(),
+                    None => String::new(),
+                };
+                let mut value = String::new();
+                self::text(&mut r, &mut value)?;
+                ctx.charge_text(None, text, name.len() + value.len())
+                    .map_err(Failure::Refused)?;
+                out.push((name, value));
+            }
+            Event::Eof => return Ok(out),
+            _ => {}
+        }
+    }
 }
 
 /// Why a part could not be read: a limit or a cell error already phrased for the user, or
@@ -165,7 +248,7 @@ fn unexpected_end() -> Failure {
 // ---------------------------------------------------------------------------------------------
 // The package
 
-struct Package<'z, 'a, 'c> {
+pub(super) struct Package<'z, 'a, 'c> {
     zip: &'z mut Zip<'a>,
     /// Entry names by their lower-case form with `/` separators.
     names: HashMap<String, String>,
@@ -173,7 +256,7 @@ struct Package<'z, 'a, 'c> {
 }
 
 impl<'z, 'a, 'c> Package<'z, 'a, 'c> {
-    fn new(zip: &'z mut Zip<'a>, ctx: &'c Ctx<'c>) -> Self {
+    pub(super) fn new(zip: &'z mut Zip<'a>, ctx: &'c Ctx<'c>) -> Self {
         let names = zip
             .file_names()
             .filter_map(|n| n.ok())
@@ -888,6 +971,35 @@ mod tests {
 
     use super::*;
     use crate::read::open::{read_grid_bytes, Limits};
+
+    /// Custom document properties are read, as text whatever their type.
+    #[test]
+    fn custom_properties_are_read() {
+        let props = rust_xlsxwriter::DocProperties::new()
+            .set_custom_property("nianbao", "summary")
+            .set_custom_property("count", 3)
+            .set_custom_property("名单", "2\n甲局 & 乙\n丙");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        wb.set_properties(&props);
+        wb.add_worksheet().write(0, 0, "x").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let grid = read_grid_bytes(&bytes, "t.xlsx", &Limits::default()).unwrap();
+        assert_eq!(
+            grid.properties,
+            vec![
+                ("nianbao".to_string(), "summary".to_string()),
+                ("count".to_string(), "3".to_string()),
+                ("名单".to_string(), "2\n甲局 & 乙\n丙".to_string()),
+            ]
+        );
+        // counted against the text limit like every other text
+        let limits = Limits {
+            max_text_bytes: 10,
+            ..Limits::default()
+        };
+        let e = read_grid_bytes(&bytes, "t.xlsx", &limits).unwrap_err();
+        assert_eq!(e.kind(), "too_large", "{e}");
+    }
 
     fn read_bytes(bytes: &[u8]) -> Result<Vec<Sheet>, ReadError> {
         read_grid_bytes(bytes, "t.xlsx", &Limits::default()).map(|g| g.sheets)

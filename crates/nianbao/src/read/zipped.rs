@@ -6,10 +6,12 @@ use std::io::{Cursor, Read, Seek};
 use super::grid::Sheet;
 use super::ods;
 use super::open::{no_panic, Ctx, Refusal};
+use super::xlsx::Properties;
 use crate::error::ReadError;
 
-/// Every worksheet of the workbook in a zip container.
-pub(super) fn read(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
+/// Every worksheet of the workbook in a zip container, and its custom document properties
+/// (xlsx; none for ods).
+pub(super) fn read(bytes: &[u8], ctx: &Ctx) -> Result<(Vec<Sheet>, Properties), ReadError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
         ctx.corrupt(
             "zip 压缩包结构损坏（文件可能被截断或下载不完整）",
@@ -39,7 +41,7 @@ pub(super) fn read(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
         let mime = read_small_entry(&mut zip, "mimetype");
         let mime = mime.trim();
         if mime == ods::MIME || mime == ods::TEMPLATE_MIME {
-            return no_panic(ctx, || ods::read(bytes, zip, ctx));
+            return no_panic(ctx, || ods::read(bytes, zip, ctx)).map(|s| (s, Vec::new()));
         }
         if let Some(kind) = mime.strip_prefix("application/vnd.oasis.opendocument.") {
             return Err(ctx.unknown(format!("OpenDocument 文件（{kind}），不是电子表格")));
@@ -63,7 +65,7 @@ pub(super) fn read(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
     }
     if has("content.xml") && has("META-INF/manifest.xml") {
         // An OpenDocument package that lost its `mimetype` entry: try it as a spreadsheet.
-        return no_panic(ctx, || ods::read(bytes, zip, ctx));
+        return no_panic(ctx, || ods::read(bytes, zip, ctx)).map(|s| (s, Vec::new()));
     }
     if has("[Content_Types].xml") || names.iter().any(|n| n.starts_with("xl/")) {
         // An OOXML package without the usual workbook part: it is looked for through the
@@ -71,6 +73,31 @@ pub(super) fn read(bytes: &[u8], ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
         return no_panic(ctx, || super::xlsx::read(&mut zip, ctx));
     }
     Err(ctx.unknown("zip 压缩包（其中没有工作簿）"))
+}
+
+/// The custom document properties of an xlsx package alone (no sheet is read), and when it
+/// says it was last modified, under the same guards: the zip directory's declared sizes, each
+/// part's inflated size, the text limit.
+pub(super) fn properties(
+    bytes: &[u8],
+    ctx: &Ctx,
+) -> Result<(Properties, Option<String>), ReadError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| ctx.corrupt("zip 压缩包结构损坏", Some(e.into())))?;
+    check_zip(
+        &mut zip,
+        ctx.limits.max_unpacked_bytes,
+        ctx.limits.max_zip_ratio,
+    )
+    .map_err(|r| ctx.refusal(r))?;
+    if duplicate_entry(&zip, bytes).is_some() {
+        return Err(ctx.corrupt("压缩包中有两个同名部件", None));
+    }
+    no_panic(ctx, || {
+        let mut pkg = super::xlsx::Package::new(&mut zip, ctx);
+        let props = super::xlsx::custom_properties(&mut pkg, &mut 0)?;
+        Ok((props, super::xlsx::modified(&mut pkg)?))
+    })
 }
 
 /// The first KB of a zip entry as text (for `mimetype`).

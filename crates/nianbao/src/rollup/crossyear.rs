@@ -1,6 +1,8 @@
 //! Cross-year checks X1–X3 (FORMATS.md): this year's report against last year's, matched by the
-//! normalised agency name; the region total against last year's summary (a report whose agency is
-//! the region's name) or, without one, against the sum of last year's reports.
+//! normalised agency name. For the region, the same agencies on both sides: the counted agencies
+//! that have a report last year, summed this year and last year ([`Previous::check_region`]), so
+//! that an agency missing on one side (left out as invalid, not submitted, new this year) is no
+//! mismatch; only when last year is given as a summary alone is the whole total compared with it.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -76,8 +78,6 @@ pub struct Previous {
     by_agency: HashMap<String, PrevRecord>,
     /// Last year's summary of the region (a report whose agency is the region name).
     region: Option<PrevRecord>,
-    /// Sum of last year's reports, for the total when there is no summary.
-    sum: Option<PrevRecord>,
     /// Files that could not be used, with the reason (reported as region findings).
     pub problems: Vec<Diagnostic>,
     /// How the caller asks for last year's reports ([`Wording::previous`](crate::wording::Wording)).
@@ -93,13 +93,7 @@ impl Previous {
         };
         let region_key = norm(region_name);
         let checked: Vec<Checked> = files.par_iter().map(|p| check_file(p, read)).collect();
-        let mut sum = PrevRecord {
-            display: "上年各单位合计".into(),
-            ..Default::default()
-        };
         let mut seen_twice = Vec::new();
-        // fields whose sum over last year's reports does not fit a number: unknown in the sum
-        let mut overflowed = std::collections::HashSet::new();
         for c in checked {
             let report = match c.outcome {
                 Ok((r, _)) => r,
@@ -124,19 +118,6 @@ impl Previous {
                 prev.region = Some(rec);
                 continue;
             }
-            if sum.format.is_none() || sum.format == rec.format {
-                sum.format = rec.format;
-                sum.year = rec.year;
-                for (k, v) in &rec.kept {
-                    let e = sum.kept.entry(*k).or_default();
-                    match e.checked_add(*v) {
-                        Some(x) => *e = x,
-                        None => {
-                            overflowed.insert(*k);
-                        }
-                    }
-                }
-            }
             if prev.by_agency.insert(key.clone(), rec).is_some() {
                 seen_twice.push(key);
             }
@@ -152,10 +133,6 @@ impl Previous {
                     .help("请只提供每个单位一份上年报表。"),
                 );
             }
-        }
-        if !prev.by_agency.is_empty() {
-            sum.kept.retain(|k, _| !overflowed.contains(k));
-            prev.sum = Some(sum);
         }
         prev
     }
@@ -173,14 +150,132 @@ impl Previous {
         check_pair(current, prev, &self.ask)
     }
 
-    /// X1–X3 for the region total.
-    pub(crate) fn check_total(&self, total: &Report) -> Vec<Diagnostic> {
+    /// Whether last year has one report of `agency` (by its normalised name) of the year
+    /// before `year` (or of no known year): its agency is compared on both sides in
+    /// [`check_region`](Self::check_region).
+    pub(crate) fn has(&self, agency: &str, year: u16) -> bool {
+        self.by_agency
+            .get(&norm(agency))
+            .is_some_and(|r| r.year.is_none_or(|py| py.checked_add(1) == Some(year)))
+    }
+
+    /// X1–X3 for the region, with the problems of last year's files first. With last year's
+    /// agency reports: `now.sum` is the sum this year of the counted agencies that last year has
+    /// ([`has`](Self::has)); it is compared with the sum of the same agencies' reports last
+    /// year, and each finding says how many agencies each side covers. With last year's summary
+    /// alone (which agencies it covers is not known), the region's `total` is compared with it
+    /// only when no agency is known to be missing this year (`now.left_out` is 0); otherwise the
+    /// comparison is reported as not checked.
+    pub(crate) fn check_region(&self, total: &Report, now: &RegionNow) -> Vec<Diagnostic> {
         let mut out = self.problems.clone();
-        if let Some(prev) = self.region.as_ref().or(self.sum.as_ref()) {
-            out.extend(check_pair(total, prev, &self.ask));
+        let region = total.meta.source.as_str();
+        let year = total.meta.year.unwrap_or_default();
+        let counted = now.counted.len();
+        let last_year = self.by_agency.len();
+        if last_year > 0 {
+            let records: Vec<&PrevRecord> = now
+                .counted
+                .iter()
+                .filter(|a| self.has(a, year))
+                .filter_map(|a| self.by_agency.get(&norm(a)))
+                .collect();
+            let m = records.len();
+            // counted agencies whose report last year is of another year (each noted on its file)
+            let wrong_year = now
+                .counted
+                .iter()
+                .filter(|a| self.by_agency.contains_key(&norm(a)) && !self.has(a, year))
+                .count();
+            let (Some(current), true) = (&now.sum, m > 0) else {
+                let why = if wrong_year > 0 {
+                    format!(
+                        "本年计入的 {counted} 个单位在上年报表中没有一份 {} 年的报表",
+                        year.saturating_sub(1)
+                    )
+                } else {
+                    format!(
+                        "本年计入的 {counted} 个单位在上年的 {last_year} 份单位报表中都没有找到"
+                    )
+                };
+                out.push(
+                    Diagnostic::not_checked(Rule::X1, region, format!("{why}，未做区域跨年校验"))
+                        .help(&self.ask),
+                );
+                return out;
+            };
+            let mut prev = PrevRecord {
+                display: format!("上年同 {m} 个单位合计"),
+                year: records[0].year,
+                format: records[0].format,
+                ..PrevRecord::default()
+            };
+            if records.iter().any(|r| r.format != prev.format) {
+                prev.format = None; // X2/X3 compare one format's rows only
+            }
+            for &k in KEPT {
+                // known last year only when every matched agency's is known
+                let sum = records.iter().try_fold(Decimal::ZERO, |s, r| {
+                    r.kept.get(&k).and_then(|v| s.checked_add(*v))
+                });
+                if let Some(v) = sum {
+                    prev.kept.insert(k, v);
+                }
+            }
+            let other_year = if wrong_year > 0 {
+                format!("、上年报表年度不符 {wrong_year} 个")
+            } else {
+                String::new()
+            };
+            let scope = format!(
+                "按两年都有报表的 {m} 个单位比较（本年计入 {counted} 个，其中上年没有报表 {} 个{other_year}；上年有报表 {last_year} 个，其中本年未计入 {} 个）：",
+                counted - m - wrong_year,
+                last_year - m - wrong_year
+            );
+            out.extend(scoped(check_pair(current, &prev, &self.ask), &scope));
+        } else if let Some(prev) = &self.region {
+            if now.left_out > 0 {
+                out.push(
+                    Diagnostic::not_checked(
+                        Rule::X1,
+                        region,
+                        format!(
+                            "上年只有区域汇总表（{}），不知道它包括哪些单位；本年有 {} 个单位未计入合计或未报送，两年的合计不能直接比较，未做区域跨年校验",
+                            prev.display, now.left_out
+                        ),
+                    )
+                    .help(&self.ask),
+                );
+            } else {
+                let scope = format!(
+                    "区域合计与上年汇总表比较（本年计入 {counted} 个单位，上年汇总表包括的单位数不详）："
+                );
+                out.extend(scoped(check_pair(total, prev, &self.ask), &scope));
+            }
         }
         out
     }
+}
+
+/// This year's side of the region's cross-year check ([`Previous::check_region`]).
+pub(crate) struct RegionNow {
+    /// The agencies counted in the total, as named this year.
+    pub counted: Vec<String>,
+    /// How many agencies are known to be missing from the total: files not counted, roster
+    /// agencies that did not submit.
+    pub left_out: usize,
+    /// The sum this year of the counted agencies that last year has ([`Previous::has`]); none
+    /// when there are none.
+    pub sum: Option<Report>,
+}
+
+/// The region's failed findings, each led by the scope it compares (a not-checked one says its own).
+fn scoped(found: Vec<Diagnostic>, scope: &str) -> impl Iterator<Item = Diagnostic> + '_ {
+    found.into_iter().map(move |mut d| {
+        if d.outcome == crate::diag::Outcome::Failed {
+            d.message = format!("{scope}{}", d.message);
+        }
+        d
+    })
 }
 
 fn check_pair(cur: &Report, prev: &PrevRecord, ask: &str) -> Vec<Diagnostic> {

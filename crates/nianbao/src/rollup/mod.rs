@@ -23,6 +23,15 @@
 //! from the totals (last year's numbers may be the wrong ones). Money is summed in the header's
 //! unit (万元 for 2021 fees) or in 元 (2019 procurement); an amount whose unit is unknown is not
 //! summed and is reported.
+//!
+//! Each report is counted once. Files nianbao wrote carry its [`Mark`]: an earlier summary of
+//! this very region (its mark names the region) is an earlier output, listed but neither
+//! counted nor taken into the year ([`Standing::EarlierOutput`]); a summary of another region
+//! counts as that region, with the agencies its mark lists, and another file of the year whose
+//! agencies it already holds is an error (B2) and is left out, the summary counting it
+//! ([`Standing::InSummary`]): the summary usually holds agencies the inputs do not, which
+//! leaving it out would drop. This run's own outputs never reach the files at all
+//! ([`RollupJob::open`]).
 
 pub mod crossyear;
 pub mod metrics;
@@ -41,8 +50,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::batch::{agency_key, check_file, duplicate_finding, duplicate_groups, Checked};
-use crate::diag::{Diagnostic, Rule};
-use crate::model::{FormatVersion, Meta, Report, Status, Value};
+use crate::diag::{Diagnostic, Rule, Severity};
+use crate::model::{FormatVersion, Mark, MarkKind, Meta, MetaSource, Report, Status, Value};
+use crate::read::normalize::norm;
 use crate::read::ReadOptions;
 
 use self::crossyear::Previous;
@@ -59,6 +69,11 @@ pub struct RollupOptions {
     pub include_invalid: bool,
     /// Files read in parallel per chunk (bounds memory).
     pub chunk: usize,
+    /// The year of the roll-up, when the caller states it: a file that states no year is taken
+    /// as of this year (noted in its findings, I9); a file that states another year is an error
+    /// (B3) and not counted. Without it, the year is the one the files state, and files that
+    /// state none take it (with a warning each) when the others all state the same.
+    pub year: Option<u16>,
 }
 
 /// Where a file stands in the roll-up.
@@ -77,6 +92,12 @@ pub enum Standing {
     YearUnknown,
     /// 无法读取
     Unreadable,
+    /// An earlier summary of this very region (nianbao's mark says so): an earlier output of
+    /// the roll-up, not an agency. 以前的汇总输出，未汇总
+    EarlierOutput,
+    /// An agency's report that a summary among the inputs already contains (rule B2): the
+    /// summary counts it. 已含在汇总表中，未单独汇总
+    InSummary,
 }
 
 impl Standing {
@@ -89,6 +110,8 @@ impl Standing {
             Standing::Duplicate => "重复报送，未汇总",
             Standing::YearUnknown => "年度未知，未汇总",
             Standing::Unreadable => "无法读取",
+            Standing::EarlierOutput => "以前的汇总输出，未汇总",
+            Standing::InSummary => "已含在汇总表中，未单独汇总",
         }
     }
 
@@ -107,6 +130,8 @@ pub struct Head {
     pub agency: Option<String>,
     /// The report's year, if known.
     pub year: Option<u16>,
+    /// Where the year came from (the workbook, its file name, the roll-up's year).
+    pub year_from: Option<MetaSource>,
     /// The report's format version (none for a file that could not be read).
     pub format: Option<FormatVersion>,
     /// The reason a file could not be read.
@@ -121,6 +146,75 @@ pub struct Head {
     pub duplicates: Vec<String>,
     /// The report's [`metrics::METRICS`], in order (`None`: N/A).
     pub metrics: Vec<Option<Decimal>>,
+    /// nianbao's mark on the workbook, when nianbao wrote it (a summary of another region
+    /// counts as that region, with the agencies it lists).
+    pub mark: Option<Mark>,
+    /// Error findings of this year's report (not cross-year): whether it counts once its year
+    /// is known.
+    this_year_errors: usize,
+    /// The year was taken from the other files of the batch (the file states none).
+    year_taken: bool,
+}
+
+impl Head {
+    /// The findings decided for the batch as a whole, which the file's spooled [`Detail`] does
+    /// not hold: the same agency and year submitted twice (B1), the batch's year taken for a
+    /// file that states none (I9).
+    pub fn batch_findings(&self) -> Vec<FindingRow> {
+        let mut rows: Vec<FindingRow> = duplicate_rows(self).into_iter().collect();
+        if let (Standing::YearUnknown, Some(v)) = (self.standing, self.format) {
+            rows.push(FindingRow::from(
+                &Diagnostic::new(
+                    Rule::I9,
+                    &self.display,
+                    format!(
+                        "未计入汇总：工作簿中没有写明统计年度，其格式版本（{} 版）也与本次汇总的报表不同",
+                        v.id()
+                    ),
+                )
+                .help("请核对这是否是本年度的报表；如果是，请按本年度的格式填报并写明“统计年度：…”。"),
+            ));
+        }
+        if let (Some(year), true) = (self.year, self.year_taken) {
+            rows.push(FindingRow::from(
+                &Diagnostic::new(
+                    Rule::I9,
+                    &self.display,
+                    format!("工作簿中没有写明统计年度，按本次汇总其他报表的年度 {year} 年计入"),
+                )
+                .help(format!(
+                    "请在工作簿表头填写“统计年度：{year}”；如果不是 {year} 年的报表，请把它移出汇总的文件夹。"
+                )),
+            ));
+        }
+        rows
+    }
+
+    /// The agencies whose reports this file's numbers hold: a summary's (from its mark, when
+    /// it lists them whole), or the file's own agency.
+    pub fn agencies(&self) -> Vec<String> {
+        match self.summary_agencies() {
+            Some(list) => list.to_vec(),
+            None => self.agency.iter().cloned().collect(),
+        }
+    }
+
+    /// The agencies of a summary's mark, when the file is a summary that lists them.
+    fn summary_agencies(&self) -> Option<&[String]> {
+        self.mark
+            .as_ref()
+            .filter(|m| m.kind == MarkKind::Summary)
+            .and_then(|m| m.agencies.as_deref())
+    }
+}
+
+/// Where a file whose year is known stands by its own findings.
+fn standing_of(this_year_errors: usize, include_invalid: bool) -> Standing {
+    match this_year_errors {
+        0 => Standing::Counted,
+        _ if include_invalid => Standing::CountedWithErrors,
+        _ => Standing::Invalid,
+    }
 }
 
 /// One finding as spooled and written: all text.
@@ -156,6 +250,51 @@ impl From<&Diagnostic> for FindingRow {
     }
 }
 
+impl FindingRow {
+    /// Where, as a finding's location reads (`'Sheet1'!D12`, as
+    /// [`Diagnostic::location`]), or nothing.
+    pub fn location(&self) -> String {
+        if self.cell.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "{}!{}",
+                crate::model::cellref::quote_sheet(&self.sheet),
+                self.cell
+            )
+        }
+    }
+
+    /// The severity as a finding's JSON says it ([`Diagnostic`]'s `severity`): `error`,
+    /// `warning` or `not_checked`.
+    pub fn severity_id(&self) -> &'static str {
+        match self.severity.as_str() {
+            s if s == Severity::Error.label() => "error",
+            s if s == Severity::Warning.label() => "warning",
+            _ => "not_checked",
+        }
+    }
+}
+
+/// Every finding of one file as the outputs list it: why it could not be read (rule `读取`),
+/// the files it duplicates (B1), then its own findings (reading, rules, cross-year, units).
+pub fn file_findings(head: &Head, detail: Option<&Detail>) -> Vec<FindingRow> {
+    let fatal = head.fatal.as_ref().map(|fatal| FindingRow {
+        rule: "读取".into(),
+        severity: Severity::Error.label().into(),
+        file: head.display.clone(),
+        sheet: String::new(),
+        cell: String::new(),
+        message: fatal.clone(),
+        help: String::new(),
+    });
+    fatal
+        .into_iter()
+        .chain(head.batch_findings())
+        .chain(detail.iter().flat_map(|d| d.findings.iter().cloned()))
+        .collect()
+}
+
 /// The spooled detail of one file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Detail {
@@ -171,6 +310,14 @@ pub enum RollupError {
     /// No file could be read and has a known year.
     #[error("输入中没有可以汇总的报表（全部无法读取或年度未知）")]
     NothingToRoll,
+    /// The year of the roll-up was given, and no readable file is of it.
+    #[error("输入中没有 {year} 年的报表：\n{listing}请检查汇总年度是否正确。")]
+    NoneOfYear {
+        /// The year given.
+        year: u16,
+        /// Which files state which year, one line per year.
+        listing: String,
+    },
     /// The reports are of several years.
     #[error("输入中有多个统计年度，一次汇总只能是同一年度：\n{listing}请按年度分开汇总。")]
     MixedYears {
@@ -214,6 +361,25 @@ pub struct Rollup {
 }
 
 impl Rollup {
+    /// Every file in input order, streamed back from the spool, with all its findings
+    /// ([`file_findings`]): what a caller needs to say which files were not counted and why.
+    pub fn for_each_file(
+        &mut self,
+        mut f: impl FnMut(&Head, &[FindingRow]) -> std::io::Result<()>,
+    ) -> Result<(), RollupError> {
+        self.for_each_detail(|head, d| f(head, &file_findings(head, d)))
+    }
+
+    /// The agencies counted in the totals, in input order: each counted file's agency, or a
+    /// counted summary's own agencies. What the summary workbook's mark lists.
+    pub fn agencies_counted(&self) -> Vec<String> {
+        self.heads
+            .iter()
+            .filter(|h| h.standing.counted())
+            .flat_map(Head::agencies)
+            .collect()
+    }
+
     /// Stream the details back, in input order, with their heads.
     pub fn for_each_detail(
         &mut self,
@@ -270,6 +436,11 @@ pub(crate) fn rollup(
         }
         Ok(())
     };
+    // a file that states no year is read as of the roll-up's year, when the caller gives it
+    let read = ReadOptions {
+        batch_year: opts.year,
+        ..opts.read.clone()
+    };
     let mut pending = Vec::new();
     let mut done = 0;
     for part in files.chunks(opts.chunk.max(1)) {
@@ -281,7 +452,7 @@ pub(crate) fn rollup(
                         // a panic in the file's reduction is that file's error
                         let display = p.display().to_string();
                         crate::guard::catch(|| {
-                            reduce(check_file(p, &opts.read), previous, opts, &encoders)
+                            reduce(check_file(p, &read), p, previous, opts, &encoders)
                         })
                         .unwrap_or_else(|detail| {
                             let e = crate::error::ReadError::Internal {
@@ -307,7 +478,9 @@ pub(crate) fn rollup(
     spool_w.flush()?;
     drop(spool_w);
 
-    let (year, format, standings_changed) = decide(&mut heads)?;
+    let (year, format, mut standings_changed) = decide(&mut heads, opts)?;
+    let mut contained = Vec::new();
+    standings_changed |= count_once(&mut heads, year, &mut contained);
     let mut rollup = Rollup {
         total: Report::empty(Meta {
             agency: Some(opts.name.clone()),
@@ -316,6 +489,8 @@ pub(crate) fn rollup(
             source: opts.name.clone(),
             agency_cell: None,
             year_cell: None,
+            agency_from: Some(crate::model::MetaSource::Given),
+            year_from: Some(crate::model::MetaSource::Batch),
         }),
         heads,
         region_findings: Vec::new(),
@@ -330,11 +505,123 @@ pub(crate) fn rollup(
         sums
     };
     sums.into_total(&mut rollup);
-    let total = rollup.total.clone();
-    let mut region = crate::validate::validate(&total);
-    region.extend(previous.check_total(&total));
+    let mut region = contained;
+    region.extend(crate::validate::validate(&rollup.total));
     rollup.region_findings.extend(region);
     Ok(rollup)
+}
+
+/// X1–X3 for the region ([`Previous::check_region`]): the counted agencies that last year has,
+/// summed this year from the spool. `left_out` is how many agencies are known to be missing from
+/// the total (files not counted, roster agencies that did not submit).
+pub(crate) fn region_cross_year(
+    r: &mut Rollup,
+    previous: &Previous,
+    left_out: usize,
+) -> Result<Vec<Diagnostic>, RollupError> {
+    let year = r.year;
+    let matched: Vec<bool> = r
+        .heads
+        .iter()
+        .map(|h| h.standing.counted() && h.agency.as_deref().is_some_and(|a| previous.has(a, year)))
+        .collect();
+    let sum = if matched.contains(&true) {
+        let mut sums = Sums::default();
+        let mut i = 0;
+        r.for_each_detail(|head, d| {
+            if matched[i] {
+                sums.add(head, d);
+            }
+            i += 1;
+            Ok(())
+        })?;
+        Some(sums.into_report(r.total.meta.clone(), r.format))
+    } else {
+        None
+    };
+    let now = crossyear::RegionNow {
+        counted: r
+            .heads
+            .iter()
+            .filter(|h| h.standing.counted())
+            .filter_map(|h| h.agency.clone())
+            .collect(),
+        left_out,
+        sum,
+    };
+    Ok(previous.check_region(&r.total, &now))
+}
+
+/// Whether a file marked `mark` is an earlier summary of the region `name` itself: an earlier
+/// output of this roll-up (of this year, or of another: a summary of the region is never one of
+/// its own inputs), not an agency.
+fn is_earlier_output(mark: Option<&Mark>, name: &str) -> bool {
+    mark.filter(|m| m.kind == MarkKind::Summary)
+        .and_then(|m| m.region.as_deref())
+        .is_some_and(|r| norm(r) == norm(name))
+}
+
+/// Each report counted once: a summary of another region among the inputs counts the agencies
+/// its mark lists; another file of the year whose agencies it already holds (an agency's
+/// report, or a smaller summary) is an error (B2, one finding per summary naming the agencies
+/// found twice, pushed to `findings`) and is left out, the summary counting it. Summaries are
+/// taken largest first, so a city's summary wins over a county's inside it. Returns whether a
+/// standing changed.
+fn count_once(heads: &mut [Head], year: u16, findings: &mut Vec<Diagnostic>) -> bool {
+    let of_year = |h: &Head| h.fatal.is_none() && h.year == Some(year);
+    let mut summaries: Vec<usize> = (0..heads.len())
+        .filter(|&i| heads[i].standing.counted() && of_year(&heads[i]))
+        .filter(|&i| heads[i].summary_agencies().is_some())
+        .collect();
+    summaries.sort_by_key(|&i| std::cmp::Reverse(heads[i].agencies().len()));
+    let mut changed = false;
+    for s in summaries {
+        if !heads[s].standing.counted() {
+            continue; // itself inside a larger summary
+        }
+        let inside: std::collections::HashSet<String> =
+            heads[s].agencies().iter().map(|a| norm(a)).collect();
+        let mut twice = Vec::new();
+        for (j, h) in heads.iter_mut().enumerate() {
+            if j == s || !of_year(h) || matches!(h.standing, Standing::EarlierOutput) {
+                continue;
+            }
+            let found: Vec<String> = h
+                .agencies()
+                .into_iter()
+                .filter(|a| inside.contains(&norm(a)))
+                .collect();
+            if found.is_empty() {
+                continue;
+            }
+            twice.push(format!("{}（{}）", found.join("、"), h.display));
+            if h.standing.counted() {
+                h.standing = Standing::InSummary;
+                changed = true;
+            }
+        }
+        if twice.is_empty() {
+            continue;
+        }
+        let summary = &heads[s];
+        let region = summary
+            .mark
+            .as_ref()
+            .and_then(|m| m.region.clone())
+            .unwrap_or_default();
+        findings.push(
+            Diagnostic::new(
+                Rule::B2,
+                &summary.display,
+                format!(
+                    "“{region}”的汇总表已包含以下单位，它们的报表也在输入中：{}；每份报表只计一次：计入汇总表，这些报表不再单独计入",
+                    twice.join("、")
+                ),
+            )
+            .help("请从输入中删除汇总表或其中已包含单位的报表，只保留一方后重新汇总。"),
+        );
+    }
+    changed
 }
 
 /// What is left of one file after [`reduce`].
@@ -351,20 +638,29 @@ struct Reduced {
 /// encodings of it.
 fn reduce(
     c: Checked,
+    path: &std::path::Path,
     previous: &Previous,
     opts: &RollupOptions,
     encoders: &[Option<ReportEncoder>],
 ) -> Result<Reduced, RollupError> {
     let (report, mut findings) = match c.outcome {
         Err(e) => {
-            return Ok(unreadable(
-                c.display,
-                format!("{e}（{}）", e.hint(&opts.read.wording)),
-            ))
+            let mut r = unreadable(c.display, format!("{e}（{}）", e.hint(&opts.read.wording)));
+            // An earlier summary too large to read (its per-agency sheet) is still known by its
+            // mark, which is read alone.
+            if let Some(m) = crate::read::read_mark(path, &opts.read.limits)
+                .filter(|m| is_earlier_output(Some(&m.mark), &opts.name))
+            {
+                r.head.standing = Standing::EarlierOutput;
+                r.head.mark = Some(m.mark);
+            }
+            return Ok(r);
         }
         Ok(x) => x,
     };
     crate::guard::test_panic("reduce", &c.display);
+    let other_year = other_year(&report, opts.year);
+    findings.extend(other_year.clone());
     findings.extend(previous.check(&report));
     let values: Vec<Option<Decimal>> = report
         .iter()
@@ -393,11 +689,6 @@ fn reduce(
         .iter()
         .filter(|d| d.is_error() && !d.rule.code().starts_with('X'))
         .count();
-    let encoded = encoders
-        .iter()
-        .map(|e| e.map_or(Ok(Vec::new()), |encode| encode(&report)))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| RollupError::Output(e.into()))?;
     let head = Head {
         display: c.display,
         agency: report.meta.agency.clone(),
@@ -406,15 +697,25 @@ fn reduce(
         fatal: None,
         errors,
         warnings,
-        standing: match (report.meta.year, this_year_errors) {
-            (None, _) => Standing::YearUnknown,
-            (_, 0) => Standing::Counted,
-            _ if opts.include_invalid => Standing::CountedWithErrors,
-            _ => Standing::Invalid,
+        year_from: report.meta.year_from,
+        standing: match report.meta.year {
+            _ if is_earlier_output(report.mark.as_ref(), &opts.name) => Standing::EarlierOutput,
+            None => Standing::YearUnknown,
+            // another year's report is never counted, even with errors included
+            _ if other_year.is_some() => Standing::Invalid,
+            _ => standing_of(this_year_errors, opts.include_invalid),
         },
         duplicates: Vec::new(),
         metrics: metrics::all(&report),
+        mark: report.mark.clone(),
+        this_year_errors,
+        year_taken: false,
     };
+    let encoded = encoders
+        .iter()
+        .map(|e| e.map_or(Ok(Vec::new()), |encode| encode(&report, &head)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| RollupError::Output(e.into()))?;
     let detail = Detail {
         values,
         findings: findings.iter().map(FindingRow::from).collect(),
@@ -435,6 +736,7 @@ fn unreadable(display: String, fatal: String) -> Reduced {
         display,
         agency: None,
         year: None,
+        year_from: None,
         format: None,
         fatal: Some(fatal),
         errors: 0,
@@ -442,6 +744,9 @@ fn unreadable(display: String, fatal: String) -> Reduced {
         standing: Standing::Unreadable,
         duplicates: Vec::new(),
         metrics: Vec::new(),
+        mark: None,
+        this_year_errors: 0,
+        year_taken: false,
     };
     Reduced {
         head,
@@ -451,12 +756,133 @@ fn unreadable(display: String, fatal: String) -> Reduced {
     }
 }
 
-/// Decide what only all files together decide: duplicates (and whether any standing changed
-/// with them); refuse several years or mixed versions.
-fn decide(heads: &mut [Head]) -> Result<(u16, FormatVersion, bool), RollupError> {
-    let keys = heads
+/// The B3 error of a report that states a year other than the roll-up's, naming where it
+/// states it.
+fn other_year(report: &Report, year: Option<u16>) -> Option<Diagnostic> {
+    let (given, stated) = (year?, report.meta.year?);
+    if given == stated || report.meta.year_from == Some(MetaSource::Batch) {
+        return None;
+    }
+    let m = &report.meta;
+    let place = match (&m.year_cell, m.year_from) {
+        (Some(c), _) => format!("单元格 {}", c.qualified()),
+        (None, Some(MetaSource::FileName)) => "文件名".to_string(),
+        (None, Some(MetaSource::SheetName)) => "工作表名".to_string(),
+        (None, from) => from.map_or("", MetaSource::label).to_string(),
+    };
+    Some(
+        Diagnostic::new(
+            Rule::B3,
+            &m.source,
+            format!("报表写明的统计年度是 {stated} 年（{place}），不是汇总年度 {given} 年，未计入汇总"),
+        )
+        .at(m.year_cell.as_ref())
+        .help(format!(
+            "如果这是 {stated} 年的报表，请把它移出汇总的文件夹；如果是 {given} 年的，请改正{place}中的年度。"
+        )),
+    )
+}
+
+/// Decide what only all files together decide: the year (files that state none take the
+/// batch's one year), duplicates (and whether any standing changed with them); refuse several
+/// years or mixed versions.
+fn decide(
+    heads: &mut [Head],
+    opts: &RollupOptions,
+) -> Result<(u16, FormatVersion, bool), RollupError> {
+    let readable =
+        |h: &Head| h.fatal.is_none() && h.year.is_some() && h.standing != Standing::EarlierOutput;
+    let year = match opts.year {
+        Some(year) => {
+            if !heads.iter().any(|h| readable(h) && h.year == Some(year)) {
+                let stated: Vec<&Head> = heads.iter().filter(|h| readable(h)).collect();
+                if stated.is_empty() {
+                    return Err(RollupError::NothingToRoll);
+                }
+                return Err(RollupError::NoneOfYear {
+                    year,
+                    listing: listing(&stated, |h| format!("{} 年", h.year.unwrap_or_default())),
+                });
+            }
+            year
+        }
+        None => {
+            let mut years: Vec<u16> = heads
+                .iter()
+                .filter(|h| readable(h))
+                .filter_map(|h| h.year)
+                .collect();
+            years.sort_unstable();
+            years.dedup();
+            match years.as_slice() {
+                [] => return Err(RollupError::NothingToRoll),
+                [year] => *year,
+                _ => {
+                    let stated: Vec<&Head> = heads.iter().filter(|h| readable(h)).collect();
+                    return Err(RollupError::MixedYears {
+                        listing: listing(&stated, |h| format!("{} 年", h.year.unwrap_or_default())),
+                    });
+                }
+            }
+        }
+    };
+    // The version of the reports that state the year; a report that states none takes the
+    // year when it follows that version (with a warning when the batch, not the caller, gave
+    // it), else its year stays unknown.
+    let stated =
+        |h: &Head| readable(h) && h.year == Some(year) && h.year_from != Some(MetaSource::Batch);
+    let mut versions: Vec<FormatVersion> = heads
         .iter()
-        .map(|h| agency_key(h.agency.as_deref(), h.year).filter(|_| h.fatal.is_none()));
+        .filter(|h| stated(h))
+        .filter_map(|h| h.format)
+        .collect();
+    if versions.is_empty() {
+        // every report of the year took the caller's year
+        versions = heads
+            .iter()
+            .filter(|h| h.fatal.is_none() && h.year == Some(year))
+            .filter_map(|h| h.format)
+            .collect();
+    }
+    versions.sort();
+    versions.dedup();
+    if versions.len() > 1 {
+        let expected = if year >= 2021 {
+            FormatVersion::V2021
+        } else {
+            FormatVersion::V2019
+        };
+        let of_year: Vec<&Head> = heads.iter().filter(|h| stated(h)).collect();
+        return Err(RollupError::MixedVersions {
+            year,
+            listing: listing(&of_year, |h| {
+                format!("{} 版", h.format.map_or("?", |f| f.id()))
+            }),
+            expected,
+        });
+    }
+    let version = versions[0];
+    let mut changed = false;
+    for h in heads.iter_mut().filter(|h| {
+        h.fatal.is_none() && (h.year.is_none() || h.year_from == Some(MetaSource::Batch))
+    }) {
+        if h.format != Some(version) {
+            changed |= h.standing != Standing::YearUnknown;
+            (h.year, h.year_from, h.standing) = (None, None, Standing::YearUnknown);
+        } else if h.year.is_none() {
+            h.year = Some(year);
+            h.year_from = Some(MetaSource::Batch);
+            h.year_taken = true;
+            h.standing = standing_of(h.this_year_errors, opts.include_invalid);
+            h.warnings += 1;
+            changed = true;
+        }
+    }
+    // Duplicates among the reports of the year; a report without an agency is nobody's
+    // duplicate.
+    let keys = heads.iter().map(|h| {
+        agency_key(h.agency.as_deref(), h.year).filter(|_| readable(h) && h.year == Some(year))
+    });
     let groups = duplicate_groups(keys);
     for g in &groups {
         let names: Vec<String> = g.iter().map(|&i| heads[i].display.clone()).collect();
@@ -470,41 +896,7 @@ fn decide(heads: &mut [Head]) -> Result<(u16, FormatVersion, bool), RollupError>
             heads[i].errors += 1;
         }
     }
-    let readable: Vec<&Head> = heads
-        .iter()
-        .filter(|h| h.fatal.is_none() && h.year.is_some())
-        .collect();
-    let mut years: Vec<u16> = readable.iter().filter_map(|h| h.year).collect();
-    years.sort_unstable();
-    years.dedup();
-    match years.as_slice() {
-        [] => Err(RollupError::NothingToRoll),
-        [year] => {
-            let year = *year;
-            let mut versions: Vec<FormatVersion> =
-                readable.iter().filter_map(|h| h.format).collect();
-            versions.sort();
-            versions.dedup();
-            if versions.len() > 1 {
-                let expected = if year >= 2021 {
-                    FormatVersion::V2021
-                } else {
-                    FormatVersion::V2019
-                };
-                return Err(RollupError::MixedVersions {
-                    year,
-                    listing: listing(&readable, |h| {
-                        format!("{} 版", h.format.map_or("?", |f| f.id()))
-                    }),
-                    expected,
-                });
-            }
-            Ok((year, versions[0], !groups.is_empty()))
-        }
-        _ => Err(RollupError::MixedYears {
-            listing: listing(&readable, |h| format!("{} 年", h.year.unwrap_or_default())),
-        }),
-    }
+    Ok((year, version, changed || !groups.is_empty()))
 }
 
 fn listing(heads: &[&Head], what: impl Fn(&Head) -> String) -> String {
@@ -565,6 +957,28 @@ impl Sums {
             Ok(())
         })?;
         Ok(s)
+    }
+
+    /// A report of these sums, for a comparison: a field that some file left out (unknown) or
+    /// whose sum does not fit is unknown, so that it takes no part.
+    fn into_report(self, meta: Meta, format: FormatVersion) -> Report {
+        let mut report = Report::empty(meta);
+        for ((i, v), f) in report
+            .values_mut()
+            .iter_mut()
+            .enumerate()
+            .zip(format.spec().fields())
+        {
+            let unit = f.col.kind.canonical_unit();
+            *v = match self.sums.get(i) {
+                Some(Some(sum)) if self.unknown.get(i) == Some(&0) => Value::computed(*sum, unit),
+                _ => Value {
+                    status: Status::Invalid,
+                    ..Value::computed(Decimal::ZERO, unit)
+                },
+            };
+        }
+        report
     }
 
     /// Into the total report, with an I6 finding for each field some counted file left out.
@@ -631,6 +1045,10 @@ mod tests {
             standing: Standing::Counted,
             duplicates: Vec::new(),
             metrics: Vec::new(),
+            mark: None,
+            year_from: None,
+            this_year_errors: 0,
+            year_taken: false,
         };
         let detail = Detail {
             values: vec![Some(Decimal::MAX), Some(Decimal::ONE), None],

@@ -183,8 +183,10 @@ pub(crate) fn parse_roster(bytes: &[u8], display: &str) -> Result<Roster, Roster
     })
 }
 
-/// How a roster entry or a submitted file stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// How a roster entry or a submitted file stands (JSON: `submitted`, `invalid`, `missing`,
+/// `unexpected`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Coverage {
     /// 已报送 (and counted)
     Submitted,

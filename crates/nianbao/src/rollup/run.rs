@@ -3,13 +3,14 @@
 
 use std::path::PathBuf;
 
-use crate::batch::{collect_inputs, InputError, ReadSet, Verdict};
+use crate::batch::{collect_inputs, same_file, InputError, ReadSet, Verdict};
+use crate::read::read_mark;
 
 use super::crossyear::Previous;
 use super::roster::{
     coverage, read_roster, Coverage, CoverageRow, RosterEntry, RosterError, Submission,
 };
-use super::{rollup, Rollup, RollupError, RollupOptions, RollupSink, Standing};
+use super::{region_cross_year, rollup, Rollup, RollupError, RollupOptions, RollupSink, Standing};
 
 /// What to roll up, and how.
 #[derive(Debug, Clone, Default)]
@@ -40,6 +41,10 @@ pub struct RollupSources {
     pub previous: Vec<PathBuf>,
     /// The roster CSV, if any.
     pub roster: Option<PathBuf>,
+    /// This run's own outputs (the summary, the CSV): never read as inputs. One that a folder
+    /// of the inputs holds is left out of the inputs when nianbao wrote it (an earlier output,
+    /// to be replaced); any other file there stays an input, and writing over it is refused.
+    pub outputs: Vec<PathBuf>,
 }
 
 /// Why a roll-up's job could not be made.
@@ -59,6 +64,11 @@ impl RollupJob {
     /// warnings for the user, one Chinese line each naming its path: a path skipped under a
     /// folder (a symbolic-link loop, a broken link), roster lines that could not be decoded.
     /// None of these stops the job. The files found may be none: that is the caller's to judge.
+    ///
+    /// Each report is counted once: a workbook of the inputs that is one of `sources.outputs`
+    /// and a summary nianbao wrote (the run's earlier output) is left out of the files and may
+    /// be replaced, with a warning naming it; any other workbook there stays an input, which
+    /// the output may not replace.
     pub fn open(
         sources: &RollupSources,
         options: RollupOptions,
@@ -83,8 +93,24 @@ impl RollupJob {
             }
             None => None,
         };
+        let mut files = inputs.files;
+        for out in &sources.outputs {
+            if let Some(i) = files.iter().position(|f| same_file(f, out)) {
+                let summary = read_mark(out, &options.read.limits)
+                    .is_some_and(|m| m.mark.kind == crate::model::MarkKind::Summary);
+                if !summary {
+                    continue; // an agency's workbook: stays an input, the output is refused
+                }
+                let f = files.remove(i);
+                warnings.push(format!(
+                    "已跳过 {}：这是本次要写出的文件（nianbao 以前写出的），不作为输入读取，将被替换",
+                    f.display()
+                ));
+                reads.not_read(out);
+            }
+        }
         let job = RollupJob {
-            files: inputs.files,
+            files,
             options,
             previous: previous.files,
             roster,
@@ -107,7 +133,7 @@ impl RollupJob {
 }
 
 /// How many files stand where.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Tally {
     /// All files.
     pub files: usize,
@@ -121,6 +147,10 @@ pub struct Tally {
     pub year_unknown: usize,
     /// Could not be read.
     pub unreadable: usize,
+    /// Skipped as an earlier summary of the region itself (an earlier output).
+    pub earlier_output: usize,
+    /// Left out as already contained in a summary among the inputs (B2).
+    pub in_summary: usize,
 }
 
 impl Tally {
@@ -133,6 +163,8 @@ impl Tally {
             duplicate: count(Standing::Duplicate),
             year_unknown: count(Standing::YearUnknown),
             unreadable: count(Standing::Unreadable),
+            earlier_output: count(Standing::EarlierOutput),
+            in_summary: count(Standing::InSummary),
         }
     }
 }
@@ -149,10 +181,22 @@ pub struct RollupOutcome {
     pub written: bool,
     /// With a roster: how many of its agencies did not submit.
     pub missing: Option<usize>,
-    /// The roster's coverage (empty without a roster).
+    /// The roster's coverage (empty without a roster), also when `strict` refused the roll-up.
     pub coverage: Vec<CoverageRow>,
     /// The roll-up itself: every file's head, the region's total and findings.
     pub rollup: Rollup,
+}
+
+impl RollupOutcome {
+    /// The files skipped as earlier outputs (earlier summaries of the region itself), as given.
+    pub fn earlier_outputs(&self) -> Vec<&str> {
+        self.rollup
+            .heads
+            .iter()
+            .filter(|h| h.standing == Standing::EarlierOutput)
+            .map(|h| h.display.as_str())
+            .collect()
+    }
 }
 
 /// Roll up `job.files` into `sinks`: read and reduce every file (each handed to the sinks in
@@ -176,16 +220,8 @@ pub fn run(
     let mut r = rollup(&job.files, opts, &previous, sinks, progress)?;
 
     let tally = Tally::of(&r);
-    let any_errors =
-        r.heads.iter().any(|h| h.errors > 0) || r.region_findings.iter().any(|d| d.is_error());
-    let verdict = Verdict::of(
-        tally.unreadable > 0,
-        any_errors || tally.counted < tally.files,
-    );
-    let refused = job.strict && verdict != Verdict::Clean;
-
-    let coverage = match (&job.roster, refused) {
-        (Some(roster), false) => {
+    let coverage = match &job.roster {
+        Some(roster) => {
             let submissions: Vec<Submission> = r
                 .heads
                 .iter()
@@ -199,7 +235,7 @@ pub fn run(
                 .collect();
             coverage(roster, &submissions)
         }
-        _ => Vec::new(),
+        None => Vec::new(),
     };
     let missing = job.roster.as_ref().map(|_| {
         coverage
@@ -207,6 +243,21 @@ pub fn run(
             .filter(|c| c.coverage == Coverage::Missing)
             .count()
     });
+    // the region's cross-year checks need to know who is missing from the total
+    // (an earlier output is not an agency; an agency inside a counted summary is in the total)
+    let left_out = tally.files - tally.counted - tally.earlier_output - tally.in_summary
+        + missing.unwrap_or(0);
+    let region = region_cross_year(&mut r, &previous, left_out)?;
+    r.region_findings.extend(region);
+
+    let any_errors =
+        r.heads.iter().any(|h| h.errors > 0) || r.region_findings.iter().any(|d| d.is_error());
+    // An earlier output skipped is no finding: rolling up again gives the same verdict.
+    let verdict = Verdict::of(
+        tally.unreadable > 0,
+        any_errors || tally.counted + tally.earlier_output < tally.files,
+    );
+    let refused = job.strict && verdict != Verdict::Clean;
     if !refused {
         for sink in sinks.iter_mut() {
             sink.finish(&mut r, &coverage)

@@ -9,9 +9,9 @@ use super::{Detail, Head, Rollup};
 pub type SinkError = Box<dyn std::error::Error + Send + Sync>;
 
 /// An encoding of one whole report that a sink wants besides its [`Head`] and [`Detail`] (the
-/// long CSV's rows): made on the reading workers, in parallel, and handed to
-/// [`RollupSink::file`] in input order.
-pub type ReportEncoder = fn(&Report) -> std::io::Result<Vec<u8>>;
+/// long CSV's rows), given the report and its head (the standing it decided for itself): made
+/// on the reading workers, in parallel, and handed to [`RollupSink::file`] in input order.
+pub type ReportEncoder = fn(&Report, &Head) -> std::io::Result<Vec<u8>>;
 
 /// An output of a roll-up (the summary workbook, the long CSV, or one a caller holds in memory).
 ///

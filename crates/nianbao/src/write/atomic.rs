@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::batch::ReadSet;
+use crate::batch::{Overwrite, ReadSet};
 use crate::scratch;
 
 /// Why an output could not be written.
@@ -22,6 +22,15 @@ pub enum WriteError {
         output: String,
         /// The path read that it is, as given (or as found under a folder given).
         input: String,
+    },
+    /// The output exists and is not a file nianbao wrote (or it was changed since): refused,
+    /// nothing written.
+    #[error("输出文件 {output} 已存在，且不是 nianbao 写出的文件（或写出后已被修改），拒绝覆盖：请换一个输出文件名，{how}")]
+    NotNianbaos {
+        /// The output as given.
+        output: String,
+        /// How to allow it anyway ([`Overwrite::OnlyNianbaos`]).
+        how: String,
     },
     /// The workbook could not be built (a rust_xlsxwriter limit or bug), before anything was written.
     #[error("无法生成工作簿 {output}：{source}")]
@@ -43,16 +52,75 @@ pub enum WriteError {
     },
 }
 
-/// Refuse `output` if it is any path of `reads` (compared by identity: see [`ReadSet`]).
+/// Refuse `output` if it is any path of `reads` (compared by identity: see [`ReadSet`]), or an
+/// existing file nianbao did not write ([`written_by_nianbao`]) unless `reads` allows replacing
+/// any ([`Overwrite::Any`]).
+///
+/// A file found under a folder read that the command does not read itself (it is not named in
+/// `reads`: not one of the workbooks, nor the roster) and that nianbao wrote is an earlier
+/// output (the roll-up's CSV in its input folder): it may be replaced.
 pub fn refuse_input(output: &Path, reads: &ReadSet) -> Result<(), WriteError> {
-    match reads.clash(output) {
-        Some(input) => Err(WriteError::WouldOverwriteInput {
+    if let Some(input) = reads.clash(output) {
+        if reads.named(output).is_none() && written_by_nianbao(output) {
+            return Ok(());
+        }
+        return Err(WriteError::WouldOverwriteInput {
             output: output.display().to_string(),
             input: input.display().to_string(),
-        }),
-        None => Ok(()),
+        });
+    }
+    match reads.overwrite() {
+        Overwrite::OnlyNianbaos { how }
+            if output.symlink_metadata().is_ok() && !written_by_nianbao(output) =>
+        {
+            Err(WriteError::NotNianbaos {
+                output: output.display().to_string(),
+                how: how.clone(),
+            })
+        }
+        _ => Ok(()),
     }
 }
+
+/// Whether the existing file at `path` is one nianbao wrote, so that an output may replace it
+/// without being told to: a workbook with nianbao's mark that no application has saved since
+/// ([`crate::read::read_mark`]); a long CSV (nianbao's BOM and header); the JSON of a report
+/// (`convert`) or of a check (`check --format json`); or an empty file (nothing to lose).
+pub fn written_by_nianbao(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok((file, meta)) = crate::read::open_regular(path) else {
+        return false;
+    };
+    if meta.len() == 0 {
+        return true;
+    }
+    let mut head = Vec::new();
+    if file.take(4096).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    if head.starts_with(b"PK\x03\x04") {
+        let limits = crate::read::Limits::default();
+        return crate::read::read_mark(path, &limits).is_some_and(|m| m.untouched);
+    }
+    let csv_header = format!("\u{feff}{}", super::csv::HEADER[..7].join(","));
+    if head.starts_with(csv_header.as_bytes()) {
+        return true;
+    }
+    if head.first() == Some(&b'{') && meta.len() <= JSON_LIMIT {
+        let Ok(json) = std::fs::read(path) else {
+            return false;
+        };
+        let Ok(serde_json::Value::Object(o)) = serde_json::from_slice(&json) else {
+            return false;
+        };
+        let has = |keys: &[&str]| keys.iter().all(|k| o.contains_key(*k));
+        return has(&["format", "source", "tables"]) || has(&["files", "summary"]);
+    }
+    false
+}
+
+/// The largest JSON file looked into to tell whether nianbao wrote it.
+const JSON_LIMIT: u64 = 64 * 1024 * 1024;
 
 /// The directory an output goes in.
 pub(crate) fn dir_of(output: &Path) -> PathBuf {
@@ -167,7 +235,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.csv");
         std::fs::write(&out, b"old").unwrap();
-        let err = write_atomic(&out, &ReadSet::default(), |w| {
+        let mut anything = ReadSet::default();
+        anything.set_overwrite(Overwrite::Any);
+        let err = write_atomic(&out, &anything, |w| {
             w.write_all(b"half")?;
             Err(io::Error::other("boom"))
         });

@@ -1,14 +1,19 @@
 //! The long CSV: one row per number, for analysts.
 //!
-//! Header: `agency,year,format,table,row,column,value,row_label,column_label,source`. Keys as in
-//! FORMATS.md; `value` a plain number (`12`, `4068.208`), empty when the number is unknown (row
-//! not found, not a number, formula without result) — never a made-up 0; a blank cell is 0.
-//! Money is in the header's unit (万元 for 2021 fees) or in 元 (2019 procurement), converted
-//! exactly from the unit the cell states; a bare non-zero amount has no known unit and is empty.
-//! `source` is `file!'Sheet'!A1`. UTF-8 with BOM (Excel on Chinese Windows reads BOM-less UTF-8 as
-//! ANSI); text fields that Excel would take for a formula are prefixed with `'`.
+//! Header: `agency,year,format,table,row,column,value,row_label,column_label,source,status,unit,
+//! counted,level` (the first ten as they always were, so that scripts reading them by position
+//! keep working). Keys as in docs/model.md; `value` a plain number (`12`, `4068.208`), empty when
+//! the number is unknown (row not found, not a number, formula without result) — never a made-up
+//! 0; a blank cell is 0 (status `空白`). Money is in the header's unit (万元 for 2021 fees) or in
+//! 元 (2019 procurement), converted exactly from the unit the cell states, and `unit` says which;
+//! a bare non-zero amount has no known unit (`未知`) and an empty value. `source` is
+//! `file!'Sheet'!A1`; a number `--fix` corrected keeps it and says `更正`. In a roll-up,
+//! `counted` is `是` exactly for the numbers in the region total, so that the `是` rows of the
+//! agencies sum, key by key, to the region's rows (`level` `区域`). UTF-8 with BOM (Excel on
+//! Chinese Windows reads BOM-less UTF-8 as ANSI); text fields that Excel would take for a formula
+//! are prefixed with `'`.
 
-use std::io::{self, Write};
+use std::io::{self, SeekFrom, Write};
 use std::path::Path;
 
 use super::atomic::WriteError;
@@ -17,7 +22,8 @@ use crate::model::Report;
 use crate::rollup::roster::CoverageRow;
 use crate::rollup::{Detail, Head, ReportEncoder, Rollup, RollupSink, SinkError};
 
-pub(crate) const HEADER: [&str; 10] = [
+/// The columns, in order (docs/model.md documents each).
+pub const HEADER: [&str; 14] = [
     "agency",
     "year",
     "format",
@@ -28,7 +34,47 @@ pub(crate) const HEADER: [&str; 10] = [
     "row_label",
     "column_label",
     "source",
+    "status",
+    "unit",
+    "counted",
+    "level",
 ];
+
+const VALUE: usize = 6;
+const COUNTED: usize = 12;
+
+/// Whose numbers a row holds: the `level` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// One agency's report (`convert`, and every file of a roll-up): `单位`.
+    Agency,
+    /// A roll-up's region total: `区域`.
+    Region,
+}
+
+impl Level {
+    /// Every level, in the order docs/model.md lists them.
+    pub const ALL: [Level; 2] = [Level::Agency, Level::Region];
+
+    /// `单位` or `区域`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Agency => "单位",
+            Level::Region => "区域",
+        }
+    }
+}
+
+/// The `counted` column of a roll-up's agency row: `是` when its number is in the region total
+/// (its file is counted and its value is known), else `否`. Empty for a region row and in
+/// `convert`, where there is no region total.
+pub fn counted_label(file_counted: bool, value: &str) -> &'static str {
+    if file_counted && !value.is_empty() {
+        "是"
+    } else {
+        "否"
+    }
+}
 
 /// Neutralise a text field against formula injection in Excel/WPS.
 pub(crate) fn neutralize(s: &str) -> String {
@@ -40,18 +86,34 @@ pub(crate) fn neutralize(s: &str) -> String {
 }
 
 /// The BOM and header line of a long CSV.
-pub(crate) fn header(w: &mut dyn Write) -> io::Result<()> {
-    w.write_all("\u{feff}".as_bytes())?;
-    let mut csv = csv::Writer::from_writer(w);
+fn header_bytes() -> io::Result<Vec<u8>> {
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    let mut csv = csv::Writer::from_writer(&mut out);
     csv.write_record(HEADER)?;
-    csv.flush()
+    csv.flush()?;
+    drop(csv);
+    Ok(out)
 }
 
-/// The rows of one report.
-fn write_rows<W: Write>(csv: &mut csv::Writer<W>, report: &Report) -> io::Result<()> {
+/// Where a report's rows stand: the `counted` and `level` columns.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    /// An agency's report; in a roll-up, whether its file is counted.
+    Agency { counted: Option<bool> },
+    /// A roll-up's region total.
+    Region,
+}
+
+/// The rows of one report: the one row function of both writers.
+fn write_rows<W: Write>(csv: &mut csv::Writer<W>, report: &Report, place: Place) -> io::Result<()> {
     let agency = neutralize(report.meta.agency.as_deref().unwrap_or(""));
     let year = report.meta.year.map(|y| y.to_string()).unwrap_or_default();
     let file = report.meta.source.as_str();
+    let level = match place {
+        Place::Agency { .. } => Level::Agency,
+        Place::Region => Level::Region,
+    }
+    .label();
     for (f, v) in report.iter() {
         let value = v
             .canonical(f.col.kind)
@@ -62,6 +124,12 @@ fn write_rows<W: Write>(csv: &mut csv::Writer<W>, report: &Report) -> io::Result
             .as_ref()
             .map(|c| neutralize(&format!("{file}!{}", c.qualified())))
             .unwrap_or_default();
+        let counted = match place {
+            Place::Agency {
+                counted: Some(file_counted),
+            } => counted_label(file_counted, &value),
+            _ => "",
+        };
         csv.write_record([
             agency.as_str(),
             year.as_str(),
@@ -73,6 +141,10 @@ fn write_rows<W: Write>(csv: &mut csv::Writer<W>, report: &Report) -> io::Result
             neutralize(f.row.label).as_str(),
             neutralize(f.col.label).as_str(),
             source.as_str(),
+            v.origin().label(),
+            v.unit_in(f.col.kind).label(),
+            counted,
+            level,
         ])?;
     }
     Ok(())
@@ -80,36 +152,61 @@ fn write_rows<W: Write>(csv: &mut csv::Writer<W>, report: &Report) -> io::Result
 
 /// The rows of one report, as CSV bytes (no BOM, no header): for writers that assemble rows
 /// made in parallel.
-pub(crate) fn rows(report: &Report) -> io::Result<Vec<u8>> {
+fn rows(report: &Report, place: Place) -> io::Result<Vec<u8>> {
     let mut csv = csv::Writer::from_writer(Vec::new());
-    write_rows(&mut csv, report)?;
+    write_rows(&mut csv, report, place)?;
     csv.into_inner().map_err(|e| e.into_error())
 }
 
-/// Write the long CSV of several reports (BOM, header, rows) to `w`.
+/// A roll-up file's rows, with its standing as the roll-up decided it while reading.
+fn file_rows(report: &Report, head: &Head) -> io::Result<Vec<u8>> {
+    rows(
+        report,
+        Place::Agency {
+            counted: Some(head.standing.counted()),
+        },
+    )
+}
+
+/// Write the long CSV of agencies' reports (BOM, header, rows; `counted` empty, `level`
+/// `单位`) to `w`.
 pub fn write_long<'a>(
     w: &mut dyn Write,
     reports: impl IntoIterator<Item = &'a Report>,
 ) -> io::Result<()> {
-    header(w)?;
+    w.write_all(&header_bytes()?)?;
     for report in reports {
-        w.write_all(&rows(report)?)?;
+        w.write_all(&rows(report, Place::Agency { counted: None })?)?;
     }
     Ok(())
 }
 
 /// The long CSV of a roll-up, as a [`RollupSink`]: the BOM and header, every readable report's
 /// rows in input order as the roll-up reads them, then the region's total.
+///
+/// A file's rows are written with the standing it decided for itself. When a standing changes
+/// at the end (a duplicate), `finish` rewrites that file's `counted` column in place: `是` and
+/// `否` are the same number of bytes, so nothing after it moves.
 pub struct RollupCsv {
     out: Target,
+    /// Bytes written so far.
+    len: u64,
+    /// Every file handed over, in input order: where its rows start, and whether they were
+    /// written as counted.
+    files: Vec<(u64, bool)>,
 }
 
 impl RollupCsv {
     /// Begin the CSV in `out` (BOM and header).
-    pub fn new(mut out: Target) -> Result<Self, WriteError> {
-        let w = out.writer()?;
-        header(w).map_err(|e| out.error(e))?;
-        Ok(RollupCsv { out })
+    pub fn new(out: Target) -> Result<Self, WriteError> {
+        let mut csv = RollupCsv {
+            out,
+            len: 0,
+            files: Vec::new(),
+        };
+        let header = header_bytes().map_err(|e| csv.out.error(e))?;
+        csv.write(&header)?;
+        Ok(csv)
     }
 
     /// Begin the CSV for `output` (never a path of `reads`), made visible when the roll-up
@@ -125,22 +222,78 @@ impl RollupCsv {
 
     fn write(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
         let w = self.out.writer()?;
-        w.write_all(bytes).map_err(|e| self.out.error(e))
+        w.write_all(bytes).map_err(|e| self.out.error(e))?;
+        self.len += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Rewrite the `counted` column of the files whose standing changed after their rows were
+    /// written, in place; then leave the writer at the end.
+    fn restate(&mut self, rollup: &Rollup) -> io::Result<()> {
+        if self.files.len() != rollup.heads.len() {
+            return Err(io::Error::other(format!(
+                "CSV 中有 {} 个文件的数据，汇总有 {} 个文件",
+                self.files.len(),
+                rollup.heads.len()
+            )));
+        }
+        let ends: Vec<u64> = self
+            .files
+            .iter()
+            .skip(1)
+            .map(|f| f.0)
+            .chain([self.len])
+            .collect();
+        let w = self.out.writer().map_err(io::Error::other)?;
+        for ((&(start, written), end), head) in self.files.iter().zip(ends).zip(&rollup.heads) {
+            let counted = head.standing.counted();
+            if counted == written || start == end {
+                continue;
+            }
+            let mut old = vec![0; usize::try_from(end - start).map_err(io::Error::other)?];
+            w.seek(SeekFrom::Start(start))?;
+            w.read_exact(&mut old)?;
+            let mut new = csv::Writer::from_writer(Vec::with_capacity(old.len()));
+            let mut rd = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(&old[..]);
+            for record in rd.byte_records() {
+                let mut record = record?;
+                let value = std::str::from_utf8(&record[VALUE]).map_err(io::Error::other)?;
+                let label = counted_label(counted, value);
+                record = record
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| if i == COUNTED { label.as_bytes() } else { f })
+                    .collect();
+                new.write_byte_record(&record)?;
+            }
+            let new = new.into_inner().map_err(|e| e.into_error())?;
+            if new.len() != old.len() {
+                return Err(io::Error::other("CSV 行的“counted”列改写后长度不同"));
+            }
+            w.seek(SeekFrom::Start(start))?;
+            w.write_all(&new)?;
+        }
+        w.seek(SeekFrom::End(0))?;
+        Ok(())
     }
 }
 
 impl RollupSink for RollupCsv {
     fn encoder(&self) -> Option<ReportEncoder> {
-        Some(rows)
+        Some(file_rows)
     }
 
-    fn file(&mut self, _: &Head, _: Option<&Detail>, encoded: &[u8]) -> Result<(), SinkError> {
+    fn file(&mut self, head: &Head, _: Option<&Detail>, encoded: &[u8]) -> Result<(), SinkError> {
+        self.files.push((self.len, head.standing.counted()));
         Ok(self.write(encoded)?)
     }
 
-    /// The region's rows, once the total is known.
+    /// The standings that changed at the end, then the region's rows.
     fn finish(&mut self, rollup: &mut Rollup, _: &[CoverageRow]) -> Result<(), SinkError> {
-        let total = rows(&rollup.total).map_err(|e| self.out.error(e))?;
+        self.restate(rollup).map_err(|e| self.out.error(e))?;
+        let total = rows(&rollup.total, Place::Region).map_err(|e| self.out.error(e))?;
         self.write(&total)?;
         let w = self.out.writer()?;
         w.flush().map_err(|e| self.out.error(e))?;
@@ -178,7 +331,7 @@ mod tests {
         v.value = "8000000000000000000000000".parse().unwrap();
         v.unit = Some(MoneyUnit::WanYuan);
         v.raw = Some("8000000000000000000000000万元".into());
-        let text = String::from_utf8(rows(&r).unwrap()).unwrap();
+        let text = String::from_utf8(rows(&r, Place::Agency { counted: None }).unwrap()).unwrap();
         let line = text
             .lines()
             .find(|l| l.contains(",procurement,amount,"))

@@ -2,6 +2,12 @@
 //! `分单位明细` (one row per file), `校验问题`, `报送情况` and `指标` (ratios and native charts).
 //! Per-file sheets are written in constant-memory mode, streamed as the roll-up reads or from its
 //! spool, so the workbook's memory does not grow with the number of agencies.
+//!
+//! Each sheet prints as what it is: `汇总` as the official template (A4 portrait, one page
+//! wide); `校验问题` and `报送情况` as lists (landscape, one page wide, wrapped text, the header
+//! repeated: [`template::list_page_setup`]); `分单位明细`, a sheet for the screen 200-odd
+//! columns wide, landscape with the agency column and the two header rows on every page; `指标`
+//! its ratios and both charts on the first page, the per-agency table from the second.
 
 use crate::write::cell_text;
 use std::path::Path;
@@ -20,7 +26,7 @@ use crate::model::{Field, FormatVersion, TableKey};
 use crate::rollup::metrics::METRICS;
 use crate::rollup::roster::CoverageRow;
 use crate::rollup::{
-    duplicate_rows, Detail, FindingRow, Head, Rollup, RollupError, RollupSink, SinkError,
+    file_findings, Detail, FindingRow, Head, Rollup, RollupError, RollupSink, SinkError,
 };
 
 /// Why the summary could not be written.
@@ -42,6 +48,8 @@ pub enum SummaryError {
 
 struct Formats {
     text: Format,
+    /// List text: wrapped in its column, from the top of the cell.
+    wrap: Format,
     header: Format,
     number: Format,
     percent: Format,
@@ -65,10 +73,40 @@ impl Formats {
             number: base.clone().set_num_format("#,##0.####"),
             percent: base.clone().set_num_format("0.00%"),
             bold: base.clone().set_bold(),
+            wrap: base.clone().set_text_wrap().set_align(FormatAlign::Top),
             text: base,
         }
     }
 }
+
+/// The height in points of a row of wrapped text (10 point), enough lines for its longest cell:
+/// `None` for one line. The workbook's default row height is fixed (`customHeight`), so viewers
+/// do not grow a row to its wrapped text by themselves; a CJK character counts two units of a
+/// column's width, a little more than it takes, and text that wraps gets a line to spare.
+fn wrapped_height(cells: &[&str], widths: &[f64]) -> Option<f64> {
+    let lines = cells
+        .iter()
+        .zip(widths)
+        .map(|(text, w)| {
+            let room = (w - 1.0).max(1.0);
+            text.split('\n')
+                .map(|l| {
+                    let n = (unicode_width::UnicodeWidthStr::width(l) as f64 / room).ceil();
+                    // a line broken between words leaves room unused: one line to spare
+                    if n > 1.0 {
+                        n + 1.0
+                    } else {
+                        1.0
+                    }
+                })
+                .sum::<f64>()
+        })
+        .fold(1.0, f64::max);
+    (lines > 1.0).then_some(lines * LINE_PT + 3.0)
+}
+
+/// The height of a line of 10-point text, in points.
+const LINE_PT: f64 = 13.0;
 
 /// Column widths in Excel units, counting a CJK character as two.
 fn width(s: &str) -> f64 {
@@ -143,10 +181,7 @@ impl SummaryWriter {
         };
         let (f, wb) = (&f, &mut wb);
         let total = &rollup.total;
-        wb.set_properties(&template::properties(&format!(
-            "{}汇总",
-            template::title(total.meta.agency.as_deref(), total.meta.year)
-        )));
+        wb.set_properties(&properties(rollup));
         // The per-file sheets make this workbook large; deflate level 1 saves it in about half
         // the time of the default 6 for a file a little larger.
         wb.set_zip_compression_level(1);
@@ -182,9 +217,11 @@ impl SummaryWriter {
         let mut cov = wb.new_worksheet_with_constant_memory()?;
         coverage_sheet(&mut cov, rollup, coverage, f)?;
         wb.push_worksheet(cov);
-        let mut met = wb.new_worksheet_with_constant_memory()?;
-        metrics_sheet(&mut met, rollup, f)?;
-        wb.push_worksheet(met);
+        // Not constant memory: rust_xlsxwriter fills a chart's category and value caches from
+        // the cells of its sheet, and a constant-memory sheet has already written them away
+        // (the categories were then numeric references with empty caches, and viewers that do
+        // not recalculate drew empty charts). A row per file here is 8 cells.
+        metrics_sheet(wb.add_worksheet(), rollup, f)?;
 
         let w = self.out.writer()?;
         wb.save_to_writer(std::io::BufWriter::new(w))?;
@@ -192,6 +229,21 @@ impl SummaryWriter {
         w.flush().map_err(|e| self.out.error(e))?;
         Ok(())
     }
+}
+
+/// The summary's document properties: its title, and nianbao's mark with the region, year,
+/// format and the agencies counted ([`Rollup::agencies_counted`]).
+fn properties(rollup: &Rollup) -> rust_xlsxwriter::DocProperties {
+    let total = &rollup.total;
+    let region = total.meta.agency.as_deref().unwrap_or_default();
+    let title = template::title(Some(region), Some(rollup.year));
+    let mark = crate::model::Mark::summary(
+        region,
+        rollup.year,
+        rollup.format,
+        rollup.agencies_counted(),
+    );
+    template::properties(&format!("{title}汇总"), Some(&mark))
 }
 
 impl RollupSink for SummaryWriter {
@@ -219,14 +271,16 @@ struct PerFile {
     failed: Option<XlsxError>,
 }
 
+/// The columns of `校验问题` and their widths: together a landscape A4 page at about 90 %
+/// (longer text wraps).
 const ISSUE_COLUMNS: [(&str, f64); 7] = [
-    ("文件", 36.0),
+    ("文件", 30.0),
     ("规则", 6.0),
     ("级别", 6.0),
-    ("工作表", 14.0),
+    ("工作表", 12.0),
     ("单元格", 8.0),
-    ("说明", 80.0),
-    ("处理建议", 50.0),
+    ("说明", 60.0),
+    ("处理建议", 42.0),
 ];
 
 impl PerFile {
@@ -239,6 +293,7 @@ impl PerFile {
             issues.set_column_width(c as u16, *w)?;
         }
         issues.set_freeze_panes(1, 0)?;
+        template::list_page_setup(&mut issues, 1)?;
         Ok(PerFile {
             detail,
             issues,
@@ -260,25 +315,8 @@ impl PerFile {
     /// it duplicates, and its findings.
     fn add(&mut self, head: &Head, d: Option<&Detail>, f: &Formats) -> Result<(), XlsxError> {
         self.detail.row(head, d, f)?;
-        if let Some(fatal) = &head.fatal {
-            self.issue(
-                &FindingRow {
-                    rule: "读取".into(),
-                    severity: "错误".into(),
-                    file: head.display.clone(),
-                    sheet: String::new(),
-                    cell: String::new(),
-                    message: fatal.clone(),
-                    help: String::new(),
-                },
-                f,
-            )?;
-        }
-        if let Some(dup) = duplicate_rows(head) {
-            self.issue(&dup, f)?;
-        }
-        for fr in d.iter().flat_map(|d| d.findings.iter()) {
-            self.issue(fr, f)?;
+        for fr in file_findings(head, d) {
+            self.issue(&fr, f)?;
         }
         Ok(())
     }
@@ -293,12 +331,17 @@ impl PerFile {
             &fr.message,
             &fr.help,
         ];
+        let widths = ISSUE_COLUMNS.map(|(_, w)| w);
+        let texts = cells.map(|t| t.as_str());
+        if let Some(h) = wrapped_height(&texts, &widths) {
+            self.issues.set_row_height(self.issue_row, h)?;
+        }
         for (c, v) in cells.iter().enumerate() {
             self.issues.write_string_with_format(
                 self.issue_row,
                 c as u16,
                 cell_text(v),
-                &f.text,
+                &f.wrap,
             )?;
         }
         self.issue_row += 1;
@@ -341,6 +384,7 @@ impl DetailSheet {
     fn new(wb: &mut Workbook) -> Result<Self, XlsxError> {
         let mut ws = wb.new_worksheet_with_constant_memory()?;
         ws.set_name("分单位明细")?;
+        detail_page_setup(&mut ws)?;
         Ok(DetailSheet {
             ws,
             format: None,
@@ -400,6 +444,8 @@ impl DetailSheet {
             ws.write_string_with_format(0, c, &label, &f.header)?;
             ws.set_column_width(c, 14.0)?;
         }
+        // the keys wrap in their column: three lines
+        ws.set_row_height(1, 3.0 * LINE_PT + 3.0)?;
         for c in 0..first_value_col {
             ws.write_string_with_format(1, c, "", &f.header)?;
         }
@@ -463,6 +509,24 @@ impl DetailSheet {
     }
 }
 
+/// `分单位明细` is for the screen (frozen panes, filters); printed, each landscape page carries
+/// the agency column and both header rows, at a scale that puts about 15 value columns on a
+/// page, page after page across before going down (one band of agencies, all its numbers).
+fn detail_page_setup(ws: &mut Worksheet) -> Result<(), XlsxError> {
+    ws.set_paper_size(template::A4)
+        .set_landscape()
+        .set_print_scale(DETAIL_PRINT_SCALE)
+        .set_page_order(false)
+        .set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3)
+        .set_footer(template::PAGE_FOOTER);
+    ws.set_repeat_rows(0, 1)?;
+    ws.set_repeat_columns(0, 0)?;
+    Ok(())
+}
+
+/// The print scale of `分单位明细`, in percent.
+const DETAIL_PRINT_SCALE: u16 = 60;
+
 fn table_no(t: TableKey) -> &'static str {
     match t {
         TableKey::Proactive => "二",
@@ -498,12 +562,13 @@ fn coverage_sheet(
         "文件",
         "说明",
     ];
-    let widths = [10.0, 30.0, 12.0, 8.0, 20.0, 30.0, 40.0, 60.0];
+    let widths = [10.0, 26.0, 10.0, 6.0, 16.0, 26.0, 32.0, 50.0];
     for (c, h) in cols.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &f.header)?;
         ws.set_column_width(c as u16, widths[c])?;
     }
     ws.set_freeze_panes(1, 0)?;
+    template::list_page_setup(ws, 1)?;
     let mut r = 1;
     for row in coverage {
         let e = row.entry.as_ref();
@@ -517,8 +582,11 @@ fn coverage_sheet(
             row.file.as_deref().unwrap_or(""),
             row.note.as_str(),
         ];
+        if let Some(h) = wrapped_height(&cells, &widths) {
+            ws.set_row_height(r, h)?;
+        }
         for (c, v) in cells.iter().enumerate() {
-            ws.write_string_with_format(r, c as u16, cell_text(v), &f.text)?;
+            ws.write_string_with_format(r, c as u16, cell_text(v), &f.wrap)?;
         }
         r += 1;
     }
@@ -538,13 +606,28 @@ fn coverage_sheet(
             head.display.as_str(),
             head.fatal.as_deref().unwrap_or(""),
         ];
+        if let Some(h) = wrapped_height(&cells, &widths) {
+            ws.set_row_height(r, h)?;
+        }
         for (c, v) in cells.iter().enumerate() {
-            ws.write_string(r, c as u16, cell_text(v))?; // per-file rows: default format, as 分单位明细
+            ws.write_string_with_format(r, c as u16, cell_text(v), &f.wrap)?;
         }
         r += 1;
     }
     ws.autofilter(0, 0, r.saturating_sub(1).max(1), cols.len() as u16 - 1)?;
     Ok(())
+}
+
+/// Width of a metric's column and of the definitions' column in `指标` (character units).
+const METRIC_WIDTH: f64 = 12.0;
+const DEFINITION_WIDTH: f64 = 60.0;
+/// The workbook's default row height in pixels ([`template::new_workbook`]).
+const ROW_PX: u32 = 18;
+
+/// A column's width in pixels, as Excel draws a width in character units with the workbook's
+/// default font (宋体 11: 8 px a character plus 5 of padding).
+fn column_px(width: f64) -> u32 {
+    (width * 8.0).round() as u32 + 5
 }
 
 fn metrics_sheet(ws: &mut Worksheet, rollup: &Rollup, f: &Formats) -> Result<(), XlsxError> {
@@ -560,9 +643,9 @@ fn metrics_sheet(ws: &mut Worksheet, rollup: &Rollup, f: &Formats) -> Result<(),
     ws.set_column_width(0, 30.0)?;
     ws.set_column_width(1, 16.0)?;
     for c in 2..def_col {
-        ws.set_column_width(c, 12.0)?;
+        ws.set_column_width(c, METRIC_WIDTH)?;
     }
-    ws.set_column_width(def_col, 60.0)?;
+    ws.set_column_width(def_col, DEFINITION_WIDTH)?;
     for (i, m) in METRICS.iter().enumerate() {
         let r = i as u32 + 1;
         ws.write_string_with_format(r, 0, m.name, &f.text)?;
@@ -593,22 +676,37 @@ fn metrics_sheet(ws: &mut Worksheet, rollup: &Rollup, f: &Formats) -> Result<(),
         ws.write_string_with_format(r, 0, *label, &f.text)?;
         ws.write_number_with_format(r, 1, decimal_f64(*v), &f.number)?;
     }
+    // The charts stand beside their data, side by side over the rows of both data blocks (C–H
+    // and the definitions' column), so the first page holds the ratios and both charts whole.
+    let data_end = out_top + groups.len() as u32;
+    let height = (data_end + 1 - mix_top) * ROW_PX;
     let mut pie = Chart::new(ChartType::Pie);
     pie.title().set_name("申请人构成（本年新收）");
     pie.add_series()
         .set_categories((name, mix_top + 1, 0, mix_top + 6, 0))
         .set_values((name, mix_top + 1, 1, mix_top + 6, 1));
-    ws.insert_chart(0, def_col + 1, &pie)?;
+    pie.set_width(column_px(METRIC_WIDTH) * METRICS.len() as u32 - 4)
+        .set_height(height);
+    ws.insert_chart(mix_top, 2, &pie)?;
     let mut bar = Chart::new(ChartType::Column);
     bar.title().set_name("办理结果分布");
     bar.legend().set_hidden();
     bar.add_series()
-        .set_categories((name, out_top + 1, 0, out_top + groups.len() as u32, 0))
-        .set_values((name, out_top + 1, 1, out_top + groups.len() as u32, 1));
-    ws.insert_chart(16, def_col + 1, &bar)?;
+        .set_categories((name, out_top + 1, 0, data_end, 0))
+        .set_values((name, out_top + 1, 1, data_end, 1));
+    bar.set_width(column_px(DEFINITION_WIDTH) - 4)
+        .set_height(height);
+    ws.insert_chart(mix_top, def_col, &bar)?;
 
-    // Per agency ratios.
-    let top = out_top + groups.len() as u32 + 3;
+    // Per agency ratios, from the second printed page on, their header on every page.
+    let top = data_end + 3;
+    ws.set_paper_size(template::A4)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        .set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3)
+        .set_footer(template::PAGE_FOOTER);
+    ws.set_page_breaks(&[top])?;
+    ws.set_repeat_rows(top, top)?;
     ws.write_string_with_format(top, 0, "单位", &f.header)?;
     ws.write_string_with_format(top, 1, "状态", &f.header)?;
     for (i, m) in METRICS.iter().enumerate() {

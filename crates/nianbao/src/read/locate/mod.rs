@@ -45,7 +45,7 @@ use super::open::{read_grid, Limits};
 use crate::diag::{Diagnostic, Rule};
 use crate::error::ReadError;
 use crate::model::spec::RowSpec;
-use crate::model::{FormatVersion, Meta, Report, TableKey};
+use crate::model::{FormatVersion, Meta, MetaSource, Report, TableKey};
 use crate::wording::Wording;
 
 /// How to read one file.
@@ -57,6 +57,9 @@ pub struct ReadOptions {
     pub agency: Option<String>,
     /// Overrides the report year found in the workbook.
     pub year: Option<u16>,
+    /// The year of the roll-up the file is read for: taken when the file states none (with a
+    /// note, I9); a file that states another keeps its own (the roll-up judges it).
+    pub batch_year: Option<u16>,
     /// The format version to assume when no label tells it (labels always win).
     pub format: Option<FormatVersion>,
     /// How help texts name the caller's settings (see [`Wording`]).
@@ -103,47 +106,42 @@ pub fn locate(grid: &Grid, opts: &ReadOptions) -> Result<(Report, Vec<Diagnostic
         return Err(ReadError::NoTables { path: file.into() });
     }
 
-    let (found_agency, found_year) = find_meta(&ixs);
-    let mut meta = Meta {
-        agency: opts
-            .agency
-            .clone()
-            .or_else(|| found_agency.as_ref().map(|a| a.0.clone())),
-        year: opts.year.or(found_year.as_ref().map(|y| y.0)),
+    let table_sheets: Vec<usize> = chosen.iter().map(|c| c.sheet).collect();
+    // a published document's prose states them too (issue 11)
+    let said = prose_meta(&grid.prose);
+    let found = find_meta(&ixs, &table_sheets, file, opts.batch_year, &said);
+    let (agency, agency_from, agency_cell) = match (&opts.agency, found.agency) {
+        (Some(a), _) => (Some(a.clone()), Some(MetaSource::Given), None),
+        (None, Some(c)) => (Some(c.value), Some(c.from), c.cell),
+        (None, None) => (None, None, None),
+    };
+    let (year, year_from, year_cell) = match (opts.year, found.year) {
+        (Some(y), _) => (Some(y), Some(MetaSource::Given), None),
+        (None, Some(c)) => (Some(c.value), Some(c.from), c.cell),
+        (None, None) => (None, None, None),
+    };
+    let meta = Meta {
+        agency,
+        year,
         format: version,
         source: file.to_string(),
-        agency_cell: found_agency.filter(|_| opts.agency.is_none()).map(|a| a.1),
-        year_cell: found_year.filter(|_| opts.year.is_none()).map(|y| y.1),
+        agency_cell,
+        year_cell,
+        agency_from,
+        year_from,
     };
-    // A published document's prose, when the cells do not say (issue 11).
-    let wanted = (meta.agency.is_none(), meta.year.is_none());
-    let from_prose = prose_meta(&grid.prose, wanted, file, &mut findings);
-    let agency_from = from_prose.agency.map(|(a, s)| {
-        meta.agency = Some(a);
-        s
-    });
-    let year_from = from_prose.year.map(|(y, s)| {
-        meta.year = Some(y);
-        s
-    });
-    if meta.agency.is_none() || meta.year.is_none() {
-        let what = match (meta.agency.is_none(), meta.year.is_none()) {
-            (true, true) => "单位名称和统计年度",
-            (true, false) => "单位名称",
-            _ => "统计年度",
-        };
-        findings.push(
-            Diagnostic::new(Rule::I9, file, format!("未找到{what}")).help(format!(
-                "请在表头填写“填报单位：…”“统计年度：…”，{}",
-                opts.wording.agency_year
-            )),
-        );
+    findings.extend(said.disagreements(
+        meta.agency.as_deref().zip(meta.agency_from),
+        meta.year.zip(meta.year_from),
+        file,
+    ));
+    if let Some(d) = meta_finding(&meta, &opts.wording) {
+        findings.push(d);
     }
 
     let mut report = Report::empty(meta);
     report.prose = grid.prose.clone();
-    report.agency_from = agency_from;
-    report.year_from = year_from;
+    report.mark = crate::read::mark::mark_of(grid);
     for table in TableKey::ALL {
         let Some(cand) = chosen.iter().find(|c| c.table == table) else {
             findings.push(
@@ -196,6 +194,53 @@ pub fn locate(grid: &Grid, opts: &ReadOptions) -> Result<(Report, Vec<Diagnostic
         }
     }
     Ok((report, findings))
+}
+
+/// The I9 note of a report whose agency or year the workbook does not state: not found at all,
+/// taken from the file name, or taken as the roll-up's year. One finding, saying each.
+fn meta_finding(meta: &Meta, wording: &Wording) -> Option<Diagnostic> {
+    let mut said = Vec::new();
+    let mut fill = Vec::new();
+    match (&meta.agency, meta.agency_from) {
+        (None, _) => {
+            said.push("未找到单位名称".to_string());
+            fill.push("“填报单位：…”".to_string());
+        }
+        (Some(a), Some(MetaSource::FileName)) => {
+            said.push(format!("工作簿中没有写明单位名称，按文件名取为“{a}”"));
+            fill.push(format!("“填报单位：{a}”"));
+        }
+        _ => {}
+    }
+    match (meta.year, meta.year_from) {
+        (None, _) => {
+            said.push("未找到统计年度".to_string());
+            fill.push("“统计年度：…”".to_string());
+        }
+        (Some(y), Some(MetaSource::FileName)) => {
+            said.push(format!("工作簿中没有写明统计年度，按文件名取为 {y} 年"));
+            fill.push(format!("“统计年度：{y}”"));
+        }
+        (Some(y), Some(MetaSource::Batch)) => {
+            said.push(format!("工作簿中没有写明统计年度，按汇总年度 {y} 年计入"));
+            fill.push(format!("“统计年度：{y}”"));
+        }
+        _ => {}
+    }
+    if said.is_empty() {
+        return None;
+    }
+    let unknown = meta.agency.is_none() || meta.year.is_none();
+    let help = format!(
+        "请在工作簿表头填写{}{}",
+        fill.join("、"),
+        if unknown {
+            format!("，{}", wording.agency_year)
+        } else {
+            "（并核对上面取得的值）。".to_string()
+        }
+    );
+    Some(Diagnostic::new(Rule::I9, &meta.source, said.join("；")).help(help))
 }
 
 fn row_title(row: &RowSpec) -> String {

@@ -2,25 +2,28 @@
 //! not give them (a web page, a Word document, a text). Read from the first paragraphs only
 //! ([`OPENING_PARAGRAPHS`]): later ones name other agencies and other years.
 //!
-//! Sources, the first found of each kind wins in this order:
+//! Sources, best first (the first found of the best kind wins):
 //! - `标题`: a short paragraph `{单位}{年度}年（度）政府信息公开工作年度报告` (the text's title
 //!   line, `标题：…`, a Markdown `#` heading, a web page's `<title>` which the HTML reader puts
 //!   first): agency and year;
-//! - `首句`: the opening sentence, `由{单位}编制` (a trailing `办公室` of an agency dropped: the
-//!   office compiles its agency's report) or `现将{单位}{年度}年…年度报告…`: agency (and year);
 //! - `统计期限`: `统计期限（时限）自/为/从{年度}年1月1日（起）至{年度}年12月31日（止）`, both years
-//!   equal: year.
+//!   equal: year;
+//! - `首句`: the opening sentence, `由{单位}编制` (a trailing `办公室` of an agency dropped: the
+//!   office compiles its agency's report) or `现将{单位}{年度}年…年度报告…`: agency (and year).
 //!
-//! Two sources that disagree (agency names neither of which contains the other, or two years)
-//! are an I10 warning naming both; the winner is still used. Which source won is kept in the
-//! report ([`crate::model::Report::agency_from`]).
+//! These are candidates among the others ([`super::meta`]): they rank after every cell (what a
+//! cell says is not second-guessed) and before the file name, as [`MetaSource::ProseTitle`],
+//! [`MetaSource::ProsePeriod`], [`MetaSource::ProseOpening`]. When the prose gave the agency or
+//! the year, another source of the prose that disagrees with it (agency names neither of which
+//! contains the other, or two years) is an I10 warning naming both; the winner is still used.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::meta::Candidate;
 use crate::diag::{Diagnostic, Rule};
-use crate::model::{MetaSource, Paragraph};
+use crate::model::{MetaSource, Paragraph, Place};
 use crate::read::normalize::norm;
 
 /// Paragraphs searched from the start: title lines, a date line, the opening paragraph.
@@ -53,18 +56,102 @@ static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
 /// Agency suffixes after which `办公室` is the agency's own office (`…局办公室` → `…局`).
 const AGENCY_ENDINGS: &[&str] = &["局", "委员会", "委", "厅", "院", "署", "中心", "管委会"];
 
-/// What the prose says, with where.
-#[derive(Debug, Default)]
-pub(super) struct ProseMeta {
-    pub(super) agency: Option<(String, MetaSource)>,
-    pub(super) year: Option<(u16, MetaSource)>,
+/// One statement of the agency or the year in the prose: the value, its source, where it is
+/// and its words.
+#[derive(Debug, Clone)]
+pub(super) struct Said<T> {
+    pub(super) value: T,
+    pub(super) from: MetaSource,
+    pub(super) place: Place,
+    pub(super) words: String,
 }
 
-fn source(what: &'static str, p: &Paragraph, words: &str) -> MetaSource {
-    MetaSource {
-        what,
-        place: p.place,
-        words: words.to_string(),
+impl<T: Clone> Said<T> {
+    fn new(value: T, from: MetaSource, p: &Paragraph, words: &str) -> Self {
+        Said {
+            value,
+            from,
+            place: p.place,
+            words: words.to_string(),
+        }
+    }
+
+    /// As a candidate among the other sources (a paragraph is no cell).
+    fn candidate(&self) -> Candidate<T> {
+        Candidate {
+            value: self.value.clone(),
+            from: self.from,
+            cell: None,
+        }
+    }
+}
+
+impl<T> std::fmt::Display for Said<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}（{}：“{}”）",
+            self.from.label(),
+            self.place,
+            self.words
+        )
+    }
+}
+
+/// Everything the opening paragraphs state, in source order.
+#[derive(Debug, Default)]
+pub(super) struct ProseMeta {
+    pub(super) agencies: Vec<Said<String>>,
+    pub(super) years: Vec<Said<u16>>,
+}
+
+impl ProseMeta {
+    /// The agencies and years as candidates among the other sources.
+    pub(super) fn candidates(&self) -> (Vec<Candidate<String>>, Vec<Candidate<u16>>) {
+        (
+            self.agencies.iter().map(Said::candidate).collect(),
+            self.years.iter().map(Said::candidate).collect(),
+        )
+    }
+
+    /// The I10 findings: the agency (the year) that was taken, when it was taken from the prose,
+    /// against the first other statement of the prose that disagrees with it. What a cell or the
+    /// caller gave is not second-guessed.
+    pub(super) fn disagreements(
+        &self,
+        agency: Option<(&str, MetaSource)>,
+        year: Option<(u16, MetaSource)>,
+        file: &str,
+    ) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        if let Some((a, from)) = agency.filter(|(_, from)| from.in_prose()) {
+            let won = self
+                .agencies
+                .iter()
+                .find(|s| s.from == from && s.value == a);
+            let other = self
+                .agencies
+                .iter()
+                .find(|s| !s.value.contains(a) && !a.contains(s.value.as_str()));
+            if let (Some(won), Some(other)) = (won, other) {
+                out.push(disagree(file, "单位名称", a, won, &other.value, other));
+            }
+        }
+        if let Some((y, from)) = year.filter(|(_, from)| from.in_prose()) {
+            let won = self.years.iter().find(|s| s.from == from && s.value == y);
+            let other = self.years.iter().find(|s| s.value != y);
+            if let (Some(won), Some(other)) = (won, other) {
+                out.push(disagree(
+                    file,
+                    "年度",
+                    &y.to_string(),
+                    won,
+                    &other.value.to_string(),
+                    other,
+                ));
+            }
+        }
+        out
     }
 }
 
@@ -75,9 +162,9 @@ fn agency_of_compiler(name: &str) -> String {
     }
 }
 
-/// Every agency and year the opening paragraphs state, in the order of [`ProseMeta`]'s sources.
-#[allow(clippy::type_complexity)]
-fn candidates(prose: &[Paragraph]) -> (Vec<(String, MetaSource)>, Vec<(u16, MetaSource)>) {
+/// Every agency and year the opening paragraphs state, in source order (title, 统计期限,
+/// opening sentence).
+pub(super) fn prose_meta(prose: &[Paragraph]) -> ProseMeta {
     let (mut agencies, mut years) = (Vec::new(), Vec::new());
     let opening = &prose[..prose.len().min(OPENING_PARAGRAPHS)];
     let texts: Vec<String> = opening.iter().map(|p| norm(&p.text)).collect();
@@ -87,9 +174,14 @@ fn candidates(prose: &[Paragraph]) -> (Vec<(String, MetaSource)>, Vec<(u16, Meta
             continue;
         }
         if let Some(m) = TITLE.captures(t) {
-            agencies.push((m[1].to_string(), source("标题", p, &m[0])));
+            agencies.push(Said::new(
+                m[1].to_string(),
+                MetaSource::ProseTitle,
+                p,
+                &m[0],
+            ));
             if let Ok(y) = m[2].parse() {
-                years.push((y, source("标题", p, &m[0])));
+                years.push(Said::new(y, MetaSource::ProseTitle, p, &m[0]));
             }
         }
     }
@@ -98,7 +190,7 @@ fn candidates(prose: &[Paragraph]) -> (Vec<(String, MetaSource)>, Vec<(u16, Meta
         if let Some(m) = PERIOD.captures(t) {
             if m[1] == m[2] {
                 if let Ok(y) = m[1].parse() {
-                    years.push((y, source("统计期限", p, &m[0])));
+                    years.push(Said::new(y, MetaSource::ProsePeriod, p, &m[0]));
                 }
             }
         }
@@ -106,67 +198,35 @@ fn candidates(prose: &[Paragraph]) -> (Vec<(String, MetaSource)>, Vec<(u16, Meta
     // 首句
     for (p, t) in opening.iter().zip(&texts) {
         if let Some(m) = COMPILED_BY.captures(t) {
-            agencies.push((agency_of_compiler(&m[1]), source("首句", p, &m[0])));
+            agencies.push(Said::new(
+                agency_of_compiler(&m[1]),
+                MetaSource::ProseOpening,
+                p,
+                &m[0],
+            ));
         }
         if let Some(m) = NOW_PUBLISH.captures(t) {
-            agencies.push((m[1].to_string(), source("首句", p, &m[0])));
+            agencies.push(Said::new(
+                m[1].to_string(),
+                MetaSource::ProseOpening,
+                p,
+                &m[0],
+            ));
             if let Ok(y) = m[2].parse() {
-                years.push((y, source("首句", p, &m[0])));
+                years.push(Said::new(y, MetaSource::ProseOpening, p, &m[0]));
             }
         }
     }
-    (agencies, years)
-}
-
-/// The agency and year the prose states, and an I10 finding for each disagreement with the
-/// winner.
-/// Only what is `wanted` (agency, year) is looked at: what a cell gave is not second-guessed.
-pub(super) fn prose_meta(
-    prose: &[Paragraph],
-    wanted: (bool, bool),
-    file: &str,
-    findings: &mut Vec<Diagnostic>,
-) -> ProseMeta {
-    let (mut agencies, mut years) = candidates(prose);
-    if !wanted.0 {
-        agencies.clear();
-    }
-    if !wanted.1 {
-        years.clear();
-    }
-    let mut out = ProseMeta::default();
-    if let Some(first) = agencies.first() {
-        let conflict = agencies
-            .iter()
-            .find(|(a, _)| !a.contains(first.0.as_str()) && !first.0.contains(a.as_str()));
-        if let Some((a, s)) = conflict {
-            findings.push(disagree(file, "单位名称", &first.0, &first.1, a, s));
-        }
-        out.agency = Some(first.clone());
-    }
-    if let Some(first) = years.first() {
-        if let Some((y, s)) = years.iter().find(|(y, _)| *y != first.0) {
-            findings.push(disagree(
-                file,
-                "年度",
-                &first.0.to_string(),
-                &first.1,
-                &y.to_string(),
-                s,
-            ));
-        }
-        out.year = Some(first.clone());
-    }
-    out
+    ProseMeta { agencies, years }
 }
 
 fn disagree(
     file: &str,
     what: &str,
     won: &str,
-    won_at: &MetaSource,
+    won_at: &dyn std::fmt::Display,
     other: &str,
-    other_at: &MetaSource,
+    other_at: &dyn std::fmt::Display,
 ) -> Diagnostic {
     Diagnostic::new(
         Rule::I10,
@@ -178,8 +238,8 @@ fn disagree(
 
 #[cfg(test)]
 mod tests {
+    use super::super::meta::best;
     use super::*;
-    use crate::model::Place;
 
     fn paras(lines: &[&str]) -> Vec<Paragraph> {
         lines
@@ -192,10 +252,17 @@ mod tests {
             .collect()
     }
 
+    /// The agency and year the prose gives when no cell does, and the I10 findings.
     fn found(lines: &[&str]) -> (Option<String>, Option<u16>, Vec<Diagnostic>) {
-        let mut f = Vec::new();
-        let m = prose_meta(&paras(lines), (true, true), "t.txt", &mut f);
-        (m.agency.map(|a| a.0), m.year.map(|y| y.0), f)
+        let m = prose_meta(&paras(lines));
+        let (agencies, years) = m.candidates();
+        let (a, y) = (best(agencies), best(years));
+        let f = m.disagreements(
+            a.as_ref().map(|c| (c.value.as_str(), c.from)),
+            y.as_ref().map(|c| (c.value, c.from)),
+            "t.txt",
+        );
+        (a.map(|c| c.value), y.map(|c| c.value), f)
     }
 
     #[test]
@@ -224,20 +291,26 @@ mod tests {
         );
     }
 
-    /// What a cell gave is not looked for, nor second-guessed: no I10 about it.
+    /// What a cell gave is not second-guessed: no I10 about it.
     #[test]
-    fn only_what_is_wanted_is_read() {
-        let lines = paras(&[
+    fn only_what_the_prose_gave_is_an_i10() {
+        let m = prose_meta(&paras(&[
             "标题: 甲局2022年度政府信息公开工作年度报告",
-            "本年报由乙局编制。统计期限自2022年1月1日起至2022年12月31日止。",
-        ]);
-        let mut f = Vec::new();
-        let m = prose_meta(&lines, (false, true), "t.txt", &mut f);
-        assert!(m.agency.is_none() && f.is_empty(), "{f:#?}");
-        assert_eq!(m.year.map(|y| y.0), Some(2022));
-        let m = prose_meta(&lines, (true, false), "t.txt", &mut f);
-        assert_eq!(m.agency.map(|a| a.0).as_deref(), Some("甲局"));
-        assert_eq!(f.len(), 1, "甲局 and 乙局 disagree");
+            "本年报由乙局编制。统计期限自2021年1月1日起至2021年12月31日止。",
+        ]));
+        let f = m.disagreements(
+            Some(("丙局", MetaSource::Label)),
+            Some((2022, MetaSource::Label)),
+            "t.txt",
+        );
+        assert!(f.is_empty(), "{f:#?}");
+        let f = m.disagreements(
+            Some(("甲局", MetaSource::ProseTitle)),
+            Some((2022, MetaSource::Given)),
+            "t.txt",
+        );
+        assert_eq!(f.len(), 1, "甲局 and 乙局 disagree: {f:#?}");
+        assert!(f[0].message.contains("乙局"), "{}", f[0].message);
     }
 
     #[test]

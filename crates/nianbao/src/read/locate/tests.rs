@@ -146,6 +146,7 @@ fn grid(sheets: Vec<Sheet>) -> Grid {
         source: "test.xlsx".into(),
         sheets,
         prose: Vec::new(),
+        properties: Vec::new(),
     }
 }
 
@@ -507,4 +508,77 @@ fn a_sheet_full_of_anchor_words_costs_linear_work() {
         big <= 20_000 * 1_000,
         "{big} cells visited for 20 000 cells"
     );
+}
+
+/// Issue 10: a workbook that states neither agency nor year takes them from its file name,
+/// with an I9 warning saying so and asking for 填报单位; the roll-up's year is taken last;
+/// the caller's word beats everything.
+#[test]
+fn agency_and_year_from_the_file_name_with_a_warning() {
+    let mut sheet = one_sheet(FormatVersion::V2021, 2);
+    sheet.cells.remove(&(0, 2)); // no title
+    let g = |source: &str| Grid {
+        source: source.into(),
+        sheets: vec![sheet.clone()],
+        prose: Vec::new(),
+        properties: Vec::new(),
+    };
+    let (report, findings) =
+        locate(&g("某区/教育局2025年报.xlsx"), &ReadOptions::default()).unwrap();
+    let m = &report.meta;
+    assert_eq!(m.agency.as_deref(), Some("教育局"));
+    assert_eq!(m.year, Some(2025));
+    assert_eq!(m.agency_from, Some(MetaSource::FileName));
+    assert_eq!(m.year_from, Some(MetaSource::FileName));
+    let i9: Vec<_> = findings.iter().filter(|d| d.rule == Rule::I9).collect();
+    assert_eq!(i9.len(), 1, "{findings:?}");
+    assert!(
+        i9[0].message.contains("按文件名取为“教育局”"),
+        "{}",
+        i9[0].message
+    );
+    assert!(
+        i9[0].message.contains("按文件名取为 2025 年"),
+        "{}",
+        i9[0].message
+    );
+    assert!(i9[0]
+        .help
+        .as_deref()
+        .unwrap()
+        .contains("“填报单位：教育局”"));
+
+    // the roll-up's year is taken when nothing else says one, and said
+    let opts = ReadOptions {
+        batch_year: Some(2024),
+        ..ReadOptions::default()
+    };
+    let (report, findings) = locate(&g("03_教育局.xlsx"), &opts).unwrap();
+    assert_eq!(report.meta.year, Some(2024));
+    assert_eq!(report.meta.year_from, Some(MetaSource::Batch));
+    assert!(findings
+        .iter()
+        .any(|d| d.rule == Rule::I9 && d.message.contains("按汇总年度 2024 年计入")));
+
+    // nothing anywhere: not found, as before
+    let (report, findings) = locate(&g("表.xlsx"), &ReadOptions::default()).unwrap();
+    assert_eq!(
+        (report.meta.agency.as_deref(), report.meta.year),
+        (None, None)
+    );
+    assert!(findings
+        .iter()
+        .any(|d| d.rule == Rule::I9 && d.message == "未找到单位名称；未找到统计年度"));
+
+    // the caller's word wins, and nothing is said
+    let opts = ReadOptions {
+        agency: Some("甲局".into()),
+        year: Some(2023),
+        ..ReadOptions::default()
+    };
+    let (report, findings) = locate(&g("教育局2025年报.xlsx"), &opts).unwrap();
+    assert_eq!(report.meta.agency.as_deref(), Some("甲局"));
+    assert_eq!(report.meta.year, Some(2023));
+    assert_eq!(report.meta.year_from, Some(MetaSource::Given));
+    assert!(findings.iter().all(|d| d.rule != Rule::I9));
 }

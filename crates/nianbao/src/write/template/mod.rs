@@ -15,7 +15,9 @@
 //!   what the parts add up to. A formula there would be wrong either way: Excel recalculates on
 //!   load (`fullCalcOnLoad`), so a formula cached with the agency's number would show the sum in
 //!   Excel and the agency's number in other viewers. With `--fix` ([`crate::fix::fix`]) the
-//!   totals are recomputed first, so every total becomes a formula.
+//!   totals are recomputed first, so every total becomes a formula, except a total `fix` held
+//!   back because two rules disagree ([`crate::fix::Conflict`]): it keeps the agency's number,
+//!   with a note naming the rule that would fail.
 //! - **Values as read.** A number is written as a number (its original text, if it was not a
 //!   plain number, goes into a note); a blank cell stays blank (so it reads back as blank, R6);
 //!   a cell that was not a number is written as its original text; a value that was not found
@@ -47,10 +49,12 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::batch::ReadSet;
 use crate::diag::Diagnostic;
-use crate::fix::Correction;
+use crate::fix::{Conflict, Correction, Fixed};
 use crate::model::cellref::{a1, quote_sheet};
 use crate::model::equations::derivation_of;
-use crate::model::{CellRef, FormatVersion, Meta, Report, Status, Value, ValueKind};
+use crate::model::{
+    CellRef, FormatVersion, Mark, MarkKind, Meta, Report, Status, Value, ValueKind,
+};
 use crate::write::atomic::{write_atomic, WriteError};
 
 pub(crate) use layout::{Content, Layout, Style, NCOLS};
@@ -97,6 +101,8 @@ pub struct SheetOptions<'a> {
     pub diags: &'a [Diagnostic],
     /// `--fix` corrections: the corrected cells are marked and noted with the old value.
     pub corrections: &'a [Correction],
+    /// `--fix` conflicts: the totals left as read get a note saying why.
+    pub conflicts: &'a [Conflict],
     /// Leave the sheet unprotected (e.g. for a roll-up the user will edit freely).
     pub unprotected: bool,
 }
@@ -107,18 +113,24 @@ pub fn new_workbook(title: &str) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
     // 宋体 11 in Chinese Excel: rows 18 px, columns 72 px.
     wb.set_default_format(&base_format(), 18, 72)?;
-    wb.set_properties(&properties(title));
+    wb.set_properties(&properties(title, None));
     Ok(wb)
 }
 
-/// The document properties: the title, nianbao as author, and a fixed creation date (so that the
-/// same input gives the same bytes).
-pub(crate) fn properties(title: &str) -> DocProperties {
-    let created = ExcelDateTime::from_ymd(2000, 1, 1).expect("a valid date");
-    DocProperties::new()
+/// The document properties: the title, nianbao as author, a fixed creation date (so that the
+/// same input gives the same bytes), and nianbao's [`Mark`] saying what the workbook is (as
+/// custom properties, read back by `crate::read`).
+pub(crate) fn properties(title: &str, mark: Option<&Mark>) -> DocProperties {
+    let created =
+        ExcelDateTime::parse_from_str(crate::read::WRITTEN_AT).expect("a valid date and time");
+    let mut p = DocProperties::new()
         .set_title(cell_text(title))
         .set_author("nianbao")
-        .set_creation_datetime(&created)
+        .set_creation_datetime(&created);
+    for (name, value) in mark.map(Mark::properties).unwrap_or_default() {
+        p = p.set_custom_property(name, value);
+    }
+    p
 }
 
 fn base_format() -> Format {
@@ -127,6 +139,26 @@ fn base_format() -> Format {
         .set_font_size(11)
         .set_font_charset(FONT_CHARSET)
         .set_align(FormatAlign::VerticalCenter)
+}
+
+/// Excel's paper size code of A4.
+pub(crate) const A4: u8 = 9;
+
+/// The footer of every printed page: the page number and the sheet's page count.
+pub(crate) const PAGE_FOOTER: &str = "&C第 &P 页，共 &N 页";
+
+/// Page setup of a list sheet (header rows on top, one row per item, text wrapped in its
+/// columns): A4 landscape, one page wide and as many long as it takes, the header rows
+/// (`0..header_rows`) repeated on every page, page numbers in the footer. The template's list
+/// sheets and the roll-up's `校验问题` and `报送情况` print alike.
+pub(crate) fn list_page_setup(ws: &mut Worksheet, header_rows: u32) -> Result<(), XlsxError> {
+    ws.set_paper_size(A4)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        .set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3)
+        .set_footer(PAGE_FOOTER);
+    ws.set_repeat_rows(0, header_rows.max(1) - 1)?;
+    Ok(())
 }
 
 /// The title: `{单位}{年度}年政府信息公开工作年度报告统计表`, parts left out when unknown.
@@ -247,6 +279,11 @@ fn field_cells(report: &Report, layout: &Layout, opts: &SheetOptions) -> Vec<Fie
     }
     let corrected: HashMap<usize, &Correction> =
         opts.corrections.iter().map(|c| (c.index, c)).collect();
+    let conflicted: HashMap<usize, &Conflict> = opts
+        .conflicts
+        .iter()
+        .map(|c| (c.correction.index, c))
+        .collect();
     (0..values.len())
         .map(|i| {
             let v = &values[i];
@@ -270,7 +307,16 @@ fn field_cells(report: &Report, layout: &Layout, opts: &SheetOptions) -> Vec<Fie
                     } else {
                         let (out, n) = as_read(v, kinds[i]);
                         note.extend(n);
-                        if parts_known && number {
+                        if let Some(c) = conflicted.get(&i) {
+                            note.push(format!(
+                                "保留原表数值：{} 要求等于分项之和 {}，但改为 {} 会使 {}不成立。\
+                                 两条规则对哪个数有误意见不一，请核对后手工更正。",
+                                c.correction.rule,
+                                dec(c.correction.new),
+                                dec(c.correction.new),
+                                c.against_text()
+                            ));
+                        } else if parts_known && number {
                             note.push(format!(
                                 "原表数值 {} 与分项之和 {} 不一致，这里保留原表数值。\
                                  可改为公式 {}，或用 nianbao 按分项重新计算总计（更正）。",
@@ -540,12 +586,12 @@ pub fn add_report_sheet(
             ..ProtectionOptions::new()
         });
     }
-    ws.set_paper_size(9) // A4
+    ws.set_paper_size(A4)
         .set_portrait()
         .set_print_fit_to_pages(1, 0)
         .set_print_center_horizontally(true)
         .set_margins(0.5, 0.5, 0.6, 0.6, 0.3, 0.3)
-        .set_footer("&C第 &P 页，共 &N 页");
+        .set_footer(PAGE_FOOTER);
     ws.set_repeat_rows(layout.repeat_rows.0, layout.repeat_rows.1)?;
     ws.set_page_breaks(&layout.page_breaks)?;
     Ok(SheetMap {
@@ -641,23 +687,26 @@ fn add_validations(
 }
 
 /// The whole workbook of one report: the template sheet, `校验结果`, `数据来源`, and
-/// `更正记录` when there are corrections.
+/// `更正记录` when `--fix` corrected or held back a total.
 pub(crate) fn report_workbook(
     report: &Report,
     diags: &[Diagnostic],
-    corrections: &[Correction],
+    fixed: &Fixed,
 ) -> Result<Workbook, XlsxError> {
-    let mut wb = new_workbook(&title(report.meta.agency.as_deref(), report.meta.year))?;
+    let title = title(report.meta.agency.as_deref(), report.meta.year);
+    let mut wb = new_workbook(&title)?;
+    wb.set_properties(&properties(&title, Some(&Mark::new(MarkKind::Report))));
     let opts = SheetOptions {
         diags,
-        corrections,
+        corrections: &fixed.corrections,
+        conflicts: &fixed.conflicts,
         unprotected: false,
     };
     let map = add_report_sheet(&mut wb, SHEET_NAME, report, &opts)?;
     sheets::add_findings_sheet(&mut wb, FINDINGS_SHEET, report, diags, &map)?;
     sheets::add_sources_sheet(&mut wb, SOURCES_SHEET, report, &map)?;
-    if !corrections.is_empty() {
-        sheets::add_corrections_sheet(&mut wb, CORRECTIONS_SHEET, corrections, &map)?;
+    if !fixed.is_empty() {
+        sheets::add_corrections_sheet(&mut wb, CORRECTIONS_SHEET, fixed, &map)?;
     }
     Ok(wb)
 }
@@ -679,16 +728,17 @@ fn xlsx_err(out: &Path) -> impl Fn(XlsxError) -> WriteError + '_ {
 
 /// Write the filled template of `report` to `out` (atomically; an `out` that is a path of
 /// `reads` is refused): the template sheet with `diags` highlighted, `校验结果`, `数据来源`, and
-/// `更正记录` when `corrections` is not empty.
+/// `更正记录` when `fixed` (what `--fix` did, [`crate::fix::fix`]; empty without it) corrected
+/// or held back a total.
 pub fn write_report(
     report: &Report,
     diags: &[Diagnostic],
-    corrections: &[Correction],
+    fixed: &Fixed,
     out: &Path,
     reads: &ReadSet,
 ) -> Result<(), WriteError> {
     crate::write::atomic::refuse_input(out, reads)?;
-    let wb = report_workbook(report, diags, corrections).map_err(xlsx_err(out))?;
+    let wb = report_workbook(report, diags, fixed).map_err(xlsx_err(out))?;
     save(wb, out, reads)
 }
 
@@ -705,6 +755,8 @@ pub(crate) fn blank_report(
         source: String::new(),
         agency_cell: None,
         year_cell: None,
+        agency_from: None,
+        year_from: None,
     };
     let mut r = Report::empty(meta);
     for (i, v) in r.values_mut().iter_mut().enumerate() {
@@ -739,7 +791,9 @@ pub(crate) fn template_workbook(
     year: Option<u16>,
 ) -> Result<Workbook, XlsxError> {
     let report = blank_report(version, agency, year);
-    let mut wb = new_workbook(&title(agency, year))?;
+    let title = title(agency, year);
+    let mut wb = new_workbook(&title)?;
+    wb.set_properties(&properties(&title, Some(&Mark::new(MarkKind::Template))));
     add_report_sheet(&mut wb, SHEET_NAME, &report, &SheetOptions::default())?;
     Ok(wb)
 }

@@ -9,7 +9,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{base_format, dec, diag_fields, source_index, status_label, SheetMap, HEADER_FILL};
 use crate::diag::Diagnostic;
-use crate::fix::{row_label, Correction};
+use crate::fix::{row_label, Correction, Fixed};
 use crate::model::Report;
 
 /// A cell of a list sheet.
@@ -92,11 +92,7 @@ fn write_list(
     ws.set_freeze_panes(1, 0)?;
     let last_row = rows.len() as u32;
     ws.autofilter(0, 0, last_row, header.len() as u16 - 1)?;
-    ws.set_paper_size(9)
-        .set_landscape()
-        .set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(0, 0)?;
-    Ok(())
+    super::list_page_setup(ws, 1)
 }
 
 fn link_to(map: &SheetMap, index: usize) -> Cell {
@@ -260,11 +256,12 @@ pub(super) fn add_sources_sheet(
     write_list(ws, &header, &rows, 40)
 }
 
-/// `更正记录`: every `--fix` correction with old and new value.
+/// `更正记录`: every `--fix` correction with old and new value, then every total left as read
+/// because two rules disagree ([`crate::fix::Conflict`]), with the rule that would fail.
 pub(super) fn add_corrections_sheet(
     wb: &mut Workbook,
     name: &str,
-    corrections: &[Correction],
+    fixed: &Fixed,
     map: &SheetMap,
 ) -> Result<(), XlsxError> {
     let header = [
@@ -275,23 +272,41 @@ pub(super) fn add_corrections_sheet(
         "原表单元格",
         "原值",
         "新值",
+        "依据",
+        "处理",
+        "说明",
         "统计表单元格",
     ];
-    let rows: Vec<Vec<Cell>> = corrections
+    let row = |c: &Correction, new: Cell, done: &str, why: String| {
+        vec![
+            text(c.table.short()),
+            text(c.row_label.clone()),
+            text(c.col_label),
+            text(format!("{}.{}.{}", c.table.key(), c.row, c.col)),
+            opt_text(c.source.as_ref().map(|s| s.qualified())),
+            text(c.old_display()),
+            new,
+            text(c.rule.code()),
+            text(done),
+            text(why),
+            link_to(map, c.index),
+        ]
+    };
+    let corrected = fixed
+        .corrections
         .iter()
-        .map(|c| {
-            vec![
-                text(c.table.short()),
-                text(c.row_label.clone()),
-                text(c.col_label),
-                text(format!("{}.{}.{}", c.table.key(), c.row, c.col)),
-                opt_text(c.source.as_ref().map(|s| s.qualified())),
-                text(c.old_display()),
-                Cell::Number(c.new),
-                link_to(map, c.index),
-            ]
-        })
-        .collect();
+        .map(|c| row(c, Cell::Number(c.new), "已更正", c.rule.title().to_string()));
+    let held = fixed.conflicts.iter().map(|k| {
+        let c = &k.correction;
+        let why = format!(
+            "分项之和为 {}，但改为 {} 会使 {}不成立；两条规则对哪个数有误意见不一，请核对后手工更正",
+            dec(c.new),
+            dec(c.new),
+            k.against_text()
+        );
+        row(c, Cell::Empty, "未更正（规则冲突）", why)
+    });
+    let rows: Vec<Vec<Cell>> = corrected.chain(held).collect();
     let ws = wb.add_worksheet();
     ws.set_name(name)?;
     write_list(ws, &header, &rows, 60)

@@ -1,0 +1,191 @@
+//! How the roll-up workbook prints, read from the XML it writes (the rendered pages were looked
+//! at with `scripts/render.sh`; README “汇总”): each sheet's page setup, print titles and page
+//! breaks, and the charts' cached categories (text, so that viewers that do not recalculate
+//! still label them).
+
+use std::io::Read;
+use std::path::Path;
+
+use regex::Regex;
+
+/// The sample roll-up of the README, written to a temporary folder; its parts by name.
+struct Written {
+    _dir: tempfile::TempDir,
+    zip: zip::ZipArchive<std::fs::File>,
+}
+
+impl Written {
+    fn new() -> Self {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("汇总.xlsx");
+        let status = assert_cmd::Command::cargo_bin("nianbao")
+            .unwrap()
+            .current_dir(root)
+            .args([
+                "rollup",
+                "sample_workbooks/rollup_2023/",
+                "--name",
+                "云台区",
+            ])
+            .args(["--roster", "sample_workbooks/rollup_2023_roster.csv"])
+            .args(["--previous", "sample_workbooks/rollup_2022/", "-o"])
+            .arg(&out)
+            .output()
+            .unwrap()
+            .status;
+        assert_eq!(status.code(), Some(1)); // the samples' expected findings
+        let zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+        Written { _dir: dir, zip }
+    }
+
+    fn part(&mut self, name: &str) -> String {
+        let mut s = String::new();
+        self.zip
+            .by_name(name)
+            .unwrap()
+            .read_to_string(&mut s)
+            .unwrap();
+        s
+    }
+
+    /// The XML of a sheet, by its name (sheets are `sheetN.xml` in tab order).
+    fn sheet(&mut self, name: &str) -> String {
+        let n = SHEETS.iter().position(|s| *s == name).unwrap() + 1;
+        self.part(&format!("xl/worksheets/sheet{n}.xml"))
+    }
+}
+
+const SHEETS: [&str; 5] = ["汇总", "分单位明细", "校验问题", "报送情况", "指标"];
+
+fn page_setup(xml: &str) -> String {
+    let re = Regex::new(r"<pageSetup [^>]*/>").unwrap();
+    re.find(xml).expect("pageSetup").as_str().to_string()
+}
+
+fn fits_one_page_wide(xml: &str) -> bool {
+    xml.contains(r#"<pageSetUpPr fitToPage="1"/>"#)
+        && page_setup(xml).contains(r#"fitToHeight="0""#)
+}
+
+/// The print titles of each sheet (`_xlnm.Print_Titles`), by sheet index.
+fn print_titles(workbook: &str) -> Vec<(usize, String)> {
+    let re = Regex::new(
+        r#"<definedName name="_xlnm.Print_Titles" localSheetId="(\d+)">([^<]*)</definedName>"#,
+    )
+    .unwrap();
+    re.captures_iter(workbook)
+        .map(|c| (c[1].parse().unwrap(), c[2].to_string()))
+        .collect()
+}
+
+#[test]
+fn each_sheet_prints_as_what_it_is() {
+    let mut w = Written::new();
+    let workbook = w.part("xl/workbook.xml");
+    for (i, name) in SHEETS.iter().enumerate() {
+        assert!(workbook.contains(&format!(r#"<sheet name="{name}" sheetId="{}""#, i + 1)));
+    }
+    let titles = print_titles(&workbook);
+    let title = |sheet: &str| {
+        let i = SHEETS.iter().position(|s| *s == sheet).unwrap();
+        titles
+            .iter()
+            .find(|(k, _)| *k == i)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default()
+    };
+
+    // 汇总: the official template's setup — A4 portrait, one page wide, its title rows.
+    let total = w.sheet("汇总");
+    let setup = page_setup(&total);
+    assert!(setup.contains(r#"paperSize="9""#) && setup.contains(r#"orientation="portrait""#));
+    assert!(fits_one_page_wide(&total));
+    assert_eq!(title("汇总"), "汇总!$1:$2");
+
+    // 校验问题, 报送情况: lists — landscape, one page wide, the header on every page, text wrapped
+    // (rows as tall as their text).
+    for (sheet, title_rows) in [
+        ("校验问题", "校验问题!$1:$1"),
+        ("报送情况", "报送情况!$1:$1"),
+    ] {
+        let xml = w.sheet(sheet);
+        let setup = page_setup(&xml);
+        assert!(setup.contains(r#"paperSize="9""#), "{sheet}");
+        assert!(setup.contains(r#"orientation="landscape""#), "{sheet}");
+        assert!(fits_one_page_wide(&xml), "{sheet}");
+        assert_eq!(title(sheet), title_rows);
+        assert!(
+            xml.contains(r#"customHeight="1""#),
+            "{sheet}: rows sized to their wrapped text"
+        );
+    }
+    let styles = w.part("xl/styles.xml");
+    assert!(styles.contains(r#"wrapText="1""#));
+
+    // 分单位明细: landscape, the agency column and both header rows on every page; frozen
+    // panes and the filter for the screen.
+    let detail = w.sheet("分单位明细");
+    let setup = page_setup(&detail);
+    assert!(setup.contains(r#"orientation="landscape""#) && setup.contains(r#"paperSize="9""#));
+    assert!(setup.contains(r#"pageOrder="overThenDown""#));
+    assert_eq!(title("分单位明细"), "分单位明细!$A:$A,分单位明细!$1:$2");
+    assert!(detail.contains(r#"state="frozen""#) && detail.contains("<autoFilter "));
+
+    // 指标: one page wide, the per-agency table from the second page (its header repeated), and
+    // both charts wholly above that break.
+    let metrics = w.sheet("指标");
+    assert!(fits_one_page_wide(&metrics));
+    let brk: u32 = Regex::new(r#"<rowBreaks [^>]*><brk id="(\d+)""#)
+        .unwrap()
+        .captures(&metrics)
+        .expect("a page break before the per-agency table")[1]
+        .parse()
+        .unwrap();
+    assert_eq!(title("指标"), format!("指标!${0}:${0}", brk + 1));
+    let drawing = w.part("xl/drawings/drawing1.xml");
+    let rows = Regex::new(
+        r"<xdr:to><xdr:col>\d+</xdr:col><xdr:colOff>\d+</xdr:colOff><xdr:row>(\d+)</xdr:row>",
+    )
+    .unwrap();
+    let ends: Vec<u32> = rows
+        .captures_iter(&drawing)
+        .map(|c| c[1].parse().unwrap())
+        .collect();
+    assert_eq!(ends.len(), 2, "two charts");
+    assert!(
+        ends.iter().all(|&r| r < brk),
+        "charts end at rows {ends:?}, page break at {brk}"
+    );
+}
+
+/// The chart categories are text references with their cached text (they were numeric
+/// references with empty caches, drawn as empty charts by viewers that do not recalculate).
+#[test]
+fn chart_categories_are_cached_text() {
+    let mut w = Written::new();
+    let pie = w.part("xl/charts/chart1.xml");
+    let bar = w.part("xl/charts/chart2.xml");
+    let cached = Regex::new(
+        r"<c:cat><c:strRef><c:f>[^<]+</c:f><c:strCache><c:ptCount val=.(\d+)./>(.*?)</c:strCache>",
+    )
+    .unwrap();
+    let values = Regex::new(r"<c:val><c:numRef><c:f>[^<]+</c:f><c:numCache><c:formatCode>[^<]*</c:formatCode><c:ptCount val=.\d+./><c:pt ").unwrap();
+    let point = Regex::new(r"<c:pt idx=.\d+.><c:v>([^<]*)</c:v></c:pt>").unwrap();
+    for (chart, first) in [(&pie, "自然人"), (&bar, "予以公开")] {
+        let c = cached
+            .captures(chart)
+            .expect("categories as a string reference with a cache");
+        let n: usize = c[1].parse().unwrap();
+        let labels: Vec<&str> = point
+            .captures_iter(&c[2])
+            .map(|p| p.get(1).unwrap().as_str())
+            .collect();
+        assert_eq!(labels.len(), n);
+        assert!(n >= 6, "{labels:?}");
+        assert_eq!(labels[0], first);
+        assert!(labels.iter().all(|l| !l.is_empty()));
+        // the values are cached too
+        assert!(values.is_match(chart));
+    }
+}
