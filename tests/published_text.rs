@@ -168,3 +168,51 @@ fn the_prose_ranks_after_the_cells_and_before_the_file_name() {
         (Some(MetaSource::Label), Some(MetaSource::Label))
     );
 }
+
+/// `rollup` reads a folder of published texts of one year like workbooks: each counted under
+/// the agency and year its prose states, with a workbook of the same year beside them.
+#[test]
+fn a_folder_of_published_texts_rolls_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("2020");
+    std::fs::create_dir(&inputs).unwrap();
+    let seed =
+        std::fs::read_to_string(root().join("sample_published/dujiqu_jingxinju_2020.txt")).unwrap();
+    std::fs::write(inputs.join("a.txt"), &seed).unwrap();
+    std::fs::write(
+        inputs.join("b.md"),
+        seed.replace("杜集区经济和信息化局", "杜集区教育局"),
+    )
+    .unwrap();
+    std::fs::copy(
+        root().join("sample_workbooks/yuntai_wenlv_2020.xls"),
+        inputs.join("c.xls"),
+    )
+    .unwrap();
+    let out = assert_cmd::Command::cargo_bin("nianbao")
+        .unwrap()
+        .args(["rollup", "--format", "json", "-o"])
+        .arg(dir.path().join("汇总.xlsx"))
+        .arg(&inputs)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["tally"]["counted"], 3, "{doc}");
+    assert_eq!(doc["region"]["year"], 2020, "{doc}");
+    let agencies: Vec<&str> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["agency"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        agencies,
+        [
+            "杜集区经济和信息化局",
+            "杜集区教育局",
+            "云台区文化旅游体育局"
+        ]
+    );
+    assert!(dir.path().join("汇总.xlsx").exists());
+}
