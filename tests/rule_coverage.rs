@@ -108,7 +108,35 @@ const FIXTURES: &[(&str, Fixture)] = &[
             &["--year", "2023"],
         )
     }),
+    // A title line whose year (2021) is not the statistics period's (2020).
+    ("I10", |d| {
+        with_text(d, |t| {
+            format!("杜集区经济和信息化局2021年政府信息公开工作年度报告\n{t}")
+        })
+    }),
+    // The prose says 3 applications were received; table 三 has none.
+    ("T1", |d| {
+        with_text(d, |t| {
+            t.replace("我局未收到依申请公开事项", "我局收到政府信息公开申请3件")
+        })
+    }),
+    // Section 五's heading left out.
+    ("T2", |d| {
+        with_text(d, |t| t.replace("五、存在的主要问题及改进情况\n", ""))
+    }),
 ];
+
+/// A copy of the published seed report text (`sample_published/`) with its text edited.
+fn with_text(dir: &Path, edit: impl Fn(String) -> String) -> Vec<Json> {
+    let src =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_published/dujiqu_jingxinju_2020.txt");
+    let text = std::fs::read_to_string(src).unwrap();
+    let edited = edit(text.clone());
+    assert_ne!(edited, text, "the edit changed nothing");
+    let out = dir.join("edited.txt");
+    std::fs::write(&out, edited).unwrap();
+    checked(&[&out])
+}
 
 /// A county's summary rolled up together with one of the agencies it contains.
 fn summary_with_its_agency(dir: &Path) -> Vec<Json> {

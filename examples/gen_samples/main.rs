@@ -1480,6 +1480,11 @@ fn readme(all: &[Sample], rollup: &Json, roster: &str) -> String {
          (`rollup_2023/`, `rollup_2022/`, `rollup_2023_roster.csv`) is described at the end. No \
          two workbooks share agency and year, so `nianbao check sample_workbooks/` reports no \
          duplicate (B1).\n\n\
+         The published texts the three published workbooks were built from are in \
+         [`../sample_published/`](../sample_published/) (copies of `../shared/domain/samples/`): \
+         the scraped text and the Markdown one read with every number equal to their workbook's \
+         (`tests/published_text.rs`); the concatenated one is not read. They are kept outside \
+         this folder because each is the same report as its workbook (B1).\n\n\
          Grids show the top-left of each table (row numbers and column letters as in Excel; \
          merged cells show their text in the top-left cell only; `⏎` is a line feed inside a \
          cell; `→` after a formula is its cached result; a value stored as text is shown with \

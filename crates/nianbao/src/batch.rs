@@ -15,9 +15,10 @@ use crate::model::Report;
 use crate::read::normalize::norm;
 use crate::read::{read_report, ReadOptions};
 
-/// Extensions a directory is searched for (case-insensitive). Files named on the command line
-/// are read whatever their name: the bytes decide.
-pub const WORKBOOK_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods", "et"];
+/// Extensions a directory is searched for (case-insensitive): workbooks, and published reports
+/// as text (`txt`, `md`; a folder's `README.*` is its notes and is not read). Files named on the
+/// command line are read whatever their name: the bytes decide.
+pub const WORKBOOK_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods", "et", "txt", "md"];
 
 /// Why the inputs could not be listed.
 #[derive(Debug, thiserror::Error)]
@@ -96,6 +97,7 @@ pub fn collect_inputs(inputs: &[PathBuf]) -> Result<Inputs, InputError> {
                 if entry.file_type().is_file()
                     && !name.starts_with("~$")
                     && !name.starts_with('.')
+                    && !is_readme(&name)
                     && is_workbook_name(entry.path())
                 {
                     found.push(entry.into_path());
@@ -300,6 +302,12 @@ pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
     FileId::of(a).is_some_and(|x| Some(x) == FileId::of(b))
 }
 
+/// A folder's notes (`README.md`, `readme.txt`): text, but not a report.
+fn is_readme(name: &str) -> bool {
+    name.get(..6)
+        .is_some_and(|s| s.eq_ignore_ascii_case("readme"))
+}
+
 fn is_workbook_name(p: &Path) -> bool {
     p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
         WORKBOOK_EXTENSIONS
@@ -465,5 +473,33 @@ pub(crate) fn flag_duplicates(results: &mut [Checked]) {
                 findings.insert(0, d);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 11: a folder's published reports as text are found; its README is not.
+    #[test]
+    fn folders_yield_text_reports_but_not_their_readme() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "a.xlsx",
+            "b.txt",
+            "c.MD",
+            "README.md",
+            "readme.txt",
+            "d.csv",
+        ] {
+            std::fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        let found = collect_inputs(&[dir.path().to_path_buf()]).unwrap();
+        let names: Vec<String> = found
+            .files
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["a.xlsx", "b.txt", "c.MD"]);
     }
 }

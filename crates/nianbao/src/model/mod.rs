@@ -24,7 +24,7 @@ pub mod synthetic;
 
 pub use cellref::CellRef;
 pub use mark::{Mark, MarkKind};
-pub use prose::{Paragraph, Place};
+pub use prose::{sections, Paragraph, Place, Section};
 pub use report::{Meta, MetaSource, Origin, Report, Status, Unit, Value, MAX_MAGNITUDE};
 pub use rule::{Rule, RuleInfo, Severity, RULES};
 pub use spec::{

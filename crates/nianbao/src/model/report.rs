@@ -284,8 +284,10 @@ pub struct Meta {
 
 /// Where a report's agency name or year came from. The order is the order in which the sources
 /// win when a workbook states them in several places: the caller's word first, then what the
-/// workbook says (a labelled cell, the title, a short title line, a sheet name), then the file
-/// name, and last the year of the roll-up the file is part of. JSON: the snake_case name.
+/// workbook says (a labelled cell, the title, a short title line, a sheet name), then what a
+/// published report's prose says (its title, 统计期限, opening sentence: only when no cell says
+/// it), then the file name, and last the year of the roll-up the file is part of. JSON: the
+/// snake_case name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MetaSource {
@@ -302,6 +304,14 @@ pub enum MetaSource {
     ShortTitle,
     /// The name of a sheet holding the tables (`2025`, `2025年`, `2025年度`): the year only.
     SheetName,
+    /// A published report's title line in its prose
+    /// (`{单位}{年度}年（度）政府信息公开工作年度报告`, `标题：…`, a web page's `<title>`).
+    ProseTitle,
+    /// A published report's `统计期限自{年度}年1月1日起至{年度}年12月31日止` in its prose: the
+    /// year only.
+    ProsePeriod,
+    /// A published report's opening sentence: `由{单位}编制`, `现将{单位}{年度}年…年度报告…`.
+    ProseOpening,
     /// The file name (`教育局2025年报.xlsx`, `03_教育局.xlsx`): the last resort in the file.
     FileName,
     /// The year of the roll-up the file is part of (the file states none).
@@ -317,17 +327,34 @@ impl MetaSource {
             MetaSource::Title => "标题",
             MetaSource::ShortTitle => "标题行",
             MetaSource::SheetName => "工作表名",
+            MetaSource::ProseTitle => "正文标题",
+            MetaSource::ProsePeriod => "正文统计期限",
+            MetaSource::ProseOpening => "正文首句",
             MetaSource::FileName => "文件名",
             MetaSource::Batch => "汇总年度",
         }
     }
 
-    /// Whether the workbook's own content says it (not the caller, not the file name, not the
-    /// roll-up).
+    /// Whether the document's own content says it, in a cell or in a published report's prose
+    /// (not the caller, not the file name, not the roll-up).
     pub fn in_workbook(self) -> bool {
         matches!(
             self,
-            MetaSource::Label | MetaSource::Title | MetaSource::ShortTitle | MetaSource::SheetName
+            MetaSource::Label
+                | MetaSource::Title
+                | MetaSource::ShortTitle
+                | MetaSource::SheetName
+                | MetaSource::ProseTitle
+                | MetaSource::ProsePeriod
+                | MetaSource::ProseOpening
+        )
+    }
+
+    /// Whether it is read from a published report's prose.
+    pub fn in_prose(self) -> bool {
+        matches!(
+            self,
+            MetaSource::ProseTitle | MetaSource::ProsePeriod | MetaSource::ProseOpening
         )
     }
 }

@@ -70,6 +70,12 @@ pub enum Rule {
     B2,
     /// A roll-up of a stated year: a report that states another year.
     B3,
+    /// A published report's prose states its agency or year in two different ways.
+    I10,
+    /// A figure the prose states differs from its cell in the tables.
+    T1,
+    /// Required content of the prose is missing (a section; from 2021, 信息处理费 in 六).
+    T2,
 }
 
 /// A rule's registry entry: code, severity, title and doc (what / why / example).
@@ -89,7 +95,7 @@ pub struct RuleInfo {
 
 impl Rule {
     /// Every rule, in registry order.
-    pub const ALL: [Rule; 21] = [
+    pub const ALL: [Rule; 24] = [
         Rule::R1,
         Rule::R2,
         Rule::R3,
@@ -111,6 +117,9 @@ impl Rule {
         Rule::X3,
         Rule::B2,
         Rule::B3,
+        Rule::I10,
+        Rule::T1,
+        Rule::T2,
     ];
 
     /// The registry entry.
@@ -305,6 +314,27 @@ pub static RULES: &[RuleInfo] = &[
         severity: Severity::Error,
         title: "报表年度与汇总年度不符",
         doc: "汇总时指定了年度：写明了另一年度的报表（统计年度单元格、标题、工作表名或文件名）报错误并不计入（有错误的报表也计入时同样不计入）；没有写明年度的报表按指定年度计入并注明（I9）。",
+    },
+    RuleInfo {
+        rule: Rule::I10,
+        code: "I10",
+        severity: Severity::Warning,
+        title: "正文中单位名称或年度的说法不一致",
+        doc: "网页、Word、文本形式的报告，单元格中没有单位名称、年度时从正文读取（先于文件名）：标题、首句（“由……编制”“现将……年度报告……”）、“统计期限自……起至……止”。几处说法不一致时采用先者（标题、统计期限、首句的顺序）并报告两处。",
+    },
+    RuleInfo {
+        rule: Rule::T1,
+        code: "T1",
+        severity: Severity::Warning,
+        title: "正文所述数字与统计表不一致",
+        doc: "只比较意思明确的句子（数字说明所计何事，没有“其中”，没有别的年份）：收到/新收申请、上年结转、办结/办理、结转下年度、行政复议、行政诉讼、制发/新制作规范性文件的件数，以及“未收到依申请公开事项”“没有发生……行政复议、行政诉讼”等零的说法。指出段落、原话和单元格。支持的说法见 README。",
+    },
+    RuleInfo {
+        rule: Rule::T2,
+        code: "T2",
+        severity: Severity::Warning,
+        title: "正文缺少规定内容",
+        doc: "一至六部分应齐全（缺少的逐一指出）；2021 版起，六、其他需要报告的事项应说明是否收取信息处理费；表二行政事业性收费金额大于 0 而六未提及收费，也报告。",
     },
 ];
 

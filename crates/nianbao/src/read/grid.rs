@@ -59,6 +59,10 @@ pub struct Sheet {
     pub hidden_rows: BTreeSet<u32>,
     /// Columns hidden on this sheet (0-based), within the column limit; as `hidden_rows`.
     pub hidden_cols: BTreeSet<u32>,
+    /// Where a cell stands in its file when that is not its grid position: a text file's tables
+    /// are laid out for reading ([`crate::read`]'s text reader), and each cell keeps here its
+    /// 0-based (line, index in the line). Empty for every other reader. Messages name this place.
+    pub places: BTreeMap<(u32, u32), (u32, u32)>,
 }
 
 impl Sheet {

@@ -11,6 +11,7 @@ pub(crate) mod normalize;
 mod ods;
 mod open;
 mod sniff;
+mod text;
 mod value;
 mod xls;
 mod xlsx;

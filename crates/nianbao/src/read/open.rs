@@ -36,7 +36,7 @@ use std::path::Path;
 
 use super::grid::Grid;
 use super::sniff::{self, Container};
-use super::{html, xls, zipped};
+use super::{html, text, xls, zipped};
 use crate::error::{Cause, ReadError};
 
 /// Size limits checked before any dense read. Adjustable from the CLI.
@@ -221,6 +221,9 @@ pub fn read_grid_bytes(bytes: &[u8], display: &str, limits: &Limits) -> Result<G
             return Err(ReadError::Empty {
                 path: display.to_string(),
             })
+        }
+        Container::Unknown(what) if sniff::looks_like_text(bytes) => {
+            return text::read(bytes, &ctx, what)
         }
         Container::Unknown(what) => return Err(ctx.unknown(what)),
         Container::Zip => zipped::read(bytes, &ctx)?,

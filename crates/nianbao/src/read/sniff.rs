@@ -96,7 +96,7 @@ pub fn describe_unknown(bytes: &[u8]) -> String {
 
 /// Text in UTF-8, UTF-16 with BOM, or a legacy Chinese code page (GBK/GB18030): no NUL bytes
 /// (outside UTF-16) and almost no control characters in the first 4 KB.
-fn looks_like_text(bytes: &[u8]) -> bool {
+pub(super) fn looks_like_text(bytes: &[u8]) -> bool {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return true;
     }
@@ -111,13 +111,19 @@ fn looks_like_text(bytes: &[u8]) -> bool {
     if control * 100 > head.len() {
         return false;
     }
-    if std::str::from_utf8(head).is_ok()
-        || std::str::from_utf8(&head[..head.len().saturating_sub(3)]).is_ok()
-    {
-        return true;
+    // The head may end inside a character: UTF-8 that is only cut short at the end is text
+    // (trimming a fixed number of bytes could cut into the character before); so is GB18030
+    // that decodes once the last one to three bytes are left off.
+    match std::str::from_utf8(head) {
+        Ok(_) => return true,
+        Err(e) if e.error_len().is_none() => return true,
+        Err(_) => {}
     }
-    let (_, _, had_errors) = encoding_rs::GB18030.decode(head);
-    !had_errors
+    (0..4).filter(|&k| k < head.len()).any(|k| {
+        encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(&head[..head.len() - k])
+            .is_some()
+    })
 }
 
 #[cfg(test)]
@@ -131,6 +137,20 @@ mod tests {
         assert_eq!(sniff(&OLE_MAGIC), Container::Ole);
         assert_eq!(sniff(b"\xEF\xBB\xBF  \r\n<html><table>"), Container::Markup);
         assert_eq!(sniff(b"\xFF\xFE<\x00h\x00"), Container::Markup);
+    }
+
+    /// Issue 11: a Chinese UTF-8 text whose first 4 KB end inside a character right after
+    /// another three-byte one was taken for binary (trimming three bytes cut into the character
+    /// before); the same in GBK.
+    #[test]
+    fn text_cut_inside_a_character_is_text() {
+        // 4094 bytes of 'a', then a three-byte character: the head ends two bytes into it.
+        let mut s = "a".repeat(4091);
+        s.push_str("统计表格");
+        assert!(looks_like_text(s.as_bytes()));
+        let text = format!("a{}", "统计".repeat(1500));
+        let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+        assert!(looks_like_text(&gbk));
     }
 
     #[test]

@@ -13,8 +13,10 @@ use crate::model::Rule;
 pub use crate::model::RULES;
 use crate::model::{CellRef, Field, Report, Status, Value, ValueKind};
 
-/// The checks of [`validate`]: R1–R4, R5, R6.
-const CHECKS: &[fn(&Report, &mut Vec<Diagnostic>)] = &[check_equations, r5, r6];
+mod prose;
+
+/// The checks of [`validate`]: R1–R4, R5, R6, and T1–T2 on a published document's prose.
+const CHECKS: &[fn(&Report, &mut Vec<Diagnostic>)] = &[check_equations, r5, r6, prose::check];
 
 /// Run every cross-check on a report. Findings are sorted deterministically.
 pub fn validate(report: &Report) -> Vec<Diagnostic> {

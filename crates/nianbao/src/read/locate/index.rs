@@ -136,7 +136,15 @@ impl<'g> Indexed<'g> {
         self.sheet.merge_at(row, col)
     }
 
+    /// The cell at a grid position, named where it stands in its file ([`Sheet::places`]: a
+    /// text file's line and index in the line; else the position itself).
     pub(super) fn cell(&self, row: u32, col: u32) -> CellRef {
+        let (row, col) = self
+            .sheet
+            .places
+            .get(&(row, col))
+            .copied()
+            .unwrap_or((row, col));
         CellRef::new(self.sheet.name.clone(), row, col)
     }
 

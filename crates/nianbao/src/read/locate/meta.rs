@@ -13,14 +13,16 @@
 //! 5. the file name (`教育局2025年报.xlsx`, `03_教育局.xlsx`), reported by the caller;
 //! 6. the year of the roll-up the file is read for, when the caller gives one.
 //!
-//! The caller's own word ([`MetaSource::Given`]) overrides all of these (in `locate`). Another
-//! kind of source (a published report's prose) adds its candidates to the same lists.
+//! A published report's prose adds its candidates ([`super::prose_meta`]) between the cells' and
+//! the file name's (after 4, before 5). The caller's own word ([`MetaSource::Given`]) overrides
+//! all of these (in `locate`).
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
 use super::index::{Indexed, Text};
+use super::prose_meta::ProseMeta;
 use crate::model::{CellRef, MetaSource};
 use crate::read::normalize::norm;
 
@@ -41,7 +43,7 @@ pub(crate) struct Found {
 }
 
 /// The best candidate: the best source, and the first found among equals.
-fn best<T>(cands: Vec<Candidate<T>>) -> Option<Candidate<T>> {
+pub(super) fn best<T>(cands: Vec<Candidate<T>>) -> Option<Candidate<T>> {
     cands
         .into_iter()
         .reduce(|a, b| if b.from < a.from { b } else { a })
@@ -230,12 +232,14 @@ fn from_file_name(source: &str) -> (Option<String>, Option<u16>) {
 
 /// Find the agency and the year (see the module's doc for the sources and their order).
 /// `table_sheets` are the sheets the tables were taken from (their names may state the year),
-/// `source` the file as given, `batch_year` the year of the roll-up the file is read for.
+/// `source` the file as given, `batch_year` the year of the roll-up the file is read for,
+/// `prose` what a published report's prose states.
 pub(super) fn find_meta(
     ixs: &[Indexed],
     table_sheets: &[usize],
     source: &str,
     batch_year: Option<u16>,
+    prose: &ProseMeta,
 ) -> Found {
     let mut agencies: Vec<Candidate<String>> = Vec::new();
     let mut years: Vec<Candidate<u16>> = Vec::new();
@@ -335,6 +339,9 @@ pub(super) fn find_meta(
             }
         }
     }
+    let (prose_agencies, prose_years) = prose.candidates();
+    agencies.extend(prose_agencies);
+    years.extend(prose_years);
     let (name_agency, name_year) = from_file_name(source);
     agencies.extend(name_agency.map(|value| Candidate {
         value,
@@ -386,7 +393,7 @@ mod tests {
         Option<(u16, MetaSource, Option<String>)>,
     ) {
         let ixs: Vec<Indexed> = sheets.iter().map(Indexed::new).collect();
-        let f = find_meta(&ixs, &[0], file, None);
+        let f = find_meta(&ixs, &[0], file, None, &ProseMeta::default());
         (
             f.agency.map(|c| (c.value, c.from, c.cell.map(|c| c.a1()))),
             f.year.map(|c| (c.value, c.from, c.cell.map(|c| c.a1()))),
@@ -629,7 +636,7 @@ mod tests {
             vec![Indexed::new(s)]
         }
         let found = |s: &Sheet, batch| {
-            let f = find_meta(&ixs_of(s), &[0], file, batch);
+            let f = find_meta(&ixs_of(s), &[0], file, batch, &ProseMeta::default());
             (f.agency.map(|c| c.value), f.year.map(|c| c.value))
         };
         assert_eq!(found(&all, Some(2019)), (Some("标签局".into()), Some(2024)));
@@ -643,7 +650,13 @@ mod tests {
         assert_eq!(found(&s, Some(2019)), (Some("文件局".into()), Some(2021)));
         s.name = "Sheet1".into();
         assert_eq!(found(&s, Some(2019)), (Some("文件局".into()), Some(2020)));
-        let f = find_meta(&ixs_of(&s), &[0], "表.xlsx", Some(2019));
+        let f = find_meta(
+            &ixs_of(&s),
+            &[0],
+            "表.xlsx",
+            Some(2019),
+            &ProseMeta::default(),
+        );
         assert_eq!(f.agency, None);
         assert_eq!(
             f.year,
@@ -655,6 +668,16 @@ mod tests {
         );
         let mut hidden = all.clone();
         hidden.visible = false;
-        assert_eq!(find_meta(&ixs_of(&hidden), &[], "表.xlsx", None).year, None);
+        assert_eq!(
+            find_meta(
+                &ixs_of(&hidden),
+                &[],
+                "表.xlsx",
+                None,
+                &ProseMeta::default()
+            )
+            .year,
+            None
+        );
     }
 }

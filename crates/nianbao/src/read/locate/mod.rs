@@ -23,6 +23,7 @@ mod choose;
 mod index;
 mod meta;
 mod proactive;
+mod prose_meta;
 mod read_value;
 mod requests;
 #[cfg(test)]
@@ -35,6 +36,7 @@ use self::appeals::find_appeals;
 use self::choose::choose;
 use self::index::Indexed;
 use self::meta::find_meta;
+use self::prose_meta::prose_meta;
 use self::read_value::read_value;
 use self::requests::find_requests;
 use self::version::{decide_version, version_evidence};
@@ -105,7 +107,9 @@ pub fn locate(grid: &Grid, opts: &ReadOptions) -> Result<(Report, Vec<Diagnostic
     }
 
     let table_sheets: Vec<usize> = chosen.iter().map(|c| c.sheet).collect();
-    let found = find_meta(&ixs, &table_sheets, file, opts.batch_year);
+    // a published document's prose states them too (issue 11)
+    let said = prose_meta(&grid.prose);
+    let found = find_meta(&ixs, &table_sheets, file, opts.batch_year, &said);
     let (agency, agency_from, agency_cell) = match (&opts.agency, found.agency) {
         (Some(a), _) => (Some(a.clone()), Some(MetaSource::Given), None),
         (None, Some(c)) => (Some(c.value), Some(c.from), c.cell),
@@ -126,11 +130,17 @@ pub fn locate(grid: &Grid, opts: &ReadOptions) -> Result<(Report, Vec<Diagnostic
         agency_from,
         year_from,
     };
+    findings.extend(said.disagreements(
+        meta.agency.as_deref().zip(meta.agency_from),
+        meta.year.zip(meta.year_from),
+        file,
+    ));
     if let Some(d) = meta_finding(&meta, &opts.wording) {
         findings.push(d);
     }
 
     let mut report = Report::empty(meta);
+    report.prose = grid.prose.clone();
     report.mark = crate::read::mark::mark_of(grid);
     for table in TableKey::ALL {
         let Some(cand) = chosen.iter().find(|c| c.table == table) else {

@@ -31,6 +31,32 @@ const HEADER_COLS_RIGHT: u32 = 20;
 /// it, and bound the work per header and row.
 const LABEL_CELLS_LEFT: usize = 4;
 
+/// The column of a label cut short in the header: a scraped page keeps only a cell's first line,
+/// so `本年新` stands for both `本年新制作数量` and `本年新公开数量` (2019). A cut label is a
+/// proper prefix (of at least two characters) of several column labels of the section; when
+/// the header has exactly as many cells cut that way as there are columns it may stand for,
+/// they are those columns in their official order. Anything less certain finds nothing.
+fn cut_short(header: &[&Text], columns: &'static [ColSpec], c: &ColSpec) -> Option<u32> {
+    let own = core(c.label);
+    header.iter().find_map(|t| {
+        if t.core.chars().count() < 2 || !own.starts_with(&t.core) || own == t.core {
+            return None;
+        }
+        let named: Vec<&ColSpec> = columns
+            .iter()
+            .filter(|x| core(x.label).starts_with(&t.core))
+            .collect();
+        let mut cut: Vec<u32> = header
+            .iter()
+            .filter(|h| h.core == t.core)
+            .map(|h| h.col)
+            .collect();
+        cut.sort_unstable();
+        let k = named.iter().position(|x| x.key == c.key)?;
+        (named.len() >= 2 && cut.len() == named.len()).then(|| cut[k])
+    })
+}
+
 pub(super) fn find_proactive(ix: &Indexed, sheet: usize, version: FormatVersion) -> Vec<Candidate> {
     let spec = version.spec().table(TableKey::Proactive);
     let header_core = vec![core("信息内容")];
@@ -80,7 +106,7 @@ pub(super) fn find_proactive(ix: &Indexed, sheet: usize, version: FormatVersion)
                 .get_or_insert_with(|| Candidate::new(TableKey::Proactive, sheet, (h.row, h.col)));
             cand.rows_found.push(row.key);
             for c in row.columns {
-                match col_of(c) {
+                match col_of(c).or_else(|| cut_short(&header_cells, row.columns, c)) {
                     Some(col) => {
                         cand.cells.insert((row.key, c.key), (t.row, col));
                     }
