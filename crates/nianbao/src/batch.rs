@@ -17,7 +17,10 @@ use crate::read::{read_report, ReadOptions};
 
 /// Extensions a directory is searched for (case-insensitive). Files named on the command line
 /// are read whatever their name: the bytes decide.
-pub const WORKBOOK_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods", "et"];
+pub const WORKBOOK_EXTENSIONS: &[&str] = &[
+    "xlsx", "xlsm", "xls", "ods", "et", // workbooks
+    "html", "htm", "docx", // published documents: web pages, Word
+];
 
 /// Why the inputs could not be listed.
 #[derive(Debug, thiserror::Error)]

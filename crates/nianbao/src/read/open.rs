@@ -34,10 +34,11 @@
 use std::io::Read;
 use std::path::Path;
 
-use super::grid::Grid;
+use super::grid::{Grid, Sheet};
 use super::sniff::{self, Container};
 use super::{html, xls, zipped};
 use crate::error::{Cause, ReadError};
+use crate::model::Paragraph;
 
 /// Size limits checked before any dense read. Adjustable from the CLI.
 ///
@@ -174,7 +175,7 @@ pub fn read_grid_bytes(bytes: &[u8], display: &str, limits: &Limits) -> Result<G
             limits.max_file_bytes,
         ));
     }
-    let sheets = match sniff::sniff(bytes) {
+    let content = match sniff::sniff(bytes) {
         Container::Empty => {
             return Err(ReadError::Empty {
                 path: display.to_string(),
@@ -182,14 +183,31 @@ pub fn read_grid_bytes(bytes: &[u8], display: &str, limits: &Limits) -> Result<G
         }
         Container::Unknown(what) => return Err(ctx.unknown(what)),
         Container::Zip => zipped::read(bytes, &ctx)?,
-        Container::Ole => xls::read(bytes, &ctx)?,
+        Container::Ole => xls::read(bytes, &ctx)?.into(),
         Container::Markup => html::read(bytes, &ctx)?,
     };
     Ok(Grid {
         source: display.to_string(),
-        sheets,
-        prose: Vec::new(),
+        sheets: content.sheets,
+        prose: content.prose,
     })
+}
+
+/// What a format reader found: the sheets (a document's tables), and a published document's
+/// prose (none for a workbook).
+#[derive(Debug, Default)]
+pub(super) struct Content {
+    pub(super) sheets: Vec<Sheet>,
+    pub(super) prose: Vec<Paragraph>,
+}
+
+impl From<Vec<Sheet>> for Content {
+    fn from(sheets: Vec<Sheet>) -> Self {
+        Content {
+            sheets,
+            prose: Vec::new(),
+        }
+    }
 }
 
 /// The file being read, for building errors.

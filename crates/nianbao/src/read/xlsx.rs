@@ -127,7 +127,7 @@ pub(super) fn read(zip: &mut Zip, ctx: &Ctx) -> Result<Vec<Sheet>, ReadError> {
 /// Why a part could not be read: a limit or a cell error already phrased for the user, or
 /// damage to the XML (put in context by the caller, who knows which part it was), with the XML
 /// parser's error as the cause.
-enum Failure {
+pub(super) enum Failure {
     Refused(ReadError),
     Damaged(String, Option<Cause>),
 }
@@ -138,7 +138,7 @@ impl Failure {
     }
 
     /// The error for the user: `context` says which part or sheet.
-    fn into_error(self, ctx: &Ctx, context: &str) -> ReadError {
+    pub(super) fn into_error(self, ctx: &Ctx, context: &str) -> ReadError {
         match self {
             Failure::Refused(e) => e,
             Failure::Damaged(detail, cause) => ctx.corrupt(format!("{context}：{detail}"), cause),
@@ -158,14 +158,14 @@ impl From<quick_xml::events::attributes::AttrError> for Failure {
     }
 }
 
-fn unexpected_end() -> Failure {
+pub(super) fn unexpected_end() -> Failure {
     Failure::damaged("XML 在元素结束前中断")
 }
 
 // ---------------------------------------------------------------------------------------------
 // The package
 
-struct Package<'z, 'a, 'c> {
+pub(super) struct Package<'z, 'a, 'c> {
     zip: &'z mut Zip<'a>,
     /// Entry names by their lower-case form with `/` separators.
     names: HashMap<String, String>,
@@ -173,7 +173,7 @@ struct Package<'z, 'a, 'c> {
 }
 
 impl<'z, 'a, 'c> Package<'z, 'a, 'c> {
-    fn new(zip: &'z mut Zip<'a>, ctx: &'c Ctx<'c>) -> Self {
+    pub(super) fn new(zip: &'z mut Zip<'a>, ctx: &'c Ctx<'c>) -> Self {
         let names = zip
             .file_names()
             .filter_map(|n| n.ok())
@@ -183,7 +183,7 @@ impl<'z, 'a, 'c> Package<'z, 'a, 'c> {
     }
 
     /// The inflated bytes of a part, `None` when the package has no such part.
-    fn part(&mut self, path: &str) -> Result<Option<Vec<u8>>, ReadError> {
+    pub(super) fn part(&mut self, path: &str) -> Result<Option<Vec<u8>>, ReadError> {
         let Some(name) = self.names.get(&path.to_ascii_lowercase()) else {
             return Ok(None);
         };
@@ -229,7 +229,7 @@ impl<'z, 'a, 'c> Package<'z, 'a, 'c> {
 
 /// An XML reader over a part. `<x/>` arrives as a start and an end, except in the sheet reader,
 /// which takes empty elements as they are (most cells of a template are empty styled cells).
-fn reader(xml: &[u8]) -> Reader<&[u8]> {
+pub(super) fn reader(xml: &[u8]) -> Reader<&[u8]> {
     let mut r = Reader::from_reader(xml);
     let c = r.config_mut();
     c.check_end_names = false;

@@ -128,6 +128,7 @@ pub fn locate(grid: &Grid, opts: &ReadOptions) -> Result<(Report, Vec<Diagnostic
     }
 
     let mut report = Report::empty(meta);
+    report.prose = grid.prose.clone();
     for table in TableKey::ALL {
         let Some(cand) = chosen.iter().find(|c| c.table == table) else {
             findings.push(
