@@ -10,7 +10,9 @@
 //!   text is not a cell. Excel's `x:num="…"` attribute, when it holds a number, gives a
 //!   [`CellValue::Number`] (that is the value Excel itself would read).
 //! - `colspan`/`rowspan` are placed with the HTML table algorithm and recorded as merges.
-//! - Nested tables are flattened into the text of the cell that holds them.
+//! - Nested tables are flattened into the text of the cell that holds them, except in a layout
+//!   table (a page's frame: a table whose nested tables hold more cells than it does itself):
+//!   its cells are blocks of prose, and the tables in them are the page's tables.
 //! - Encoding: a BOM; else bytes that are valid UTF-8 (with any non-ASCII byte) are UTF-8
 //!   whatever the page declares (sites copy an old template's `charset=gb2312` onto UTF-8 pages,
 //!   and valid UTF-8 Chinese text is never valid by accident); else the `<meta charset>` /
@@ -148,6 +150,7 @@ fn parse_limited(
 ) -> Result<Content, HtmlError> {
     let mut p = Placer::new(max_rows, max_cols, max_cells);
     p.max_sheets = max_sheets;
+    p.layout = layout_tables(text);
     let mut tokens = Tokenizer { s: text, at: 0 };
     let mut saw_html = false;
     let mut first_element: Option<String> = None;
@@ -194,6 +197,58 @@ fn parse_limited(
         sheets: p.sheets,
         prose: p.prose,
     })
+}
+
+/// Deepest nesting of tables [`layout_tables`] follows (deeper tables count as cells of the
+/// deepest it follows): a page of a million nested tables costs no more than a few bytes each.
+const MAX_TRACKED_DEPTH: usize = 64;
+
+/// Which tables, in the order they open, are layout tables: the frame of a page (older government
+/// sites put the whole article, statistics tables included, in the cell of a table), told apart
+/// from a statistics table by holding fewer cells of its own than the tables nested in it hold.
+/// A statistics table with a small table in one cell stays a statistics table.
+fn layout_tables(text: &str) -> Vec<bool> {
+    let mut out = Vec::new();
+    // Open tables followed: (index, own cells, cells of the tables nested in it).
+    let mut open: Vec<(usize, u64, u64)> = Vec::new();
+    let mut untracked = 0usize;
+    let close = |open: &mut Vec<(usize, u64, u64)>, out: &mut Vec<bool>| {
+        if let Some((i, own, nested)) = open.pop() {
+            out[i] = nested > own;
+            if let Some(parent) = open.last_mut() {
+                parent.2 += own + nested;
+            }
+        }
+    };
+    let mut tokens = Tokenizer { s: text, at: 0 };
+    while let Some(tok) = tokens.next() {
+        let Token::Tag { name, closing, .. } = tok else {
+            continue;
+        };
+        match (name.as_str(), closing) {
+            ("script" | "style", false) => tokens.skip_raw_text(&name),
+            ("table", false) => {
+                if open.len() < MAX_TRACKED_DEPTH {
+                    open.push((out.len(), 0, 0));
+                } else {
+                    untracked += 1;
+                }
+                out.push(false);
+            }
+            ("table", true) if untracked > 0 => untracked -= 1,
+            ("table", true) => close(&mut open, &mut out),
+            ("td" | "th", false) => {
+                if let Some(t) = open.last_mut() {
+                    t.1 += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    while !open.is_empty() {
+        close(&mut open, &mut out);
+    }
+    out
 }
 
 enum Token<'a> {
@@ -431,6 +486,11 @@ struct Placer {
     /// Inside `<head>` (whose text is not prose, except the title's) and inside `<title>`.
     in_head: bool,
     in_title: bool,
+    /// Which tables (in opening order) are a page's layout ([`layout_tables`]); tables opened so
+    /// far; for each open table, whether it is read as layout (its cells are blocks of prose).
+    layout: Vec<bool>,
+    opened: usize,
+    open: Vec<bool>,
 }
 
 /// Elements that start or end a block of text: a paragraph of prose ends at each of them.
@@ -499,6 +559,9 @@ impl Placer {
             para: String::new(),
             in_head: false,
             in_title: false,
+            layout: Vec::new(),
+            opened: 0,
+            open: Vec::new(),
         }
     }
 
@@ -547,6 +610,14 @@ impl Placer {
         }
         match (name, closing) {
             ("table", false) => {
+                let seq = self.opened;
+                self.opened += 1;
+                // A layout table in a statistics table's cell is part of that cell's text.
+                let layout = self.depth == 0 && self.layout.get(seq).copied().unwrap_or(false);
+                self.open.push(layout);
+                if layout {
+                    return Ok(());
+                }
                 self.depth += 1;
                 if self.depth == 1 {
                     self.tables += 1;
@@ -558,7 +629,11 @@ impl Placer {
                     c.raw.push(' ');
                 }
             }
-            ("table", true) if self.depth > 0 => {
+            ("table", true) => {
+                // A layout table ends as a block; a stray end tag is nothing.
+                if self.open.pop() != Some(false) {
+                    return Ok(());
+                }
                 self.depth -= 1;
                 if self.depth == 0 {
                     self.end_row()?;
@@ -994,5 +1069,56 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    /// An older government site's page: the article, statistics tables included, inside the
+    /// cells of layout tables. The layout tables' cells are prose; the tables in them are the
+    /// page's tables (named in their order); a small table in a statistics cell stays its text.
+    #[test]
+    fn layout_tables_are_the_frame_not_a_table() {
+        let stats = |n: u32| {
+            format!(
+                "<table class=MsoNormalTable><tr><td>信息内容</td><td>本年制发件数</td></tr>\
+                 <tr><td>规章</td><td>{n}</td></tr><tr><td>规范性文件</td><td><table><tr><td>x</td><td>y</td></tr></table></td></tr></table>"
+            )
+        };
+        let html = format!(
+            "<table width=100%><tr><td>首页</td><td>政务公开</td></tr>\
+             <tr><td colspan=2><table><tr><td><p>某局2023年政府信息公开工作年度报告</p>\
+             <p>二、主动公开政府信息情况</p>{}<p>三、收到和处理政府信息公开申请情况</p>{}</td></tr></table>\
+             </td></tr><tr><td>版权所有</td></tr></table>",
+            stats(1),
+            stats(2)
+        );
+        let p = page(&html);
+        assert_eq!(
+            texts(&p),
+            [
+                "首页",
+                "政务公开",
+                "某局2023年政府信息公开工作年度报告",
+                "二、主动公开政府信息情况",
+                "三、收到和处理政府信息公开申请情况",
+                "版权所有"
+            ]
+        );
+        assert_eq!(p.sheets.len(), 2);
+        assert_eq!(p.sheets[0].name, "表格1");
+        assert_eq!(p.sheets[0].text(1, 1).as_deref(), Some("1"));
+        assert_eq!(p.sheets[0].text(2, 1).as_deref(), Some("x y"));
+        assert_eq!(p.sheets[1].name, "表格2");
+        assert_eq!(p.sheets[1].text(1, 1).as_deref(), Some("2"));
+        // Each statistics table alone is not a frame.
+        let alone = page(&stats(3));
+        assert_eq!(alone.sheets.len(), 1);
+        assert_eq!(alone.sheets[0].text(2, 1).as_deref(), Some("x y"));
+        // A million nested tables: followed to a fixed depth, no stack beyond it.
+        let deep = format!(
+            "{}1{}",
+            "<table><tr><td>".repeat(300_000),
+            "</td></tr></table>".repeat(300_000)
+        );
+        let deep = page(&deep);
+        assert_eq!(deep.sheets.len(), 1);
     }
 }
