@@ -13,9 +13,9 @@
 //! - Nested tables are flattened into the text of the cell that holds them, except in a layout
 //!   table (a page's frame: a table whose nested tables hold more cells than it does itself):
 //!   its cells are blocks of prose, and the tables in them are the page's tables.
-//! - Encoding: a BOM; else bytes that are valid UTF-8 (with any non-ASCII byte) are UTF-8
+//! - Encoding: a BOM; else bytes that are valid UTF-8 are UTF-8
 //!   whatever the page declares (sites copy an old template's `charset=gb2312` onto UTF-8 pages,
-//!   and valid UTF-8 Chinese text is never valid by accident); else the `<meta charset>` /
+//!   and GBK-encoded Chinese text is practically never valid UTF-8); else the `<meta charset>` /
 //!   `charset=` in the first 4 KB; else GB18030 (a superset of GBK/GB2312, what pages from
 //!   Chinese systems use). A page declaring UTF-8 whose bytes are not is read as GB18030 when
 //!   they are valid GB18030.
@@ -27,6 +27,8 @@
 //!   `li`, … and text between them — one [`Paragraph`] per block, split at `<br>`, whitespace
 //!   collapsed, numbered `Place::Paragraph(1, 2, …)`. The head's other text, scripts, styles
 //!   and comments are not prose. Paragraphs count against the cell limit (`max_cells`).
+
+use std::borrow::Cow;
 
 use super::grid::{CellValue, Rect, Sheet};
 use super::open::{Content, Ctx};
@@ -150,7 +152,9 @@ fn parse_limited(
 ) -> Result<Content, HtmlError> {
     let mut p = Placer::new(max_rows, max_cols, max_cells);
     p.max_sheets = max_sheets;
-    p.layout = layout_tables(text);
+    if has_nested_table(text) {
+        p.layout = layout_tables(text);
+    }
     let mut tokens = Tokenizer { s: text, at: 0 };
     let mut saw_html = false;
     let mut first_element: Option<String> = None;
@@ -164,7 +168,7 @@ fn parse_limited(
                 attrs,
             } => {
                 if first_element.is_none() && !name.starts_with(['!', '?']) {
-                    first_element = Some(name.clone());
+                    first_element = Some(name.to_string());
                 }
                 if name == "html" || name == "body" || name == "head" {
                     saw_html = true;
@@ -174,7 +178,7 @@ fn parse_limited(
                 {
                     spreadsheet_ml = true;
                 }
-                if matches!(name.as_str(), "script" | "style") && !closing {
+                if matches!(&*name, "script" | "style") && !closing {
                     tokens.skip_raw_text(&name);
                     continue;
                 }
@@ -225,7 +229,7 @@ fn layout_tables(text: &str) -> Vec<bool> {
         let Token::Tag { name, closing, .. } = tok else {
             continue;
         };
-        match (name.as_str(), closing) {
+        match (&*name, closing) {
             ("script" | "style", false) => tokens.skip_raw_text(&name),
             ("table", false) => {
                 if open.len() < MAX_TRACKED_DEPTH {
@@ -251,11 +255,51 @@ fn layout_tables(text: &str) -> Vec<bool> {
     out
 }
 
+/// Whether a table may open inside another: a scan of `<table`/`</table` only (comments skipped),
+/// so that a page without nested tables does not pay for [`layout_tables`]' full pass. It may
+/// say yes wrongly (a table in a script's string), never no wrongly except for an end tag in a
+/// script.
+fn has_nested_table(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut depth = 0u32;
+    let mut at = 0;
+    while let Some(i) = text[at..].find('<') {
+        let rest = &b[at + i + 1..];
+        at += i + 1;
+        if rest.starts_with(b"!--") {
+            match text[at..].find("-->") {
+                Some(j) => at += j,
+                None => break,
+            }
+            continue;
+        }
+        let (closing, rest) = match rest.strip_prefix(b"/") {
+            Some(r) => (true, r),
+            None => (false, rest),
+        };
+        let is_table = rest.len() >= 5
+            && rest[..5].eq_ignore_ascii_case(b"table")
+            && !rest.get(5).is_some_and(|c| c.is_ascii_alphanumeric());
+        if !is_table {
+            continue;
+        }
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else {
+            depth += 1;
+            if depth > 1 {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 enum Token<'a> {
     Text(&'a str),
     Tag {
         /// Lower-case; `!--`-style declarations and `?xml` keep their sigil.
-        name: String,
+        name: Cow<'a, str>,
         closing: bool,
         attrs: &'a str,
     },
@@ -307,12 +351,18 @@ impl<'a> Tokenizer<'a> {
         let name_end = inner
             .find(|c: char| c.is_whitespace() || c == '/')
             .unwrap_or(inner.len());
-        let name = inner[..name_end].to_ascii_lowercase();
+        // Borrowed unless it has capitals: no allocation for most tags.
+        let raw = &inner[..name_end];
+        let name: Cow<'a, str> = if raw.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(raw.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(raw)
+        };
         // Drop a namespace prefix (`x:td` never occurs, but `ss:Workbook` does); keep Word's
         // Office elements whole: `<o:p>` is not a paragraph, `<st1:chsdate>` not a date tag.
         let name = match name.rsplit_once(':') {
             Some((prefix, _)) if OFFICE_PREFIXES.contains(&prefix) => name,
-            Some((_, local)) if !name.starts_with(['!', '?']) => local.to_string(),
+            Some((_, local)) if !name.starts_with(['!', '?']) => Cow::Owned(local.to_string()),
             _ => name,
         };
         Some(Token::Tag {
