@@ -599,4 +599,61 @@ mod tests {
         let broken = docx("<w:p><w:r><w:t>未完");
         assert_eq!(kind(&broken[..], &Limits::default()), "corrupt");
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Bodies made of the elements the reader reacts to, in any order and nesting, broken
+        /// or not: read (straight, not through the panic guard) without a panic.
+        #[test]
+        fn any_body_of_its_elements_reads_without_panic(
+            pieces in proptest::collection::vec(0usize..PIECES.len(), 0..120)
+        ) {
+            let body: String = pieces.iter().map(|&i| PIECES[i]).collect();
+            let xml = format!("<w:document {W}><w:body>{body}</w:body></w:document>");
+            let limits = Limits { max_rows: 50, max_cols: 50, max_cells: 200, ..Limits::default() };
+            let ctx = crate::read::open::Ctx { path: "t.docx", limits: &limits };
+            let mut doc = super::Doc::new(&ctx);
+            if doc.read(xml.as_bytes()).is_ok() {
+                for (i, p) in doc.prose.iter().enumerate() {
+                    proptest::prop_assert!(!p.text.is_empty());
+                    proptest::prop_assert_eq!(p.place, crate::model::Place::Paragraph(i as u32 + 1));
+                }
+            }
+        }
+    }
+
+    const PIECES: &[&str] = &[
+        "<w:tbl>",
+        "</w:tbl>",
+        "<w:tr>",
+        "</w:tr>",
+        "<w:tc>",
+        "</w:tc>",
+        "<w:p>",
+        "</w:p>",
+        "<w:p/>",
+        "<w:t>",
+        "</w:t>",
+        "12",
+        "自然人",
+        " ",
+        "<w:tab/>",
+        "<w:br/>",
+        "<w:gridSpan w:val=\"3\"/>",
+        "<w:gridSpan w:val=\"99999\"/>",
+        "<w:vMerge w:val=\"restart\"/>",
+        "<w:vMerge/>",
+        "<w:gridBefore w:val=\"2\"/>",
+        "<w:tcPr>",
+        "</w:tcPr>",
+        "<w:trPr>",
+        "</w:trPr>",
+        "<mc:Fallback>",
+        "</mc:Fallback>",
+        "<w:delText>",
+        "</w:delText>",
+        "&amp;",
+        "&#x4E00;",
+    ];
 }

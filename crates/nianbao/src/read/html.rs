@@ -1171,4 +1171,72 @@ mod tests {
         let deep = page(&deep);
         assert_eq!(deep.sheets.len(), 1);
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Pages made of the pieces the reader reacts to, in any order and nesting, broken or
+        /// not: read without a panic, every paragraph non-empty and numbered in order.
+        #[test]
+        fn any_page_of_its_pieces_reads_without_panic(
+            pieces in proptest::collection::vec(0usize..PIECES.len(), 0..120)
+        ) {
+            let html: String = pieces.iter().map(|&i| PIECES[i]).collect();
+            let _ = has_nested_table(&html);
+            if let Ok(p) = parse_limited(&html, 100, 100, 1000, 100) {
+                for (i, para) in p.prose.iter().enumerate() {
+                    proptest::prop_assert!(!para.text.is_empty());
+                    proptest::prop_assert_eq!(para.place, Place::Paragraph(i as u32 + 1));
+                }
+            }
+        }
+    }
+
+    const PIECES: &[&str] = &[
+        "<table>",
+        "</table>",
+        "<TABLE border=1>",
+        "<tr>",
+        "</tr>",
+        "<td>",
+        "</td>",
+        "<td rowspan=3 colspan=2>",
+        "<th colspan=\n9>",
+        "<p>",
+        "</p>",
+        "<o:p>",
+        "</o:p>",
+        "<br>",
+        "<h1>",
+        "</h1>",
+        "<div>",
+        "</div>",
+        "<li>",
+        "<title>",
+        "</title>",
+        "<head>",
+        "</head>",
+        "<body>",
+        "<!--",
+        "-->",
+        "<script>",
+        "</script>",
+        "<style>",
+        "</style>",
+        "<![if x]>",
+        "&nbsp;",
+        "&#x4E00;",
+        "&",
+        "<",
+        ">",
+        "自然人",
+        "12",
+        " ",
+        "\n",
+        "　",
+        "<span lang=EN-US\n",
+        "x:num=\"3\">",
+        "\"",
+        "'",
+    ];
 }
