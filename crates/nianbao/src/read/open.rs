@@ -22,11 +22,14 @@
 //! grid, with each position checked against the limits as it arrives: no dense range is ever
 //! built; only its zip directory is checked first. xls and ods are read by calamine into dense
 //! ranges ([`super::dense`]), which is why their extent is checked first. HTML tables
-//! ([`super::html`]) are placed cell by cell, each checked against the limits.
+//! ([`super::html`]) and Word tables ([`super::docx`]) are placed cell by cell, each checked
+//! against the limits; these published documents also give their prose (paragraphs outside
+//! the tables, [`Grid::prose`]).
 //!
 //! One file per format, as calamine has: [`super::zipped`] (the zip container and its guard,
 //! which tells xlsx from ods), [`super::xlsx`], [`super::ods`], [`super::xls`] (OLE compound
-//! files: xls, and the encrypted OOXML that also comes in one), [`super::html`]. This file holds
+//! files: xls, and the encrypted OOXML that also comes in one), [`super::html`] (web pages),
+//! [`super::docx`] (Word documents, found in a zip container). This file holds
 //! the dispatch, the limits and what every reader shares.
 //!
 //! Only worksheets are read: chart sheets, dialog sheets and macro sheets hold no table cells.
@@ -161,7 +164,7 @@ fn file_kind(t: std::fs::FileType) -> &'static str {
     }
 }
 
-/// Read a workbook from memory into a grid.
+/// Read a workbook (or a published web page or Word document) from memory into a grid.
 pub fn read_grid_bytes(bytes: &[u8], display: &str, limits: &Limits) -> Result<Grid, ReadError> {
     let ctx = Ctx {
         path: display,
