@@ -1,6 +1,9 @@
 //! nianbao's own xlsx reader against calamine's, on the same files: the committed sample
 //! workbooks (every `.xlsx` under `sample_workbooks/` except the hostile ones in `bad/`: the real
-//! layouts the tool is for, 8–30 KB each).
+//! layouts the tool is for, 8–30 KB each). Then one report as published — a ~300 KB web page in
+//! Word's "save as web page" markup (GBK) and a Word document — against the official workbook of
+//! the same report (issue 11: a page or document should cost no more than a few times the
+//! workbook).
 //!
 //! ```sh
 //! cargo bench --bench read            # 41 rounds
@@ -23,6 +26,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use calamine::{open_workbook, Reader, Xlsx};
+
+#[allow(dead_code)]
+#[path = "../tests/support/documents.rs"]
+mod documents;
 
 fn corpus() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_workbooks");
@@ -71,6 +78,79 @@ fn calamine_as_needed(files: &[PathBuf]) -> usize {
         }
     }
     sheets
+}
+
+/// Read (sniff, guards, grid with prose) and locate the tables, from memory, `n` times.
+fn read_and_locate(bytes: &[u8], n: usize) -> usize {
+    let opts = nianbao::read::ReadOptions::default();
+    let mut values = 0;
+    for _ in 0..n {
+        let grid = nianbao::read::read_grid_bytes(bytes, "bench", &opts.limits).expect("reads");
+        let (report, _) = nianbao::read::locate(&grid, &opts).expect("locates");
+        values += std::hint::black_box(report).values().len();
+    }
+    values
+}
+
+/// One 2021-format report as the official workbook, a Word-exported page of ≥ 300 KB and a
+/// Word document with the same prose; each read and located `PER_ROUND` times per round.
+fn published(rounds: usize) {
+    const PER_ROUND: usize = 20;
+    use nianbao::model::FormatVersion;
+    let report =
+        nianbao::model::synthetic::consistent_report(FormatVersion::V2021, "云台区测试局", 2023, 7);
+    let mut narrative = 0;
+    let page = loop {
+        let page = documents::word_page(&report, narrative, encoding_rs::GBK);
+        if page.len() >= 300 * 1024 {
+            break page;
+        }
+        narrative += 20;
+    };
+    let docx = documents::docx(&report, narrative);
+    let mut wb = nianbao::write::template::new_workbook("t").expect("workbook");
+    nianbao::write::template::add_report_sheet(
+        &mut wb,
+        nianbao::write::template::SHEET_NAME,
+        &report,
+        &Default::default(),
+    )
+    .expect("sheet");
+    let xlsx = wb.save_to_buffer().expect("xlsx");
+    let inputs: [(&str, &[u8]); 3] = [
+        ("official workbook (.xlsx)", &xlsx),
+        ("Word-exported web page (.htm, GBK)", &page),
+        ("Word document (.docx)", &docx),
+    ];
+    let n = read_and_locate(&xlsx, 1);
+    for (name, bytes) in &inputs {
+        assert_eq!(read_and_locate(bytes, 1), n, "{name}: same fields");
+    }
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); inputs.len()];
+    for round in 0..rounds {
+        for k in 0..inputs.len() {
+            let i = (k + round) % inputs.len();
+            let t = Instant::now();
+            read_and_locate(inputs[i].1, PER_ROUND);
+            times[i].push(t.elapsed().as_secs_f64() * 1e3 / PER_ROUND as f64);
+        }
+    }
+    let med: Vec<f64> = times.into_iter().map(median).collect();
+    println!();
+    println!(
+        "One report as published ({narrative} paragraphs of prose in 一), read and located from memory, \
+         one thread, median of {rounds} alternating rounds of {PER_ROUND} reads each:"
+    );
+    println!();
+    println!("| input | size | ms per report | time / workbook |");
+    println!("|---|---:|---:|---:|");
+    for ((name, bytes), ms) in inputs.iter().zip(&med) {
+        println!(
+            "| {name} | {:.0} KB | {ms:.3} | {:.2} |",
+            bytes.len() as f64 / 1024.0,
+            ms / med[0]
+        );
+    }
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -124,4 +204,5 @@ fn main() {
             ms / med[0]
         );
     }
+    published(rounds);
 }

@@ -2,7 +2,10 @@
 //! fix, validate again. An error or a report, never a panic, an abort, a hang, or an allocation
 //! sized by the file's claims (libFuzzer's -rss_limit_mb catches those). libfuzzer-sys's panic hook
 //! aborts even on panics the library would catch and report as an internal error, so those are
-//! found too.
+//! found too. The format is sniffed from the bytes, so web pages (`<html>…`, with their prose and
+//! layout tables) and Word documents (a zip holding `word/document.xml`) go through the same call;
+//! good seeds are `sample_workbooks/bad/html_*.xls` and the pages and documents
+//! `tests/support/documents.rs` writes.
 //!
 //! Run (the project's stable toolchain, as in the README):
 //! `RUSTC_BOOTSTRAP=1 cargo fuzz run read_bytes fuzz/corpus/read_bytes ../sample_workbooks/bad -- -rss_limit_mb=512`

@@ -18,7 +18,7 @@ use super::{inputs, output, IdentityArgs, ReadArgs};
 退出码：0 没有错误（允许有警告）；1 有错误级别的校验问题；2 有文件无法读取或用法错误。"
 )]
 pub struct Args {
-    /// 工作簿文件或目录（目录中递归查找 .xlsx .xlsm .xls .ods .et）
+    /// 工作簿文件或目录（目录中递归查找 .xlsx .xlsm .xls .ods .et，以及发布的网页、Word 文档和文本 .html .htm .docx .txt .md）
     #[arg(required = true, value_name = "文件或目录")]
     pub inputs: Vec<PathBuf>,
     /// 输出格式：text 给人看，json 给程序用

@@ -201,7 +201,8 @@ pub fn has_extension(path: &std::path::Path, ext: &str) -> bool {
 }
 
 /// When the inputs hold no workbook.
-pub const NO_WORKBOOKS: &str = "在给出的输入中没有找到工作簿文件（.xlsx .xlsm .xls .ods .et）";
+pub const NO_WORKBOOKS: &str =
+    "在给出的输入中没有找到工作簿文件（.xlsx .xlsm .xls .ods .et）或发布的网页、Word 文档（.html .htm .docx）";
 
 /// Print warnings about the inputs on stderr, one line each.
 pub fn warn(lines: impl IntoIterator<Item = String>) {

@@ -2,4 +2,5 @@
 //! includes `layouts.rs` directly (`#[path = "../../tests/support/layouts.rs"] mod layouts;`).
 #![allow(dead_code)]
 
+pub mod documents;
 pub mod layouts;

@@ -15,10 +15,15 @@ use crate::model::Report;
 use crate::read::normalize::norm;
 use crate::read::{read_report, ReadOptions};
 
-/// Extensions a directory is searched for (case-insensitive): workbooks, and published reports
-/// as text (`txt`, `md`; a folder's `README.*` is its notes and is not read). Files named on the
-/// command line are read whatever their name: the bytes decide.
-pub const WORKBOOK_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods", "et", "txt", "md"];
+/// Extensions a directory is searched for (case-insensitive): workbooks, published web pages
+/// and Word documents, and published reports as text (`txt`, `md`; a folder's `README.*` is its
+/// notes and is not read). Files named on the command line are read whatever their name: the
+/// bytes decide.
+pub const WORKBOOK_EXTENSIONS: &[&str] = &[
+    "xlsx", "xlsm", "xls", "ods", "et", // workbooks
+    "html", "htm", "docx", // published documents: web pages, Word
+    "txt", "md", // published reports as text
+];
 
 /// Why the inputs could not be listed.
 #[derive(Debug, thiserror::Error)]

@@ -3,6 +3,7 @@
 //! [`Report`]: crate::model::Report
 
 mod dense;
+mod docx;
 mod grid;
 mod html;
 mod locate;

@@ -22,11 +22,14 @@
 //! grid, with each position checked against the limits as it arrives: no dense range is ever
 //! built; only its zip directory is checked first. xls and ods are read by calamine into dense
 //! ranges ([`super::dense`]), which is why their extent is checked first. HTML tables
-//! ([`super::html`]) are placed cell by cell, each checked against the limits.
+//! ([`super::html`]) and Word tables ([`super::docx`]) are placed cell by cell, each checked
+//! against the limits; these published documents also give their prose (paragraphs outside
+//! the tables, [`Grid::prose`]).
 //!
 //! One file per format, as calamine has: [`super::zipped`] (the zip container and its guard,
 //! which tells xlsx from ods), [`super::xlsx`], [`super::ods`], [`super::xls`] (OLE compound
-//! files: xls, and the encrypted OOXML that also comes in one), [`super::html`]. This file holds
+//! files: xls, and the encrypted OOXML that also comes in one), [`super::html`] (web pages),
+//! [`super::docx`] (Word documents, found in a zip container). This file holds
 //! the dispatch, the limits and what every reader shares.
 //!
 //! Only worksheets are read: chart sheets, dialog sheets and macro sheets hold no table cells.
@@ -34,10 +37,11 @@
 use std::io::Read;
 use std::path::Path;
 
-use super::grid::Grid;
+use super::grid::{Grid, Sheet};
 use super::sniff::{self, Container};
 use super::{html, text, xls, zipped};
 use crate::error::{Cause, ReadError};
+use crate::model::Paragraph;
 
 /// Size limits checked before any dense read. Adjustable from the CLI.
 ///
@@ -202,7 +206,7 @@ fn file_kind(t: std::fs::FileType) -> &'static str {
     }
 }
 
-/// Read a workbook from memory into a grid.
+/// Read a workbook (or a published web page or Word document) from memory into a grid.
 pub fn read_grid_bytes(bytes: &[u8], display: &str, limits: &Limits) -> Result<Grid, ReadError> {
     let ctx = Ctx {
         path: display,
@@ -216,26 +220,52 @@ pub fn read_grid_bytes(bytes: &[u8], display: &str, limits: &Limits) -> Result<G
             limits.max_file_bytes,
         ));
     }
-    let (sheets, properties) = match sniff::sniff(bytes) {
+    let content = match sniff::sniff(bytes) {
         Container::Empty => {
             return Err(ReadError::Empty {
                 path: display.to_string(),
             })
         }
-        Container::Unknown(what) if sniff::looks_like_text(bytes) => {
-            return text::read(bytes, &ctx, what)
-        }
+        Container::Unknown(what) if sniff::looks_like_text(bytes) => text::read(bytes, &ctx, what)?,
         Container::Unknown(what) => return Err(ctx.unknown(what)),
         Container::Zip => zipped::read(bytes, &ctx)?,
-        Container::Ole => (xls::read(bytes, &ctx)?, Vec::new()),
-        Container::Markup => (html::read(bytes, &ctx)?, Vec::new()),
+        Container::Ole => xls::read(bytes, &ctx)?.into(),
+        Container::Markup => html::read(bytes, &ctx)?,
     };
     Ok(Grid {
         source: display.to_string(),
-        sheets,
-        prose: Vec::new(),
-        properties,
+        sheets: content.sheets,
+        prose: content.prose,
+        properties: content.properties,
     })
+}
+
+/// What a format reader found: the sheets (a document's tables), a published document's prose
+/// (none for a workbook), and an xlsx workbook's custom document properties.
+#[derive(Debug, Default)]
+pub(super) struct Content {
+    pub(super) sheets: Vec<Sheet>,
+    pub(super) prose: Vec<Paragraph>,
+    pub(super) properties: super::xlsx::Properties,
+}
+
+impl From<Vec<Sheet>> for Content {
+    fn from(sheets: Vec<Sheet>) -> Self {
+        Content {
+            sheets,
+            ..Content::default()
+        }
+    }
+}
+
+impl From<(Vec<Sheet>, super::xlsx::Properties)> for Content {
+    fn from((sheets, properties): (Vec<Sheet>, super::xlsx::Properties)) -> Self {
+        Content {
+            sheets,
+            properties,
+            ..Content::default()
+        }
+    }
 }
 
 /// The file being read, for building errors.

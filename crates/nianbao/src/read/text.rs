@@ -32,9 +32,9 @@
 
 use std::collections::BTreeMap;
 
-use super::grid::{CellValue, Grid, Sheet};
+use super::grid::{CellValue, Sheet};
 use super::normalize::core;
-use super::open::Ctx;
+use super::open::{Content, Ctx};
 use super::value::{parse_text, Parsed};
 use crate::error::ReadError;
 use crate::model::spec::{TableKey, APPLICANT_HEADER, LITIGATION_HEADER, ORG_HEADER};
@@ -434,7 +434,7 @@ fn add_requests_header(rows: &mut Vec<Placed>) {
 
 /// Read a text file whose bytes are text: its tables laid out on one sheet, its prose as
 /// paragraphs. A text without any table is not a report in a form nianbao reads.
-pub(super) fn read(bytes: &[u8], ctx: &Ctx, looked_like: String) -> Result<Grid, ReadError> {
+pub(super) fn read(bytes: &[u8], ctx: &Ctx, looked_like: String) -> Result<Content, ReadError> {
     let text = super::html::decode(bytes);
     let max = ctx.limits.max_cells;
     let mut items = items(&text, max)
@@ -474,8 +474,7 @@ pub(super) fn read(bytes: &[u8], ctx: &Ctx, looked_like: String) -> Result<Grid,
         ctx.charge_text(None, &mut text_bytes, p.text.len())?;
     }
     sheet.places = places;
-    Ok(Grid {
-        source: ctx.path.to_string(),
+    Ok(Content {
         sheets: vec![sheet],
         prose,
         properties: Vec::new(),
@@ -486,6 +485,7 @@ pub(super) fn read(bytes: &[u8], ctx: &Ctx, looked_like: String) -> Result<Grid,
 mod tests {
     use super::*;
     use crate::read::open::{read_grid_bytes, Limits};
+    use crate::read::Grid;
 
     fn grid(text: &str) -> Grid {
         read_grid_bytes(text.as_bytes(), "t.txt", &Limits::default()).unwrap()

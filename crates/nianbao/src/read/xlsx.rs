@@ -210,7 +210,7 @@ fn property_list(xml: &[u8], ctx: &Ctx, text: &mut u64) -> Result<Properties, Fa
 /// Why a part could not be read: a limit or a cell error already phrased for the user, or
 /// damage to the XML (put in context by the caller, who knows which part it was), with the XML
 /// parser's error as the cause.
-enum Failure {
+pub(super) enum Failure {
     Refused(ReadError),
     Damaged(String, Option<Cause>),
 }
@@ -221,7 +221,7 @@ impl Failure {
     }
 
     /// The error for the user: `context` says which part or sheet.
-    fn into_error(self, ctx: &Ctx, context: &str) -> ReadError {
+    pub(super) fn into_error(self, ctx: &Ctx, context: &str) -> ReadError {
         match self {
             Failure::Refused(e) => e,
             Failure::Damaged(detail, cause) => ctx.corrupt(format!("{context}：{detail}"), cause),
@@ -241,7 +241,7 @@ impl From<quick_xml::events::attributes::AttrError> for Failure {
     }
 }
 
-fn unexpected_end() -> Failure {
+pub(super) fn unexpected_end() -> Failure {
     Failure::damaged("XML 在元素结束前中断")
 }
 
@@ -266,7 +266,7 @@ impl<'z, 'a, 'c> Package<'z, 'a, 'c> {
     }
 
     /// The inflated bytes of a part, `None` when the package has no such part.
-    fn part(&mut self, path: &str) -> Result<Option<Vec<u8>>, ReadError> {
+    pub(super) fn part(&mut self, path: &str) -> Result<Option<Vec<u8>>, ReadError> {
         let Some(name) = self.names.get(&path.to_ascii_lowercase()) else {
             return Ok(None);
         };
@@ -312,7 +312,7 @@ impl<'z, 'a, 'c> Package<'z, 'a, 'c> {
 
 /// An XML reader over a part. `<x/>` arrives as a start and an end, except in the sheet reader,
 /// which takes empty elements as they are (most cells of a template are empty styled cells).
-fn reader(xml: &[u8]) -> Reader<&[u8]> {
+pub(super) fn reader(xml: &[u8]) -> Reader<&[u8]> {
     let mut r = Reader::from_reader(xml);
     let c = r.config_mut();
     c.check_end_names = false;

@@ -1,17 +1,17 @@
-//! The zip container of xlsx and ods: its guard (the sizes its central directory declares,
-//! checked before anything is inflated), and the look inside that tells which workbook it holds.
+//! The zip container of xlsx, ods and docx: its guard (the sizes its central directory declares,
+//! checked before anything is inflated), and the look inside that tells which workbook (or Word
+//! document) it holds.
 
 use std::io::{Cursor, Read, Seek};
 
-use super::grid::Sheet;
-use super::ods;
-use super::open::{no_panic, Ctx, Refusal};
+use super::open::{no_panic, Content, Ctx, Refusal};
 use super::xlsx::Properties;
+use super::{docx, ods};
 use crate::error::ReadError;
 
-/// Every worksheet of the workbook in a zip container, and its custom document properties
-/// (xlsx; none for ods).
-pub(super) fn read(bytes: &[u8], ctx: &Ctx) -> Result<(Vec<Sheet>, Properties), ReadError> {
+/// Every worksheet of the workbook in a zip container with its custom document properties
+/// (xlsx; none for ods), or the tables and paragraphs of a Word document.
+pub(super) fn read(bytes: &[u8], ctx: &Ctx) -> Result<Content, ReadError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
         ctx.corrupt(
             "zip 压缩包结构损坏（文件可能被截断或下载不完整）",
@@ -41,7 +41,7 @@ pub(super) fn read(bytes: &[u8], ctx: &Ctx) -> Result<(Vec<Sheet>, Properties), 
         let mime = read_small_entry(&mut zip, "mimetype");
         let mime = mime.trim();
         if mime == ods::MIME || mime == ods::TEMPLATE_MIME {
-            return no_panic(ctx, || ods::read(bytes, zip, ctx)).map(|s| (s, Vec::new()));
+            return no_panic(ctx, || ods::read(bytes, zip, ctx)).map(Into::into);
         }
         if let Some(kind) = mime.strip_prefix("application/vnd.oasis.opendocument.") {
             return Err(ctx.unknown(format!("OpenDocument 文件（{kind}），不是电子表格")));
@@ -52,25 +52,31 @@ pub(super) fn read(bytes: &[u8], ctx: &Ctx) -> Result<(Vec<Sheet>, Properties), 
             .iter()
             .any(|n| n.to_ascii_lowercase().starts_with("xl/worksheets/"))
     {
-        return no_panic(ctx, || super::xlsx::read(&mut zip, ctx));
+        return no_panic(ctx, || super::xlsx::read(&mut zip, ctx)).map(Into::into);
     }
     if has("xl/workbook.bin") {
         return Err(ctx.unknown("Excel 二进制工作簿（.xlsb），暂不支持"));
     }
+    if has(docx::DOCUMENT) {
+        return no_panic(ctx, || docx::read(&mut zip, ctx));
+    }
     if names.iter().any(|n| n.starts_with("word/")) {
-        return Err(ctx.unknown("Word 文档（.docx）"));
+        return Err(ctx.corrupt(
+            format!("Word 文档（.docx）中没有正文部件 {}", docx::DOCUMENT),
+            None,
+        ));
     }
     if names.iter().any(|n| n.starts_with("ppt/")) {
         return Err(ctx.unknown("PowerPoint 演示文稿（.pptx）"));
     }
     if has("content.xml") && has("META-INF/manifest.xml") {
         // An OpenDocument package that lost its `mimetype` entry: try it as a spreadsheet.
-        return no_panic(ctx, || ods::read(bytes, zip, ctx)).map(|s| (s, Vec::new()));
+        return no_panic(ctx, || ods::read(bytes, zip, ctx)).map(Into::into);
     }
     if has("[Content_Types].xml") || names.iter().any(|n| n.starts_with("xl/")) {
         // An OOXML package without the usual workbook part: it is looked for through the
         // package relationships, and a missing part is reported as damage.
-        return no_panic(ctx, || super::xlsx::read(&mut zip, ctx));
+        return no_panic(ctx, || super::xlsx::read(&mut zip, ctx)).map(Into::into);
     }
     Err(ctx.unknown("zip 压缩包（其中没有工作簿）"))
 }
@@ -265,18 +271,22 @@ mod tests {
     }
 
     #[test]
-    fn a_plain_zip_or_docx_is_not_a_workbook() {
-        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        zip.start_file(
-            "word/document.xml",
-            zip::write::SimpleFileOptions::default(),
-        )
-        .unwrap();
-        std::io::Write::write_all(&mut zip, b"<w:document/>").unwrap();
-        let bytes = zip.finish().unwrap().into_inner();
-        match read(&bytes).unwrap_err() {
-            ReadError::UnknownFormat { what, .. } => assert!(what.contains("docx"), "{what}"),
+    fn a_plain_zip_is_not_a_workbook_and_a_docx_is_a_document() {
+        let zip_of = |name: &str| {
+            let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+            zip.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            std::io::Write::write_all(&mut zip, b"<w:document/>").unwrap();
+            zip.finish().unwrap().into_inner()
+        };
+        match read(&zip_of("notes/a.xml")).unwrap_err() {
+            ReadError::UnknownFormat { what, .. } => assert!(what.contains("zip"), "{what}"),
             other => panic!("{other:?}"),
         }
+        let doc = read(&zip_of("word/document.xml")).unwrap();
+        assert!(doc.sheets.is_empty() && doc.prose.is_empty());
+        let e = read(&zip_of("word/styles.xml")).unwrap_err();
+        assert_eq!(e.kind(), "corrupt", "{e}");
+        assert!(e.to_string().contains("word/document.xml"), "{e}");
     }
 }
