@@ -1,5 +1,6 @@
 //! The roll-up's summary workbook: `汇总` (the official layout, filled with the region's totals),
-//! `分单位明细` (one row per file), `校验问题`, `报送情况` and `指标` (ratios and native charts).
+//! `分单位明细` (one row per file), `校验问题`, `报送情况`, `指标` (the region's ratios and native
+//! charts) and `分单位指标` (every file's ratios).
 //! Per-file sheets are written in constant-memory mode, streamed as the roll-up reads or from its
 //! spool, so the workbook's memory does not grow with the number of agencies.
 //!
@@ -7,7 +8,7 @@
 //! wide); `校验问题` and `报送情况` as lists (landscape, one page wide, wrapped text, the header
 //! repeated: [`template::list_page_setup`]); `分单位明细`, a sheet for the screen 200-odd
 //! columns wide, landscape with the agency column and the two header rows on every page; `指标`
-//! its ratios and both charts on the first page, the per-agency table from the second.
+//! its ratios and both charts on one page; `分单位指标` as a list, the agency column repeated.
 
 use crate::write::cell_text;
 use std::path::Path;
@@ -220,8 +221,12 @@ impl SummaryWriter {
         // Not constant memory: rust_xlsxwriter fills a chart's category and value caches from
         // the cells of its sheet, and a constant-memory sheet has already written them away
         // (the categories were then numeric references with empty caches, and viewers that do
-        // not recalculate drew empty charts). A row per file here is 8 cells.
+        // not recalculate drew empty charts). It holds the region's ratios and the charts' data
+        // only, a few dozen cells; the per-file ratios are a constant-memory sheet of their own.
         metrics_sheet(wb.add_worksheet(), rollup, f)?;
+        let mut per_agency = wb.new_worksheet_with_constant_memory()?;
+        agency_metrics_sheet(&mut per_agency, rollup, f)?;
+        wb.push_worksheet(per_agency);
 
         let w = self.out.writer()?;
         wb.save_to_writer(std::io::BufWriter::new(w))?;
@@ -637,7 +642,8 @@ fn metrics_sheet(ws: &mut Worksheet, rollup: &Rollup, f: &Formats) -> Result<(),
     // Region ratios, with their definitions.
     ws.write_string_with_format(0, 0, "指标", &f.header)?;
     ws.write_string_with_format(0, 1, "全区", &f.header)?;
-    // Columns: name | region (or status) | one per metric (per-agency table) | definitions | charts.
+    // Columns: name | region | one per metric, under the pie chart | definitions, under the bar
+    // chart (the per-agency table had its columns here; the charts keep their size).
     let def_col = 2 + METRICS.len() as u16;
     ws.write_string_with_format(0, def_col, "计算方法", &f.header)?;
     ws.set_column_width(0, 30.0)?;
@@ -698,22 +704,36 @@ fn metrics_sheet(ws: &mut Worksheet, rollup: &Rollup, f: &Formats) -> Result<(),
         .set_height(height);
     ws.insert_chart(mix_top, def_col, &bar)?;
 
-    // Per agency ratios, from the second printed page on, their header on every page.
-    let top = data_end + 3;
+    // One landscape page: the ratios and both charts whole.
     ws.set_paper_size(template::A4)
         .set_landscape()
-        .set_print_fit_to_pages(1, 0)
+        .set_print_fit_to_pages(1, 1)
         .set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3)
         .set_footer(template::PAGE_FOOTER);
-    ws.set_page_breaks(&[top])?;
-    ws.set_repeat_rows(top, top)?;
-    ws.write_string_with_format(top, 0, "单位", &f.header)?;
-    ws.write_string_with_format(top, 1, "状态", &f.header)?;
+    Ok(())
+}
+
+/// The name of the sheet of every file's ratios.
+pub const AGENCY_METRICS_SHEET: &str = "分单位指标";
+
+/// `分单位指标`: every file's ratios ([`Head::metrics`]), one row per file in input order, in a
+/// constant-memory sheet; printed as a list (landscape, one page wide, the header on every page),
+/// the agency column and the header frozen and repeated.
+fn agency_metrics_sheet(ws: &mut Worksheet, rollup: &Rollup, f: &Formats) -> Result<(), XlsxError> {
+    ws.set_name(AGENCY_METRICS_SHEET)?;
+    ws.write_string_with_format(0, 0, "单位", &f.header)?;
+    ws.write_string_with_format(0, 1, "状态", &f.header)?;
+    ws.set_column_width(0, 30.0)?;
+    ws.set_column_width(1, 16.0)?;
     for (i, m) in METRICS.iter().enumerate() {
-        ws.write_string_with_format(top, 2 + i as u16, m.name, &f.header)?;
+        ws.write_string_with_format(0, 2 + i as u16, m.name, &f.header)?;
+        ws.set_column_width(2 + i as u16, METRIC_WIDTH)?;
     }
+    ws.set_freeze_panes(1, 1)?;
+    template::list_page_setup(ws, 1)?;
+    ws.set_repeat_columns(0, 0)?;
     for (k, head) in rollup.heads.iter().enumerate() {
-        let r = top + 1 + k as u32;
+        let r = 1 + k as u32;
         ws.write_string_with_format(
             r,
             0,
@@ -730,6 +750,8 @@ fn metrics_sheet(ws: &mut Worksheet, rollup: &Rollup, f: &Formats) -> Result<(),
             };
         }
     }
+    let last = (rollup.heads.len() as u32).max(1);
+    ws.autofilter(0, 0, last, 1 + METRICS.len() as u16)?;
     Ok(())
 }
 
