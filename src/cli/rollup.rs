@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 
+use nianbao::read::ReadOptions;
 use nianbao::rollup::{RollupError, RollupJob, RollupOptions, RollupSources};
 use nianbao::write::summary::RollupFiles;
 
@@ -91,7 +92,10 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             .collect(),
     };
     let options = RollupOptions {
-        read: args.read.options(),
+        read: ReadOptions {
+            wording: super::rollup_wording(),
+            ..args.read.options()
+        },
         name: args.name.clone(),
         include_invalid: args.include_invalid,
         year: args.year,
