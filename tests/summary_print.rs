@@ -178,6 +178,66 @@ fn each_sheet_prints_as_what_it_is() {
     assert!(per_agency.contains(r#"state="frozen""#) && per_agency.contains("<autoFilter "));
 }
 
+/// The width of column `col` (1-based) in a sheet's XML.
+fn column_width(xml: &str, col: u32) -> f64 {
+    let re = Regex::new(r#"<col min="(\d+)" max="(\d+)" width="([0-9.]+)""#).unwrap();
+    let width = re
+        .captures_iter(xml)
+        .find(|c| c[1].parse::<u32>().unwrap() <= col && col <= c[2].parse().unwrap())
+        .map(|c| c[3].parse().unwrap());
+    width.unwrap_or_else(|| panic!("no width for column {col}"))
+}
+
+/// What the rendered pages showed cut off or out of line: `分单位明细`'s file and status columns
+/// (their text was cut by the next cell when printed) are as wide as their text; `N/A` stands
+/// right-aligned like the ratios around it.
+#[test]
+fn nothing_is_cut_and_na_is_aligned() {
+    let mut w = Written::new();
+    let detail = w.sheet("分单位明细");
+    let longest_file = std::fs::read_dir(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_workbooks/rollup_2023"),
+    )
+    .unwrap()
+    .map(|e| {
+        format!(
+            "sample_workbooks/rollup_2023/{}",
+            e.unwrap().file_name().to_string_lossy()
+        )
+        .len()
+    })
+    .max()
+    .unwrap();
+    assert!(column_width(&detail, 2) >= longest_file as f64, "文件");
+    // 有错误，未汇总: seven CJK characters, two units each
+    assert!(column_width(&detail, 5) >= 14.0, "状态");
+
+    let styles = w.part("xl/styles.xml");
+    let xfs = Regex::new(r"(?s)<cellXfs[^>]*>(.*?)</cellXfs>")
+        .unwrap()
+        .captures(&styles)
+        .unwrap()[1]
+        .to_string();
+    let xf: Vec<&str> = Regex::new(r"(?s)<xf .*?(/>|</xf>)")
+        .unwrap()
+        .find_iter(&xfs)
+        .map(|m| m.as_str())
+        .collect();
+    let per_agency = w.sheet("分单位指标");
+    let na = Regex::new(r#"<c r="[A-Z]+\d+" s="(\d+)" t="inlineStr"><is><t>N/A</t>"#).unwrap();
+    let styles_of_na: Vec<usize> = na
+        .captures_iter(&per_agency)
+        .map(|c| c[1].parse().unwrap())
+        .collect();
+    assert!(
+        !styles_of_na.is_empty(),
+        "the sample has a ratio without a denominator"
+    );
+    for s in styles_of_na {
+        assert!(xf[s].contains(r#"horizontal="right""#), "{}", xf[s]);
+    }
+}
+
 /// The chart categories are text references with their cached text (they were numeric
 /// references with empty caches, drawn as empty charts by viewers that do not recalculate).
 #[test]

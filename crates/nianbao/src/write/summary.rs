@@ -54,6 +54,10 @@ struct Formats {
     header: Format,
     number: Format,
     percent: Format,
+    /// A ratio that cannot be computed (`N/A`), aligned with the numbers.
+    na: Format,
+    /// Text set off from a number in the column before it.
+    indented: Format,
     bold: Format,
 }
 
@@ -73,6 +77,8 @@ impl Formats {
                 .set_border(FormatBorder::Thin),
             number: base.clone().set_num_format("#,##0.####"),
             percent: base.clone().set_num_format("0.00%"),
+            na: base.clone().set_align(FormatAlign::Right),
+            indented: base.clone().set_indent(1),
             bold: base.clone().set_bold(),
             wrap: base.clone().set_text_wrap().set_align(FormatAlign::Top),
             text: base,
@@ -371,7 +377,16 @@ struct DetailSheet {
     waiting: Vec<(Head, Option<Detail>)>,
     next_row: u32,
     received: usize,
+    /// The widest text written in each of [`FITTED`]'s columns, as [`width`] counts it.
+    fitted: [f64; FITTED.len()],
 }
+
+/// The columns of `分单位明细` made as wide as their text (agency, file, standing), so that
+/// printed pages cut none of it; at most [`width`]'s limit.
+const FITTED: [u16; 3] = [0, 1, 4];
+
+/// The label of `分单位明细`'s totals row.
+const DETAIL_TOTAL: &str = "合计（计入汇总的单位）";
 
 /// Columns before the fields'.
 const DETAIL_FIXED: [&str; 8] = [
@@ -396,6 +411,11 @@ impl DetailSheet {
             waiting: Vec::new(),
             next_row: 2,
             received: 0,
+            // the totals row's label stands in the agency column
+            fitted: FITTED.map(|c| match c {
+                0 => width(DETAIL_TOTAL),
+                _ => width(DETAIL_FIXED[c as usize]),
+            }),
         })
     }
 
@@ -468,8 +488,17 @@ impl DetailSheet {
     fn data_row(&mut self, head: &Head, d: Option<&Detail>) -> Result<(), XlsxError> {
         let (ws, row) = (&mut self.ws, self.next_row);
         self.next_row += 1;
-        ws.write_string(row, 0, cell_text(head.agency.as_deref().unwrap_or("")))?;
-        ws.write_string(row, 1, cell_text(&head.display))?;
+        let agency = cell_text(head.agency.as_deref().unwrap_or(""));
+        let display = cell_text(&head.display);
+        for (w, text) in self
+            .fitted
+            .iter_mut()
+            .zip([&*agency, &*display, head.standing.label()])
+        {
+            *w = w.max(width(text));
+        }
+        ws.write_string(row, 0, agency)?;
+        ws.write_string(row, 1, display)?;
         ws.write_string(row, 2, head.format.map_or("", |v| v.id()))?;
         if let Some(y) = head.year {
             ws.write_number(row, 3, y)?;
@@ -491,9 +520,13 @@ impl DetailSheet {
     /// The totals row (formulas over the counted rows, with the results) and the filter.
     fn finish(mut self, rollup: &Rollup, f: &Formats) -> Result<Worksheet, XlsxError> {
         let ws = &mut self.ws;
+        // column widths are written when the workbook is saved, rows already written or not
+        for (c, w) in FITTED.iter().zip(self.fitted) {
+            ws.set_column_width(*c, w)?;
+        }
         let first_value_col = DETAIL_FIXED.len() as u16;
         let total_row = self.next_row;
-        ws.write_string_with_format(total_row, 0, "合计（计入汇总的单位）", &f.bold)?;
+        ws.write_string_with_format(total_row, 0, DETAIL_TOTAL, &f.bold)?;
         let last = total_row.max(3);
         let flag = format!("$F$3:$F${last}");
         // The region total is the sum of the counted rows, by construction of the roll-up.
@@ -623,7 +656,8 @@ fn coverage_sheet(
     Ok(())
 }
 
-/// Width of a metric's column and of the definitions' column in `指标` (character units).
+/// Width of a metric's column in `分单位指标`, and of the definitions' column in `指标` (character
+/// units).
 const METRIC_WIDTH: f64 = 12.0;
 const DEFINITION_WIDTH: f64 = 60.0;
 /// The workbook's default row height in pixels ([`template::new_workbook`]).
@@ -642,24 +676,21 @@ fn metrics_sheet(ws: &mut Worksheet, rollup: &Rollup, f: &Formats) -> Result<(),
     // Region ratios, with their definitions.
     ws.write_string_with_format(0, 0, "指标", &f.header)?;
     ws.write_string_with_format(0, 1, "全区", &f.header)?;
-    // Columns: name | region | one per metric, under the pie chart | definitions, under the bar
-    // chart (the per-agency table had its columns here; the charts keep their size).
-    let def_col = 2 + METRICS.len() as u16;
+    // Columns: name | region | definitions, under which the pie chart stands | the bar chart.
+    let def_col = 2;
     ws.write_string_with_format(0, def_col, "计算方法", &f.header)?;
     ws.set_column_width(0, 30.0)?;
     ws.set_column_width(1, 16.0)?;
-    for c in 2..def_col {
-        ws.set_column_width(c, METRIC_WIDTH)?;
-    }
     ws.set_column_width(def_col, DEFINITION_WIDTH)?;
+    ws.set_column_width(def_col + 1, DEFINITION_WIDTH)?;
     for (i, m) in METRICS.iter().enumerate() {
         let r = i as u32 + 1;
         ws.write_string_with_format(r, 0, m.name, &f.text)?;
         match m.of(total) {
             Some(v) => ws.write_number_with_format(r, 1, decimal_f64(v), &f.percent)?,
-            None => ws.write_string_with_format(r, 1, "N/A", &f.text)?,
+            None => ws.write_string_with_format(r, 1, "N/A", &f.na)?,
         };
-        ws.write_string_with_format(r, def_col, m.formula, &f.text)?;
+        ws.write_string_with_format(r, def_col, m.formula, &f.indented)?;
     }
     // Chart data: applicant mix of new applications, and outcome distribution (总计 column).
     let req = TableKey::Requests;
@@ -682,8 +713,8 @@ fn metrics_sheet(ws: &mut Worksheet, rollup: &Rollup, f: &Formats) -> Result<(),
         ws.write_string_with_format(r, 0, *label, &f.text)?;
         ws.write_number_with_format(r, 1, decimal_f64(*v), &f.number)?;
     }
-    // The charts stand beside their data, side by side over the rows of both data blocks (C–H
-    // and the definitions' column), so the first page holds the ratios and both charts whole.
+    // The charts stand beside their data, side by side over the rows of both data blocks (the
+    // definitions' column and the next), so that one page holds the ratios and both charts.
     let data_end = out_top + groups.len() as u32;
     let height = (data_end + 1 - mix_top) * ROW_PX;
     let mut pie = Chart::new(ChartType::Pie);
@@ -691,9 +722,9 @@ fn metrics_sheet(ws: &mut Worksheet, rollup: &Rollup, f: &Formats) -> Result<(),
     pie.add_series()
         .set_categories((name, mix_top + 1, 0, mix_top + 6, 0))
         .set_values((name, mix_top + 1, 1, mix_top + 6, 1));
-    pie.set_width(column_px(METRIC_WIDTH) * METRICS.len() as u32 - 4)
+    pie.set_width(column_px(DEFINITION_WIDTH) - 4)
         .set_height(height);
-    ws.insert_chart(mix_top, 2, &pie)?;
+    ws.insert_chart(mix_top, def_col, &pie)?;
     let mut bar = Chart::new(ChartType::Column);
     bar.title().set_name("办理结果分布");
     bar.legend().set_hidden();
@@ -702,7 +733,7 @@ fn metrics_sheet(ws: &mut Worksheet, rollup: &Rollup, f: &Formats) -> Result<(),
         .set_values((name, out_top + 1, 1, data_end, 1));
     bar.set_width(column_px(DEFINITION_WIDTH) - 4)
         .set_height(height);
-    ws.insert_chart(mix_top, def_col, &bar)?;
+    ws.insert_chart(mix_top, def_col + 1, &bar)?;
 
     // One landscape page: the ratios and both charts whole.
     ws.set_paper_size(template::A4)
@@ -746,7 +777,7 @@ fn agency_metrics_sheet(ws: &mut Worksheet, rollup: &Rollup, f: &Formats) -> Res
                 Some(v) => {
                     ws.write_number_with_format(r, 2 + i as u16, decimal_f64(*v), &f.percent)?
                 }
-                None => ws.write_string_with_format(r, 2 + i as u16, "N/A", &f.text)?,
+                None => ws.write_string_with_format(r, 2 + i as u16, "N/A", &f.na)?,
             };
         }
     }
