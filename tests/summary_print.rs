@@ -211,6 +211,15 @@ fn nothing_is_cut_and_na_is_aligned() {
     assert!(column_width(&detail, 2) >= longest_file as f64, "文件");
     // 有错误，未汇总: seven CJK characters, two units each
     assert!(column_width(&detail, 5) >= 14.0, "状态");
+    // the header row holds its longest label (三·2.申请人逾期未按收费通知要求缴纳费用、…: six
+    // lines of 13 points in its column, as LibreOffice wraps it)
+    let header: f64 = Regex::new(r#"<row r="1" ht="([0-9.]+)""#)
+        .unwrap()
+        .captures(&detail)
+        .expect("the header row's height")[1]
+        .parse()
+        .unwrap();
+    assert!(header >= 6.0 * 13.0, "{header}");
 
     let styles = w.part("xl/styles.xml");
     let xfs = Regex::new(r"(?s)<cellXfs[^>]*>(.*?)</cellXfs>")

@@ -385,6 +385,9 @@ struct DetailSheet {
 /// printed pages cut none of it; at most [`width`]'s limit.
 const FITTED: [u16; 3] = [0, 1, 4];
 
+/// The width of `分单位明细`'s value columns (character units).
+const DETAIL_VALUE_WIDTH: f64 = 14.0;
+
 /// The label of `分单位明细`'s totals row.
 const DETAIL_TOTAL: &str = "合计（计入汇总的单位）";
 
@@ -446,12 +449,12 @@ impl DetailSheet {
         self.format = Some(v);
         let ws = &mut self.ws;
         let first_value_col = DETAIL_FIXED.len() as u16;
-        ws.set_row_height(0, 60.0)?;
         for (c, h) in DETAIL_FIXED.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, *h, &f.header)?;
             ws.set_column_width(c as u16, if c < 2 { 30.0 } else { width(h) })?;
         }
         let fields: Vec<Field> = v.spec().fields().collect();
+        let mut labels = Vec::with_capacity(fields.len());
         for (i, fl) in fields.iter().enumerate() {
             let c = first_value_col + i as u16;
             let unit = fl
@@ -467,8 +470,13 @@ impl DetailSheet {
                 fl.col.label
             );
             ws.write_string_with_format(0, c, &label, &f.header)?;
-            ws.set_column_width(c, 14.0)?;
+            ws.set_column_width(c, DETAIL_VALUE_WIDTH)?;
+            labels.push(label);
         }
+        // as tall as the longest label wraps (the row is still the current one)
+        let texts: Vec<&str> = labels.iter().map(String::as_str).collect();
+        let height = wrapped_height(&texts, &vec![DETAIL_VALUE_WIDTH; texts.len()]);
+        ws.set_row_height(0, height.unwrap_or(0.0).max(60.0))?;
         // the keys wrap in their column: three lines
         ws.set_row_height(1, 3.0 * LINE_PT + 3.0)?;
         for c in 0..first_value_col {
