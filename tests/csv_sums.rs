@@ -225,7 +225,7 @@ fn a_batch_with_invalid_duplicate_unreadable_and_yearless_files_sums() {
     let r = agency("某区统计局", 53);
     files.push(write(d, "dup_a, \"x\".xlsx", &r));
     files.push(write(d, "dup_b.xlsx", &agency("某区统计局", 54)));
-    // no year: listed, not counted (or given the batch's year, when the reader learns to)
+    // no year: the batch's one year is given to it at the end, after its rows were read
     let mut r = agency("某区审计二局", 55);
     r.meta.year = None;
     files.push(write(d, "no_year.xlsx", &r));
@@ -262,6 +262,20 @@ fn a_batch_with_invalid_duplicate_unreadable_and_yearless_files_sums() {
         assert_eq!(got, ["", "未知", "否"]);
         let dup = of("dup_a, \"x\".xlsx", "regulations", "produced");
         assert_eq!(dup["counted"], "否");
+        // the yearless file took the batch's year: every one of its rows says so, and counts
+        assert!(counted("no_year.xlsx"));
+        let yearless: Vec<&Row> = rows
+            .iter()
+            .filter(|r| r["source"].contains("no_year.xlsx!"))
+            .collect();
+        assert!(!yearless.is_empty());
+        for r in &yearless {
+            assert_eq!(r["year"], "2020", "{r:?}");
+        }
+        // every agency row has its year (the unreadable file has no rows)
+        for r in rows.iter().filter(|r| r["level"] == "单位") {
+            assert_eq!(r["year"], "2020", "{r:?}");
+        }
         for r in rows.iter().filter(|r| r["level"] == "区域") {
             assert_eq!((&*r["status"], &*r["source"]), ("合计", ""), "{r:?}");
             let unit = if (&*r["row"], &*r["column"]) == ("procurement", "amount") {

@@ -118,6 +118,18 @@ fn fails_r2_and_r4_are_corrected_and_pass() {
         let got: Vec<&str> = log.iter().map(|r| r.0.as_str()).collect();
         assert_eq!(got, keys, "{name}");
         assert!(log.iter().all(|r| r.1 == "已更正"), "{log:?}");
+        // 数据来源 says which numbers were corrected (as the CSV's status does), the others as
+        // read
+        let sources = sheet_rows(&dir.path().join(name), "数据来源");
+        let col = |h: &str| sources[0].iter().position(|c| c == h).unwrap();
+        let (key, status) = (col("键"), col("状态"));
+        let corrected: Vec<&str> = sources[1..]
+            .iter()
+            .filter(|r| r[status] == "更正")
+            .map(|r| r[key].as_str())
+            .collect();
+        assert_eq!(corrected, keys, "{name}");
+        assert!(!sources.iter().any(|r| r[status] == "计算得出"));
     }
 }
 

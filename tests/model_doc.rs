@@ -424,7 +424,7 @@ fn statuses_match_json_the_sources_sheet_and_the_csv() {
                     .as_str()
                     .unwrap()
                     .to_string(),
-                nianbao::write::template::status_label(s).to_string(),
+                nianbao::write::template::status_label(o).to_string(),
                 o.label().to_string(),
             ]
         })

@@ -1162,4 +1162,15 @@ fn reports_without_an_agency_are_never_merged() {
         );
         assert!(issues.iter().all(|(r, _)| r != "B1"), "{f}: {issues:?}");
     }
+    // the help names what rollup has: --year, not convert's --agency
+    let helps: Vec<String> = column(&out, "校验问题", 1)
+        .iter()
+        .zip(column(&out, "校验问题", 6))
+        .filter(|(r, _)| *r == "I9")
+        .map(|(_, h)| h)
+        .collect();
+    assert!(!helps.is_empty());
+    for h in &helps {
+        assert!(h.contains("--year") && !h.contains("--agency"), "{h}");
+    }
 }

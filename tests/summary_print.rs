@@ -56,7 +56,14 @@ impl Written {
     }
 }
 
-const SHEETS: [&str; 5] = ["汇总", "分单位明细", "校验问题", "报送情况", "指标"];
+const SHEETS: [&str; 6] = [
+    "汇总",
+    "分单位明细",
+    "校验问题",
+    "报送情况",
+    "指标",
+    "分单位指标",
+];
 
 fn page_setup(xml: &str) -> String {
     let re = Regex::new(r"<pageSetup [^>]*/>").unwrap();
@@ -132,31 +139,112 @@ fn each_sheet_prints_as_what_it_is() {
     assert_eq!(title("分单位明细"), "分单位明细!$A:$A,分单位明细!$1:$2");
     assert!(detail.contains(r#"state="frozen""#) && detail.contains("<autoFilter "));
 
-    // 指标: one page wide, the per-agency table from the second page (its header repeated), and
-    // both charts wholly above that break.
+    // 指标: the region's ratios and both charts, on one landscape page; no per-file rows (its
+    // cells are kept in memory for the charts' caches).
     let metrics = w.sheet("指标");
-    assert!(fits_one_page_wide(&metrics));
-    let brk: u32 = Regex::new(r#"<rowBreaks [^>]*><brk id="(\d+)""#)
+    let setup = page_setup(&metrics);
+    assert!(setup.contains(r#"orientation="landscape""#) && setup.contains(r#"paperSize="9""#));
+    assert!(metrics.contains(r#"<pageSetUpPr fitToPage="1"/>"#));
+    assert!(!setup.contains("fitToHeight") && !setup.contains("fitToWidth"));
+    assert!(!metrics.contains("<rowBreaks"));
+    assert_eq!(title("指标"), "");
+    let drawing = w.part("xl/drawings/drawing1.xml");
+    assert_eq!(
+        drawing.matches("<xdr:graphicFrame").count(),
+        2,
+        "two charts"
+    );
+    let rows = Regex::new(r"<row ").unwrap();
+    assert!(
+        rows.find_iter(&metrics).count() < 30,
+        "the region's rows only"
+    );
+
+    // 分单位指标: one row per file after the header, written in constant memory (inline
+    // strings); a list to print (landscape, one page wide, the header on every page), the
+    // agency column repeated and frozen.
+    let per_agency = w.sheet("分单位指标");
+    let files = std::fs::read_dir(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_workbooks/rollup_2023"),
+    )
+    .unwrap()
+    .count();
+    assert_eq!(rows.find_iter(&per_agency).count(), files + 1);
+    assert!(per_agency.contains(r#"t="inlineStr""#), "constant memory");
+    let setup = page_setup(&per_agency);
+    assert!(setup.contains(r#"orientation="landscape""#) && setup.contains(r#"paperSize="9""#));
+    assert!(fits_one_page_wide(&per_agency));
+    assert_eq!(title("分单位指标"), "分单位指标!$A:$A,分单位指标!$1:$1");
+    assert!(per_agency.contains(r#"state="frozen""#) && per_agency.contains("<autoFilter "));
+}
+
+/// The width of column `col` (1-based) in a sheet's XML.
+fn column_width(xml: &str, col: u32) -> f64 {
+    let re = Regex::new(r#"<col min="(\d+)" max="(\d+)" width="([0-9.]+)""#).unwrap();
+    let width = re
+        .captures_iter(xml)
+        .find(|c| c[1].parse::<u32>().unwrap() <= col && col <= c[2].parse().unwrap())
+        .map(|c| c[3].parse().unwrap());
+    width.unwrap_or_else(|| panic!("no width for column {col}"))
+}
+
+/// What the rendered pages showed cut off or out of line: `分单位明细`'s file and status columns
+/// (their text was cut by the next cell when printed) are as wide as their text; `N/A` stands
+/// right-aligned like the ratios around it.
+#[test]
+fn nothing_is_cut_and_na_is_aligned() {
+    let mut w = Written::new();
+    let detail = w.sheet("分单位明细");
+    let longest_file = std::fs::read_dir(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_workbooks/rollup_2023"),
+    )
+    .unwrap()
+    .map(|e| {
+        format!(
+            "sample_workbooks/rollup_2023/{}",
+            e.unwrap().file_name().to_string_lossy()
+        )
+        .len()
+    })
+    .max()
+    .unwrap();
+    assert!(column_width(&detail, 2) >= longest_file as f64, "文件");
+    // 有错误，未汇总: seven CJK characters, two units each
+    assert!(column_width(&detail, 5) >= 14.0, "状态");
+    // the header row holds its longest label (三·2.申请人逾期未按收费通知要求缴纳费用、…: six
+    // lines of 13 points in its column, as LibreOffice wraps it)
+    let header: f64 = Regex::new(r#"<row r="1" ht="([0-9.]+)""#)
         .unwrap()
-        .captures(&metrics)
-        .expect("a page break before the per-agency table")[1]
+        .captures(&detail)
+        .expect("the header row's height")[1]
         .parse()
         .unwrap();
-    assert_eq!(title("指标"), format!("指标!${0}:${0}", brk + 1));
-    let drawing = w.part("xl/drawings/drawing1.xml");
-    let rows = Regex::new(
-        r"<xdr:to><xdr:col>\d+</xdr:col><xdr:colOff>\d+</xdr:colOff><xdr:row>(\d+)</xdr:row>",
-    )
-    .unwrap();
-    let ends: Vec<u32> = rows
-        .captures_iter(&drawing)
+    assert!(header >= 6.0 * 13.0, "{header}");
+
+    let styles = w.part("xl/styles.xml");
+    let xfs = Regex::new(r"(?s)<cellXfs[^>]*>(.*?)</cellXfs>")
+        .unwrap()
+        .captures(&styles)
+        .unwrap()[1]
+        .to_string();
+    let xf: Vec<&str> = Regex::new(r"(?s)<xf .*?(/>|</xf>)")
+        .unwrap()
+        .find_iter(&xfs)
+        .map(|m| m.as_str())
+        .collect();
+    let per_agency = w.sheet("分单位指标");
+    let na = Regex::new(r#"<c r="[A-Z]+\d+" s="(\d+)" t="inlineStr"><is><t>N/A</t>"#).unwrap();
+    let styles_of_na: Vec<usize> = na
+        .captures_iter(&per_agency)
         .map(|c| c[1].parse().unwrap())
         .collect();
-    assert_eq!(ends.len(), 2, "two charts");
     assert!(
-        ends.iter().all(|&r| r < brk),
-        "charts end at rows {ends:?}, page break at {brk}"
+        !styles_of_na.is_empty(),
+        "the sample has a ratio without a denominator"
     );
+    for s in styles_of_na {
+        assert!(xf[s].contains(r#"horizontal="right""#), "{}", xf[s]);
+    }
 }
 
 /// The chart categories are text references with their cached text (they were numeric

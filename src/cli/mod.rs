@@ -164,6 +164,15 @@ pub fn wording() -> nianbao::wording::Wording {
     }
 }
 
+/// [`wording`] for `rollup`, which takes the roll-up's year (`--year`) and no agency: an
+/// agency's name can only be stated in its workbook.
+pub fn rollup_wording() -> nianbao::wording::Wording {
+    nianbao::wording::Wording {
+        agency_year: "或用 --year 指定汇总年度（单位名称只能在工作簿中填写）。".into(),
+        ..wording()
+    }
+}
+
 /// The input files of a command (paths skipped under a folder are printed as warnings);
 /// `--agency`/`--year` only make sense for one file.
 pub fn inputs(paths: &[PathBuf], who: &IdentityArgs) -> anyhow::Result<nianbao::batch::Inputs> {

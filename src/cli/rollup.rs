@@ -5,13 +5,14 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 
+use nianbao::read::ReadOptions;
 use nianbao::rollup::{RollupError, RollupJob, RollupOptions, RollupSources};
 use nianbao::write::summary::RollupFiles;
 
 use super::check::Format;
 use super::{exit, has_extension, output, warn, ReadArgs, NO_WORKBOOKS};
 
-/// 汇总多个单位的统计表：逐个读取校验，生成区域汇总工作簿（汇总、分单位明细、校验问题、报送情况、指标）
+/// 汇总多个单位的统计表：逐个读取校验，生成区域汇总工作簿（汇总、分单位明细、校验问题、报送情况、指标、分单位指标）
 ///
 /// 有错误或无法读取的文件列入明细但不计入合计（--include-invalid 计入，--strict 则整个汇总失败）；同一单位同一年度两份文件都报错且都不计入。一次汇总只能是同一年度、同一格式版本。
 ///
@@ -91,7 +92,10 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             .collect(),
     };
     let options = RollupOptions {
-        read: args.read.options(),
+        read: ReadOptions {
+            wording: super::rollup_wording(),
+            ..args.read.options()
+        },
         name: args.name.clone(),
         include_invalid: args.include_invalid,
         year: args.year,

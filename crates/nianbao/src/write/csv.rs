@@ -13,7 +13,8 @@
 //! Chinese Windows reads BOM-less UTF-8 as ANSI); text fields that Excel would take for a formula
 //! are prefixed with `'`.
 
-use std::io::{self, SeekFrom, Write};
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
 use std::path::Path;
 
 use super::atomic::WriteError;
@@ -40,6 +41,7 @@ pub const HEADER: [&str; 14] = [
     "level",
 ];
 
+const YEAR: usize = 1;
 const VALUE: usize = 6;
 const COUNTED: usize = 12;
 
@@ -182,31 +184,43 @@ pub fn write_long<'a>(
 }
 
 /// The long CSV of a roll-up, as a [`RollupSink`]: the BOM and header, every readable report's
-/// rows in input order as the roll-up reads them, then the region's total.
+/// rows in input order, then the region's total.
 ///
-/// A file's rows are written with the standing it decided for itself. When a standing changes
-/// at the end (a duplicate), `finish` rewrites that file's `counted` column in place: `是` and
-/// `否` are the same number of bytes, so nothing after it moves.
+/// A file's `year` and `counted` are decided only at the end (the batch gives its year to a file
+/// that states none; a duplicate is found among all files), so the rows are spooled, as the
+/// roll-up reads them, to a scratch file without a name; `finish` streams them to the output,
+/// each file's rows stated with the year and standing its head has then. Rows whose year and
+/// standing did not change are copied as they are. Memory holds one file's rows at a time.
 pub struct RollupCsv {
     out: Target,
-    /// Bytes written so far.
+    /// The agencies' rows, in input order, as they were encoded while reading.
+    spool: BufWriter<File>,
+    /// Every file handed over, in input order: how its rows were written.
+    files: Vec<Spooled>,
+}
+
+/// One file's rows in the spool.
+struct Spooled {
+    /// Their length in bytes.
     len: u64,
-    /// Every file handed over, in input order: where its rows start, and whether they were
-    /// written as counted.
-    files: Vec<(u64, bool)>,
+    /// The year they were written with.
+    year: Option<u16>,
+    /// Whether they were written as of a counted file.
+    counted: bool,
 }
 
 impl RollupCsv {
     /// Begin the CSV in `out` (BOM and header).
-    pub fn new(out: Target) -> Result<Self, WriteError> {
-        let mut csv = RollupCsv {
+    pub fn new(mut out: Target) -> Result<Self, WriteError> {
+        let spool = crate::scratch::anonymous().map_err(|e| out.error(e))?;
+        let header = header_bytes().map_err(|e| out.error(e))?;
+        let w = out.writer()?;
+        w.write_all(&header).map_err(|e| out.error(e))?;
+        Ok(RollupCsv {
             out,
-            len: 0,
+            spool: BufWriter::new(spool),
             files: Vec::new(),
-        };
-        let header = header_bytes().map_err(|e| csv.out.error(e))?;
-        csv.write(&header)?;
-        Ok(csv)
+        })
     }
 
     /// Begin the CSV for `output` (never a path of `reads`), made visible when the roll-up
@@ -220,16 +234,9 @@ impl RollupCsv {
         self.out
     }
 
-    fn write(&mut self, bytes: &[u8]) -> Result<(), WriteError> {
-        let w = self.out.writer()?;
-        w.write_all(bytes).map_err(|e| self.out.error(e))?;
-        self.len += bytes.len() as u64;
-        Ok(())
-    }
-
-    /// Rewrite the `counted` column of the files whose standing changed after their rows were
-    /// written, in place; then leave the writer at the end.
-    fn restate(&mut self, rollup: &Rollup) -> io::Result<()> {
+    /// Stream the spooled rows to the output, each file's with the year and standing its head
+    /// has now, then the region's rows.
+    fn write_out(&mut self, rollup: &Rollup) -> io::Result<()> {
         if self.files.len() != rollup.heads.len() {
             return Err(io::Error::other(format!(
                 "CSV 中有 {} 个文件的数据，汇总有 {} 个文件",
@@ -237,46 +244,44 @@ impl RollupCsv {
                 rollup.heads.len()
             )));
         }
-        let ends: Vec<u64> = self
-            .files
-            .iter()
-            .skip(1)
-            .map(|f| f.0)
-            .chain([self.len])
-            .collect();
-        let w = self.out.writer().map_err(io::Error::other)?;
-        for ((&(start, written), end), head) in self.files.iter().zip(ends).zip(&rollup.heads) {
+        self.spool.flush()?;
+        let spool = self.spool.get_mut();
+        spool.rewind()?;
+        let mut spool = BufReader::new(&*spool);
+        let mut w = BufWriter::new(self.out.writer().map_err(io::Error::other)?);
+        let mut old = Vec::new();
+        for (file, head) in self.files.iter().zip(&rollup.heads) {
             let counted = head.standing.counted();
-            if counted == written || start == end {
+            if (file.year, file.counted) == (head.year, counted) {
+                io::copy(&mut (&mut spool).take(file.len), &mut w)?;
                 continue;
             }
-            let mut old = vec![0; usize::try_from(end - start).map_err(io::Error::other)?];
-            w.seek(SeekFrom::Start(start))?;
-            w.read_exact(&mut old)?;
-            let mut new = csv::Writer::from_writer(Vec::with_capacity(old.len()));
+            old.clear();
+            (&mut spool).take(file.len).read_to_end(&mut old)?;
+            let year = head.year.map(|y| y.to_string()).unwrap_or_default();
+            let mut new = csv::Writer::from_writer(&mut w);
             let mut rd = csv::ReaderBuilder::new()
                 .has_headers(false)
                 .from_reader(&old[..]);
             for record in rd.byte_records() {
-                let mut record = record?;
+                let record = record?;
                 let value = std::str::from_utf8(&record[VALUE]).map_err(io::Error::other)?;
                 let label = counted_label(counted, value);
-                record = record
+                let record: csv::ByteRecord = record
                     .iter()
                     .enumerate()
-                    .map(|(i, f)| if i == COUNTED { label.as_bytes() } else { f })
+                    .map(|(i, f)| match i {
+                        YEAR => year.as_bytes(),
+                        COUNTED => label.as_bytes(),
+                        _ => f,
+                    })
                     .collect();
                 new.write_byte_record(&record)?;
             }
-            let new = new.into_inner().map_err(|e| e.into_error())?;
-            if new.len() != old.len() {
-                return Err(io::Error::other("CSV 行的“counted”列改写后长度不同"));
-            }
-            w.seek(SeekFrom::Start(start))?;
-            w.write_all(&new)?;
+            new.flush()?;
         }
-        w.seek(SeekFrom::End(0))?;
-        Ok(())
+        w.write_all(&rows(&rollup.total, Place::Region)?)?;
+        w.flush()
     }
 }
 
@@ -286,18 +291,20 @@ impl RollupSink for RollupCsv {
     }
 
     fn file(&mut self, head: &Head, _: Option<&Detail>, encoded: &[u8]) -> Result<(), SinkError> {
-        self.files.push((self.len, head.standing.counted()));
-        Ok(self.write(encoded)?)
+        self.files.push(Spooled {
+            len: encoded.len() as u64,
+            year: head.year,
+            counted: head.standing.counted(),
+        });
+        self.spool
+            .write_all(encoded)
+            .map_err(|e| self.out.error(e))?;
+        Ok(())
     }
 
-    /// The standings that changed at the end, then the region's rows.
+    /// The spooled rows as decided at the end, then the region's rows.
     fn finish(&mut self, rollup: &mut Rollup, _: &[CoverageRow]) -> Result<(), SinkError> {
-        self.restate(rollup).map_err(|e| self.out.error(e))?;
-        let total = rows(&rollup.total, Place::Region).map_err(|e| self.out.error(e))?;
-        self.write(&total)?;
-        let w = self.out.writer()?;
-        w.flush().map_err(|e| self.out.error(e))?;
-        Ok(())
+        Ok(self.write_out(rollup).map_err(|e| self.out.error(e))?)
     }
 
     fn commit(&mut self) -> Result<(), SinkError> {

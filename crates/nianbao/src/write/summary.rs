@@ -1,5 +1,6 @@
 //! The roll-up's summary workbook: `汇总` (the official layout, filled with the region's totals),
-//! `分单位明细` (one row per file), `校验问题`, `报送情况` and `指标` (ratios and native charts).
+//! `分单位明细` (one row per file), `校验问题`, `报送情况`, `指标` (the region's ratios and native
+//! charts) and `分单位指标` (every file's ratios).
 //! Per-file sheets are written in constant-memory mode, streamed as the roll-up reads or from its
 //! spool, so the workbook's memory does not grow with the number of agencies.
 //!
@@ -7,7 +8,7 @@
 //! wide); `校验问题` and `报送情况` as lists (landscape, one page wide, wrapped text, the header
 //! repeated: `template::list_page_setup`); `分单位明细`, a sheet for the screen 200-odd
 //! columns wide, landscape with the agency column and the two header rows on every page; `指标`
-//! its ratios and both charts on the first page, the per-agency table from the second.
+//! its ratios and both charts on one page; `分单位指标` as a list, the agency column repeated.
 
 use crate::write::cell_text;
 use std::path::Path;
@@ -53,6 +54,10 @@ struct Formats {
     header: Format,
     number: Format,
     percent: Format,
+    /// A ratio that cannot be computed (`N/A`), aligned with the numbers.
+    na: Format,
+    /// Text set off from a number in the column before it.
+    indented: Format,
     bold: Format,
 }
 
@@ -72,6 +77,8 @@ impl Formats {
                 .set_border(FormatBorder::Thin),
             number: base.clone().set_num_format("#,##0.####"),
             percent: base.clone().set_num_format("0.00%"),
+            na: base.clone().set_align(FormatAlign::Right),
+            indented: base.clone().set_indent(1),
             bold: base.clone().set_bold(),
             wrap: base.clone().set_text_wrap().set_align(FormatAlign::Top),
             text: base,
@@ -201,8 +208,12 @@ impl SummaryWriter {
         // Not constant memory: rust_xlsxwriter fills a chart's category and value caches from
         // the cells of its sheet, and a constant-memory sheet has already written them away
         // (the categories were then numeric references with empty caches, and viewers that do
-        // not recalculate drew empty charts). A row per file here is 8 cells.
+        // not recalculate drew empty charts). It holds the region's ratios and the charts' data
+        // only, a few dozen cells; the per-file ratios are a constant-memory sheet of their own.
         metrics_sheet(wb.add_worksheet(), rollup, f)?;
+        let mut per_agency = wb.new_worksheet_with_constant_memory()?;
+        agency_metrics_sheet(&mut per_agency, rollup, f)?;
+        wb.push_worksheet(per_agency);
 
         let w = self.out.writer()?;
         wb.save_to_writer(std::io::BufWriter::new(w))?;
@@ -347,7 +358,19 @@ struct DetailSheet {
     waiting: Vec<(Head, Option<Detail>)>,
     next_row: u32,
     received: usize,
+    /// The widest text written in each of [`FITTED`]'s columns, as [`width`] counts it.
+    fitted: [f64; FITTED.len()],
 }
+
+/// The columns of `分单位明细` made as wide as their text (agency, file, standing), so that
+/// printed pages cut none of it; at most [`width`]'s limit.
+const FITTED: [u16; 3] = [0, 1, 4];
+
+/// The width of `分单位明细`'s value columns (character units).
+const DETAIL_VALUE_WIDTH: f64 = 14.0;
+
+/// The label of `分单位明细`'s totals row.
+const DETAIL_TOTAL: &str = "合计（计入汇总的单位）";
 
 /// Columns before the fields'.
 const DETAIL_FIXED: [&str; 8] = [
@@ -372,6 +395,11 @@ impl DetailSheet {
             waiting: Vec::new(),
             next_row: 2,
             received: 0,
+            // the totals row's label stands in the agency column
+            fitted: FITTED.map(|c| match c {
+                0 => width(DETAIL_TOTAL),
+                _ => width(DETAIL_FIXED[c as usize]),
+            }),
         })
     }
 
@@ -402,12 +430,12 @@ impl DetailSheet {
         self.format = Some(v);
         let ws = &mut self.ws;
         let first_value_col = DETAIL_FIXED.len() as u16;
-        ws.set_row_height(0, 60.0)?;
         for (c, h) in DETAIL_FIXED.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, *h, &f.header)?;
             ws.set_column_width(c as u16, if c < 2 { 30.0 } else { width(h) })?;
         }
         let fields: Vec<Field> = v.spec().fields().collect();
+        let mut labels = Vec::with_capacity(fields.len());
         for (i, fl) in fields.iter().enumerate() {
             let c = first_value_col + i as u16;
             let unit = fl
@@ -423,8 +451,13 @@ impl DetailSheet {
                 fl.col.label
             );
             ws.write_string_with_format(0, c, &label, &f.header)?;
-            ws.set_column_width(c, 14.0)?;
+            ws.set_column_width(c, DETAIL_VALUE_WIDTH)?;
+            labels.push(label);
         }
+        // as tall as the longest label wraps (the row is still the current one)
+        let texts: Vec<&str> = labels.iter().map(String::as_str).collect();
+        let height = wrapped_height(&texts, &vec![DETAIL_VALUE_WIDTH; texts.len()]);
+        ws.set_row_height(0, height.unwrap_or(0.0).max(60.0))?;
         // the keys wrap in their column: three lines
         ws.set_row_height(1, 3.0 * LINE_PT + 3.0)?;
         for c in 0..first_value_col {
@@ -444,8 +477,17 @@ impl DetailSheet {
     fn data_row(&mut self, head: &Head, d: Option<&Detail>) -> Result<(), XlsxError> {
         let (ws, row) = (&mut self.ws, self.next_row);
         self.next_row += 1;
-        ws.write_string(row, 0, cell_text(head.agency.as_deref().unwrap_or("")))?;
-        ws.write_string(row, 1, cell_text(&head.display))?;
+        let agency = cell_text(head.agency.as_deref().unwrap_or(""));
+        let display = cell_text(&head.display);
+        for (w, text) in self
+            .fitted
+            .iter_mut()
+            .zip([&*agency, &*display, head.standing.label()])
+        {
+            *w = w.max(width(text));
+        }
+        ws.write_string(row, 0, agency)?;
+        ws.write_string(row, 1, display)?;
         ws.write_string(row, 2, head.format.map_or("", |v| v.id()))?;
         if let Some(y) = head.year {
             ws.write_number(row, 3, y)?;
@@ -467,9 +509,13 @@ impl DetailSheet {
     /// The totals row (formulas over the counted rows, with the results) and the filter.
     fn finish(mut self, rollup: &Rollup, f: &Formats) -> Result<Worksheet, XlsxError> {
         let ws = &mut self.ws;
+        // column widths are written when the workbook is saved, rows already written or not
+        for (c, w) in FITTED.iter().zip(self.fitted) {
+            ws.set_column_width(*c, w)?;
+        }
         let first_value_col = DETAIL_FIXED.len() as u16;
         let total_row = self.next_row;
-        ws.write_string_with_format(total_row, 0, "合计（计入汇总的单位）", &f.bold)?;
+        ws.write_string_with_format(total_row, 0, DETAIL_TOTAL, &f.bold)?;
         let last = total_row.max(3);
         let flag = format!("$F$3:$F${last}");
         // The region total is the sum of the counted rows, by construction of the roll-up.
@@ -599,7 +645,8 @@ fn coverage_sheet(
     Ok(())
 }
 
-/// Width of a metric's column and of the definitions' column in `指标` (character units).
+/// Width of a metric's column in `分单位指标`, and of the definitions' column in `指标` (character
+/// units).
 const METRIC_WIDTH: f64 = 12.0;
 const DEFINITION_WIDTH: f64 = 60.0;
 /// The workbook's default row height in pixels ([`template::new_workbook`]).
@@ -618,23 +665,21 @@ fn metrics_sheet(ws: &mut Worksheet, rollup: &Rollup, f: &Formats) -> Result<(),
     // Region ratios, with their definitions.
     ws.write_string_with_format(0, 0, "指标", &f.header)?;
     ws.write_string_with_format(0, 1, "全区", &f.header)?;
-    // Columns: name | region (or status) | one per metric (per-agency table) | definitions | charts.
-    let def_col = 2 + METRICS.len() as u16;
+    // Columns: name | region | definitions, under which the pie chart stands | the bar chart.
+    let def_col = 2;
     ws.write_string_with_format(0, def_col, "计算方法", &f.header)?;
     ws.set_column_width(0, 30.0)?;
     ws.set_column_width(1, 16.0)?;
-    for c in 2..def_col {
-        ws.set_column_width(c, METRIC_WIDTH)?;
-    }
     ws.set_column_width(def_col, DEFINITION_WIDTH)?;
+    ws.set_column_width(def_col + 1, DEFINITION_WIDTH)?;
     for (i, m) in METRICS.iter().enumerate() {
         let r = i as u32 + 1;
         ws.write_string_with_format(r, 0, m.name, &f.text)?;
         match m.of(total) {
             Some(v) => ws.write_number_with_format(r, 1, decimal_f64(v), &f.percent)?,
-            None => ws.write_string_with_format(r, 1, "N/A", &f.text)?,
+            None => ws.write_string_with_format(r, 1, "N/A", &f.na)?,
         };
-        ws.write_string_with_format(r, def_col, m.formula, &f.text)?;
+        ws.write_string_with_format(r, def_col, m.formula, &f.indented)?;
     }
     // Chart data: applicant mix of new applications, and outcome distribution (总计 column).
     let req = TableKey::Requests;
@@ -657,8 +702,8 @@ fn metrics_sheet(ws: &mut Worksheet, rollup: &Rollup, f: &Formats) -> Result<(),
         ws.write_string_with_format(r, 0, *label, &f.text)?;
         ws.write_number_with_format(r, 1, decimal_f64(*v), &f.number)?;
     }
-    // The charts stand beside their data, side by side over the rows of both data blocks (C–H
-    // and the definitions' column), so the first page holds the ratios and both charts whole.
+    // The charts stand beside their data, side by side over the rows of both data blocks (the
+    // definitions' column and the next), so that one page holds the ratios and both charts.
     let data_end = out_top + groups.len() as u32;
     let height = (data_end + 1 - mix_top) * ROW_PX;
     let mut pie = Chart::new(ChartType::Pie);
@@ -666,9 +711,9 @@ fn metrics_sheet(ws: &mut Worksheet, rollup: &Rollup, f: &Formats) -> Result<(),
     pie.add_series()
         .set_categories((name, mix_top + 1, 0, mix_top + 6, 0))
         .set_values((name, mix_top + 1, 1, mix_top + 6, 1));
-    pie.set_width(column_px(METRIC_WIDTH) * METRICS.len() as u32 - 4)
+    pie.set_width(column_px(DEFINITION_WIDTH) - 4)
         .set_height(height);
-    ws.insert_chart(mix_top, 2, &pie)?;
+    ws.insert_chart(mix_top, def_col, &pie)?;
     let mut bar = Chart::new(ChartType::Column);
     bar.title().set_name("办理结果分布");
     bar.legend().set_hidden();
@@ -677,24 +722,38 @@ fn metrics_sheet(ws: &mut Worksheet, rollup: &Rollup, f: &Formats) -> Result<(),
         .set_values((name, out_top + 1, 1, data_end, 1));
     bar.set_width(column_px(DEFINITION_WIDTH) - 4)
         .set_height(height);
-    ws.insert_chart(mix_top, def_col, &bar)?;
+    ws.insert_chart(mix_top, def_col + 1, &bar)?;
 
-    // Per agency ratios, from the second printed page on, their header on every page.
-    let top = data_end + 3;
+    // One landscape page: the ratios and both charts whole.
     ws.set_paper_size(template::A4)
         .set_landscape()
-        .set_print_fit_to_pages(1, 0)
+        .set_print_fit_to_pages(1, 1)
         .set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3)
         .set_footer(template::PAGE_FOOTER);
-    ws.set_page_breaks(&[top])?;
-    ws.set_repeat_rows(top, top)?;
-    ws.write_string_with_format(top, 0, "单位", &f.header)?;
-    ws.write_string_with_format(top, 1, "状态", &f.header)?;
+    Ok(())
+}
+
+/// The name of the sheet of every file's ratios.
+pub const AGENCY_METRICS_SHEET: &str = "分单位指标";
+
+/// `分单位指标`: every file's ratios ([`Head::metrics`]), one row per file in input order, in a
+/// constant-memory sheet; printed as a list (landscape, one page wide, the header on every page),
+/// the agency column and the header frozen and repeated.
+fn agency_metrics_sheet(ws: &mut Worksheet, rollup: &Rollup, f: &Formats) -> Result<(), XlsxError> {
+    ws.set_name(AGENCY_METRICS_SHEET)?;
+    ws.write_string_with_format(0, 0, "单位", &f.header)?;
+    ws.write_string_with_format(0, 1, "状态", &f.header)?;
+    ws.set_column_width(0, 30.0)?;
+    ws.set_column_width(1, 16.0)?;
     for (i, m) in METRICS.iter().enumerate() {
-        ws.write_string_with_format(top, 2 + i as u16, m.name, &f.header)?;
+        ws.write_string_with_format(0, 2 + i as u16, m.name, &f.header)?;
+        ws.set_column_width(2 + i as u16, METRIC_WIDTH)?;
     }
+    ws.set_freeze_panes(1, 1)?;
+    template::list_page_setup(ws, 1)?;
+    ws.set_repeat_columns(0, 0)?;
     for (k, head) in rollup.heads.iter().enumerate() {
-        let r = top + 1 + k as u32;
+        let r = 1 + k as u32;
         ws.write_string_with_format(
             r,
             0,
@@ -707,10 +766,12 @@ fn metrics_sheet(ws: &mut Worksheet, rollup: &Rollup, f: &Formats) -> Result<(),
                 Some(v) => {
                     ws.write_number_with_format(r, 2 + i as u16, decimal_f64(*v), &f.percent)?
                 }
-                None => ws.write_string_with_format(r, 2 + i as u16, "N/A", &f.text)?,
+                None => ws.write_string_with_format(r, 2 + i as u16, "N/A", &f.na)?,
             };
         }
     }
+    let last = (rollup.heads.len() as u32).max(1);
+    ws.autofilter(0, 0, last, 1 + METRICS.len() as u16)?;
     Ok(())
 }
 

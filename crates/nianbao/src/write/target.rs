@@ -7,16 +7,15 @@
 //! temporary file exists only during the commit.
 
 use std::fs::File;
-use std::io::{self, Cursor, Read, Seek, Write};
+use std::io::{self, Cursor, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use super::atomic::{self, AtomicFile, WriteError};
 use crate::batch::ReadSet;
 
-/// A writer that can also seek (a zip-based workbook needs both) and read back what it wrote
-/// (the long CSV restates rows written before a standing changed), across threads.
-pub(crate) trait WriteSeek: Read + Write + Seek + Send {}
-impl<T: Read + Write + Seek + Send> WriteSeek for T {}
+/// A writer that can also seek (a zip-based workbook needs both), across threads.
+pub(crate) trait WriteSeek: Write + Seek + Send {}
+impl<T: Write + Seek + Send> WriteSeek for T {}
 
 /// The destination of one output: give it to a writer's `new` (for example
 /// [`SummaryWriter::new`](super::summary::SummaryWriter::new)), and take it back with the

@@ -53,7 +53,7 @@ use crate::fix::{Conflict, Correction, Fixed};
 use crate::model::cellref::{a1, quote_sheet};
 use crate::model::equations::derivation_of;
 use crate::model::{
-    CellRef, FormatVersion, Mark, MarkKind, Meta, Report, Status, Value, ValueKind,
+    CellRef, FormatVersion, Mark, MarkKind, Meta, Origin, Report, Status, Value, ValueKind,
 };
 use crate::write::atomic::{write_atomic, WriteError};
 
@@ -798,15 +798,13 @@ pub(crate) fn template_workbook(
     Ok(wb)
 }
 
-/// Chinese label of a value's status, as the `数据来源` sheet shows it (docs/model.md lists them).
-pub fn status_label(s: Status) -> &'static str {
-    match s {
-        Status::Filled => "已填报",
-        Status::Blank => "空白（按 0 计）",
-        Status::Missing => "未找到",
-        Status::Invalid => "不是数字",
-        Status::FormulaNotCalculated => "公式未计算",
-        Status::Computed => "计算得出",
+/// Chinese label of a value's origin, as the `数据来源` sheet shows it (docs/model.md lists
+/// them): the CSV's [`Origin::label`] (a `--fix` correction `更正`, a region total `合计`), a
+/// blank saying that it is read as 0.
+pub fn status_label(o: Origin) -> &'static str {
+    match o {
+        Origin::Blank => "空白（按 0 计）",
+        o => o.label(),
     }
 }
 

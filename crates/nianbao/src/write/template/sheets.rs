@@ -260,7 +260,7 @@ pub(super) fn add_sources_sheet(
             text(f.col.label),
             text(format!("{}.{}.{}", f.table.key(), f.row.key, f.col.key)),
             Cell::Number(v.value),
-            text(status_label(v.status)),
+            text(status_label(v.origin())),
             opt_text(v.unit.map(|u| u.label())),
             opt_text(v.raw.clone()),
             if v.source.is_some() {
