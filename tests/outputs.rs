@@ -483,3 +483,34 @@ fn an_agency_workbook_at_the_output_path_stays_an_input() {
         &s.path("in/说明.csv"),
     );
 }
+
+/// A summary larger unpacked than the reading limit (a roll-up of 20,000 agencies unpacks to
+/// about 140 MB, the limit is 100 MB) is still known as nianbao's by its mark: only its small
+/// property parts are read for that, so rolling up again into it replaces it, and it is still
+/// recognised among the inputs as an earlier output.
+#[test]
+fn a_summary_too_large_to_read_is_still_known_by_its_mark() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("汇总.xlsx");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    written({
+        let mut c = nianbao();
+        c.args(["rollup", "--name", "某区", "-o"])
+            .arg(&out)
+            .arg(root.join("sample_workbooks/rollup_2023"));
+        c
+    });
+    let unpacked: u64 = {
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+        (0..zip.len())
+            .map(|i| zip.by_index_raw(i).unwrap().size())
+            .sum()
+    };
+    let limits = nianbao::read::Limits {
+        max_unpacked_bytes: unpacked / 2,
+        ..Default::default()
+    };
+    let marked = nianbao::read::read_mark(&out, &limits).expect("the mark is read");
+    assert_eq!(marked.mark.region.as_deref(), Some("某区"));
+    assert!(marked.untouched);
+}
