@@ -238,3 +238,89 @@ fn a_folder_of_published_texts_rolls_up() {
     );
     assert!(dir.path().join("汇总.xlsx").exists());
 }
+
+/// The concatenated form never guesses: a report of either format written with every row's
+/// numbers run together (table 四 too) reads each number either equal to the report's or not
+/// at all (I4, one finding per number not read) — never a different number.
+#[test]
+fn concatenated_form_reads_each_number_right_or_not_at_all() {
+    use nianbao::model::synthetic::consistent_report;
+    use nianbao::model::{FormatVersion, TableKey};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut read_n, mut unread_n) = (0, 0);
+    for version in FormatVersion::ALL {
+        for seed in 0..12u64 {
+            let want = consistent_report(version, "云台区水利局", 2023, seed);
+            let spec = version.spec();
+            let run = |t: TableKey, row: &str| -> String {
+                let r = spec.table(t).row(row).unwrap();
+                r.columns
+                    .iter()
+                    .map(|c| want.get(t, row, c.key).unwrap().value.to_string())
+                    .collect()
+            };
+            let mut s = String::from("云台区水利局2023年政府信息公开工作年度报告\n");
+            s.push_str("一、总体情况 本机关依法公开政府信息。 二、主动公开政府信息情况");
+            let mut section = None;
+            for r in spec.table(TableKey::Proactive).rows {
+                if r.section != section {
+                    section = r.section;
+                    s.push_str(&format!(" {} 信息内容 ", r.section.unwrap()));
+                    for c in r.columns {
+                        s.push_str(c.label);
+                        s.push(' ');
+                    }
+                }
+                s.push_str(&format!("{}{}", r.label, run(TableKey::Proactive, r.key)));
+            }
+            s.push_str(
+                " 三、收到和处理政府信息公开申请情况 申请人情况 自然人 法人或其他组织 总计 ",
+            );
+            let mut group = None;
+            for r in spec.table(TableKey::Requests).rows {
+                if r.group != group {
+                    group = r.group;
+                    if let Some(g) = group {
+                        s.push_str(g);
+                        s.push(' ');
+                    }
+                }
+                s.push_str(&format!("{} {}", r.label, run(TableKey::Requests, r.key)));
+            }
+            s.push_str(" 四、政府信息公开行政复议、行政诉讼情况 行政复议 行政诉讼 ");
+            for _ in 0..3 {
+                s.push_str("结果维持结果纠正其他结果尚未审结总计 ");
+            }
+            for r in spec.table(TableKey::Appeals).rows {
+                s.push_str(&run(TableKey::Appeals, r.key));
+            }
+            s.push_str(
+                " 五、存在的主要问题及改进情况 无。 六、其他需要报告的事项 未收取信息处理费。\n",
+            );
+            let path = dir.path().join(format!("{}_{seed}.txt", version.id()));
+            std::fs::write(&path, &s).unwrap();
+            let (got, findings) = read_report(&path, "t.txt", &ReadOptions::default())
+                .unwrap_or_else(|e| panic!("{e}\n{s}"));
+            assert_eq!(got.meta.format, version, "{s}");
+            assert_eq!(got.meta.agency.as_deref(), Some("云台区水利局"));
+            let mut unread = 0;
+            for ((f, a), b) in got.iter().zip(want.values()) {
+                let what = format!(
+                    "{version:?} {seed} {:?} {} {}",
+                    f.table, f.row.key, f.col.key
+                );
+                match a.status {
+                    Status::Filled => assert_eq!(a.value, b.value, "{what}\n{s}"),
+                    Status::Invalid => unread += 1,
+                    other => panic!("{what}: {other:?}\n{s}"),
+                }
+            }
+            let i4 = findings.iter().filter(|d| d.rule == Rule::I4).count();
+            assert_eq!(i4, unread, "{findings:#?}");
+            unread_n += unread;
+            read_n += got.iter().count() - unread;
+        }
+    }
+    // most numbers are determined by their row's sums
+    assert!(read_n > 4 * unread_n, "{read_n} read, {unread_n} not");
+}
