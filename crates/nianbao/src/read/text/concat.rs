@@ -481,10 +481,12 @@ fn shown_run(run: &str) -> String {
     }
 }
 
-/// Why a row's numbers are not read, for its cells' I4 findings.
-fn why(v: &RowValues, width: usize) -> Option<String> {
+/// Why a row's numbers are not read, for its cells' I4 findings; `sums` when the row's cells
+/// have a total to check them by.
+fn why(v: &RowValues, width: usize, sums: bool) -> Option<String> {
     let run = shown_run(&v.run);
     let head = "未读取：原文中该行各格的数字首尾相连、没有分隔";
+    let digits = v.run.chars().filter(char::is_ascii_digit).count();
     Some(match &v.split {
         Split::One(_) => return None,
         Split::Many(ex) if ex.len() >= 2 => format!(
@@ -493,18 +495,16 @@ fn why(v: &RowValues, width: usize) -> Option<String> {
             ex[1].join("、")
         ),
         Split::Many(_) => format!(
-            "{head}（“{run}”），{width} 格的数字位数之和多于 {width} 位，无法确定如何拆分"
+            "{head}（“{run}”），{digits} 位数字、本行 {width} 格，又没有合计可以核对，无法确定如何拆分"
         ),
-        Split::TooLong => format!(
-            "{head}，数字串过长（{} 位），不尝试拆分",
-            v.run.chars().filter(char::is_ascii_digit).count()
-        ),
+        Split::TooLong => format!("{head}，数字串过长（{digits} 位），不尝试拆分"),
         Split::Impossible if v.run.is_empty() => {
             "未读取：原文中该行标签之后没有可识别的数字".to_string()
         }
-        Split::Impossible => format!(
+        Split::Impossible if sums => format!(
             "{head}（“{run}”），无法拆成符合本行格式（各格之和等于总计、没有以 0 开头的多位数）的 {width} 格"
         ),
+        Split::Impossible => format!("{head}（“{run}”），无法拆成本行的 {width} 格"),
     })
 }
 
@@ -596,7 +596,7 @@ fn paragraph(s: &str, out: &mut Out) {
                 out.right(&head);
             }
             let width = f.row.columns.len();
-            out.data(&[f.row.label], v, width, why(v, width));
+            out.data(&[f.row.label], v, width, why(v, width, false));
         }
     }
     let mut end = proactive.last().map_or(0, |f| f.end);
@@ -614,7 +614,7 @@ fn paragraph(s: &str, out: &mut Out) {
                 labels.extend(group);
             }
             labels.push(f.row.label);
-            out.data(&labels, v, 7, why(v, 7));
+            out.data(&labels, v, 7, why(v, 7, true));
         }
         end = requests.last().map_or(end, |f| f.end);
     }
@@ -680,7 +680,7 @@ fn appeals(s: &str, from: usize, out: &mut Out) {
         low.push((fc + 5 + j as u32, out.cell(labels[j % 5], None)));
     }
     out.rows.extend([top, mid, low]);
-    out.data(&[], &v, 15, why(&v, 15));
+    out.data(&[], &v, 15, why(&v, 15, true));
 }
 
 #[cfg(test)]
