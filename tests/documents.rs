@@ -205,3 +205,106 @@ fn folders_are_searched_for_pages_and_documents_and_convert_writes_the_workbook(
         .expect("row");
     assert!(natural.contains("report.html!'表格2'!"), "{natural}");
 }
+
+/// A folder mixing a workbook, a web page, a Word document and a published text, of four
+/// agencies of one year, checks and rolls up with each report counted once; an agency's
+/// workbook and its published page of the same year are the same report (B1, as for two
+/// workbooks: neither is counted).
+#[test]
+fn a_folder_mixing_workbooks_pages_documents_and_texts_counts_each_report_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("2020");
+    std::fs::create_dir(&inputs).unwrap();
+    let v = FormatVersion::V2019;
+    let workbook = consistent_report(v, "云台区财政局", 2020, 31);
+    nianbao::write::template::write_report(
+        &workbook,
+        &[],
+        &Default::default(),
+        &inputs.join("a.xlsx"),
+        &Default::default(),
+    )
+    .unwrap();
+    let page = consistent_report(v, "云台区发展和改革委员会", 2020, 32);
+    std::fs::write(inputs.join("b.html"), word_page(&page, 1, encoding_rs::GBK)).unwrap();
+    let document = consistent_report(v, "云台区统计局", 2020, 33);
+    std::fs::write(inputs.join("c.docx"), docx(&document, 1)).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(
+        root.join("sample_published/dujiqu_jingxinju_2020.txt"),
+        inputs.join("d.txt"),
+    )
+    .unwrap();
+    let json = |args: &[&str], out: Option<&Path>| -> serde_json::Value {
+        let mut cmd = Command::cargo_bin("nianbao").unwrap();
+        cmd.args(args).args(["--format", "json"]);
+        if let Some(o) = out {
+            cmd.arg("-o").arg(o);
+        }
+        let out = cmd.arg(&inputs).output().unwrap();
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+    };
+    let rules = |doc: &serde_json::Value| -> Vec<(String, Vec<String>)> {
+        doc["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let name = f["path"].as_str().unwrap_or_default();
+                let name = name.rsplit(['/', '\\']).next().unwrap().to_string();
+                let rules = f["findings"]
+                    .as_array()
+                    .map(|a| a.iter().map(|d| d["rule"].as_str().unwrap().to_string()))
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                (name, rules)
+            })
+            .collect()
+    };
+    let agencies = |doc: &serde_json::Value| -> Vec<String> {
+        doc["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["agency"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+
+    let doc = json(&["check"], None);
+    let none: Vec<String> = Vec::new();
+    assert_eq!(
+        rules(&doc),
+        ["a.xlsx", "b.html", "c.docx", "d.txt"]
+            .map(|n| (n.to_string(), none.clone()))
+            .to_vec(),
+        "{doc}"
+    );
+    let four = [
+        "云台区财政局",
+        "云台区发展和改革委员会",
+        "云台区统计局",
+        "杜集区经济和信息化局",
+    ];
+    assert_eq!(agencies(&doc), four, "{doc}");
+    let doc = json(&["rollup"], Some(&dir.path().join("汇总.xlsx")));
+    assert_eq!(doc["tally"]["counted"], 4, "{doc}");
+    assert_eq!(agencies(&doc), four, "{doc}");
+
+    // The workbook's agency publishes its page too: the same report, B1 on both.
+    std::fs::write(
+        inputs.join("e.html"),
+        word_page(&workbook, 1, encoding_rs::UTF_8),
+    )
+    .unwrap();
+    let doc = json(&["check"], None);
+    let b1: Vec<String> = rules(&doc)
+        .into_iter()
+        .filter(|(_, r)| r.iter().any(|r| r == "B1"))
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(b1, ["a.xlsx", "e.html"], "{doc}");
+    let doc = json(&["rollup"], Some(&dir.path().join("汇总2.xlsx")));
+    assert_eq!(doc["tally"]["counted"], 3, "{doc}");
+}

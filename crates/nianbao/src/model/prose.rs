@@ -78,7 +78,7 @@ const TITLE_WORDS: [(&[&str], usize); 6] = [
 /// The section number a heading paragraph opens, if it is one: a numeral marker (`一、` `一．`
 /// `一.` `（一）` `一` followed directly by the title, or `第一部分`) whose numeral agrees with
 /// the title's words, these within their few characters of the marker.
-fn heading_number(text: &str) -> Option<u8> {
+pub(crate) fn heading_number(text: &str) -> Option<u8> {
     let t: Vec<char> = text
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '#')

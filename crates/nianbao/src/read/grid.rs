@@ -63,6 +63,11 @@ pub struct Sheet {
     /// are laid out for reading ([`crate::read`]'s text reader), and each cell keeps here its
     /// 0-based (line, index in the line). Empty for every other reader. Messages name this place.
     pub places: BTreeMap<(u32, u32), (u32, u32)>,
+    /// Cells that hold numbers the reader could not assign to them without guessing, with why
+    /// (Chinese, quoted by the cell's I4 finding): a text file's digit run, its cells run
+    /// together, that splits into its row's cells in more than one way or in none. Such a cell
+    /// is not read. Empty for every other reader.
+    pub unread: BTreeMap<(u32, u32), String>,
 }
 
 impl Sheet {

@@ -125,6 +125,18 @@ fn enumeration_at(c: &[char], i: usize) -> Option<usize> {
     None
 }
 
+/// The length in bytes of the enumeration marker (`三、`, `(一)`, `1.`) a [`norm`]alised label
+/// starts with; 0 when it starts with none.
+pub(crate) fn enumeration_prefix_len(n: &str) -> usize {
+    let chars: Vec<char> = n.chars().take(12).collect();
+    if chars.is_empty() {
+        return 0;
+    }
+    enumeration_at(&chars, 0)
+        .map(|k| chars[..k].iter().map(|c| c.len_utf8()).sum())
+        .unwrap_or(0)
+}
+
 /// The core of a row or column label: [`norm`], enumeration markers (`三、`, `（一）`, `1.`)
 /// removed, then everything that is not a letter or digit removed. `（三）不予公开 1. 属于国家秘密`
 /// → `不予公开属于国家秘密`; `本年增/减` → `本年增减`. Not for titles such as `第二十条第（一）项`,

@@ -3,7 +3,9 @@
 //!
 //! - **the scraped form**: every table cell on a line of its own ending in ` |`; a line of `|`
 //!   only closes a row (how many `|` it has says nothing reliable and is ignored);
-//! - **the Markdown form**: `| a | b |` rows, the `|---|` rule skipped.
+//! - **the Markdown form**: `| a | b |` rows, the `|---|` rule skipped;
+//! - **the concatenated form**, only when the two above find no table: the tables run into a
+//!   prose line with the cells' numbers run together, read without guessing ([`concat`]).
 //!
 //! Every other line is prose: one [`Paragraph`] per non-empty line, placed by its line number
 //! ([`Place::Line`]); a Markdown heading's `#` marks are dropped. A blank or prose line ends a
@@ -32,6 +34,8 @@
 
 use std::collections::BTreeMap;
 
+mod concat;
+
 use super::grid::{CellValue, Sheet};
 use super::normalize::core;
 use super::open::{Content, Ctx};
@@ -53,6 +57,9 @@ struct Cell {
     text: String,
     line: u32,
     idx: u32,
+    /// Why the cell is not read although it holds numbers (the concatenated form's run that
+    /// does not split unambiguously): its I4 finding says this ([`Sheet::unread`]).
+    unread: Option<String>,
 }
 
 type Row = Vec<Cell>;
@@ -138,6 +145,7 @@ fn items(text: &str, max: u64) -> Result<Vec<Item>, u64> {
                 text: c.to_string(),
                 line: n,
                 idx: 0,
+                unread: None,
             }),
             Line::PipeClose => close(&mut table, &mut row),
             Line::MdRow(cells) => {
@@ -151,6 +159,7 @@ fn items(text: &str, max: u64) -> Result<Vec<Item>, u64> {
                             text: c.to_string(),
                             line: n,
                             idx: k as u32,
+                            unread: None,
                         })
                         .collect(),
                 );
@@ -356,6 +365,7 @@ fn join_appeal_groups(items: &mut [Item]) {
             text: text.to_string(),
             line,
             idx: 0,
+            unread: None,
         }
     };
     let table = |i: usize| -> &Vec<Row> {
@@ -424,6 +434,7 @@ fn add_requests_header(rows: &mut Vec<Placed>) {
                 RIGHT - 7 + j as u32,
                 Cell {
                     text: c.label.to_string(),
+                    unread: None,
                     ..at.clone()
                 },
             )
@@ -449,8 +460,21 @@ pub(super) fn read(bytes: &[u8], ctx: &Ctx, looked_like: String) -> Result<Conte
         }
     }
     if rows.iter().all(Vec::is_empty) {
+        // Only when the ordinary forms find no table: the cells run together in the prose.
+        let lines;
+        (rows, lines) = concat::rows(&prose);
+        prose = prose
+            .into_iter()
+            .flat_map(|p| match p.place {
+                Place::Line(n) if lines.contains(&n) => concat::split_at_headings(p),
+                _ => vec![p],
+            })
+            .collect();
+    }
+    if rows.iter().all(Vec::is_empty) {
         return Err(ctx.unknown(format!(
-            "{looked_like}，其中没有可识别的表格（可读的文本表格：每格一行、以“ |”结尾，或 Markdown 表格）"
+            "{looked_like}，其中没有可识别的表格（可读的文本表格：每格一行、以“ |”结尾，或 Markdown 表格；\
+             或各格数字首尾相连、行标签齐全的表格）"
         )));
     }
     add_requests_header(&mut rows);
@@ -467,6 +491,9 @@ pub(super) fn read(bytes: &[u8], ctx: &Ctx, looked_like: String) -> Result<Conte
             }
             ctx.charge_text(Some(SHEET), &mut text_bytes, c.text.len())?;
             places.insert((r, col), (c.line.saturating_sub(1), c.idx));
+            if let Some(why) = c.unread {
+                sheet.unread.insert((r, col), why);
+            }
             sheet.set(r, col, CellValue::Text(c.text));
         }
     }

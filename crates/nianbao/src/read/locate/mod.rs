@@ -37,7 +37,7 @@ use self::choose::choose;
 use self::index::Indexed;
 use self::meta::find_meta;
 use self::prose_meta::prose_meta;
-use self::read_value::read_value;
+use self::read_value::{read_value, Cell};
 use self::requests::find_requests;
 use self::version::{decide_version, version_evidence};
 use super::grid::Grid;
@@ -189,7 +189,11 @@ pub fn locate(grid: &Grid, opts: &ReadOptions) -> Result<(Report, Vec<Diagnostic
                 continue;
             };
             let at = ix.cell(r, col);
-            let value = read_value(ix.sheet.get(r, col), f.col, at, f.row, file, &mut findings);
+            let cell = match ix.sheet.unread.get(&(r, col)) {
+                Some(why) => Cell::Unread(ix.sheet.get(r, col), why),
+                None => Cell::Read(ix.sheet.get(r, col)),
+            };
+            let value = read_value(cell, f.col, at, f.row, file, &mut findings);
             report.values_mut()[i] = value;
         }
     }

@@ -6,14 +6,48 @@ use crate::model::{CellRef, Status, Value, ValueKind};
 use crate::read::grid::CellValue;
 use crate::read::value::{parse_cell, Parsed};
 
+/// The cell a value is read from.
+pub(super) enum Cell<'a> {
+    /// As the grid holds it (`None`: empty).
+    Read(Option<&'a CellValue>),
+    /// Holding numbers the reader could not assign without guessing, and why
+    /// ([`crate::read::Sheet::unread`]): not read, I4.
+    Unread(Option<&'a CellValue>, &'a str),
+}
+
 pub(super) fn read_value(
-    cell: Option<&CellValue>,
+    cell: Cell<'_>,
     col: &ColSpec,
     at: CellRef,
     row: &RowSpec,
     file: &str,
     findings: &mut Vec<Diagnostic>,
 ) -> Value {
+    let cell = match cell {
+        Cell::Read(c) => c,
+        Cell::Unread(held, why) => {
+            findings.push(
+                Diagnostic::new(
+                    Rule::I4,
+                    file,
+                    format!("“{}”的“{}”{why}", row.label, col.label),
+                )
+                .at(Some(&at))
+                .help(
+                    "原文中各格的数字之间没有分隔，nianbao 不猜测如何拆分；\
+                         请对照原报告（网页或 Word 文档）核对该行的数字，或报送工作簿。"
+                        .to_string(),
+                ),
+            );
+            return Value {
+                value: rust_decimal::Decimal::ZERO,
+                status: Status::Invalid,
+                unit: None,
+                raw: held.map(CellValue::display),
+                source: Some(at),
+            };
+        }
+    };
     let shown = display(cell);
     let mut say = |rule: Rule, what: String, help: String| {
         let message = format!("“{}”的“{}”{what}", row.label, col.label);
