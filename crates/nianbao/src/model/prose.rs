@@ -64,15 +64,17 @@ impl Section {
 /// The numerals of the six sections.
 const NUMERALS: [char; 6] = ['一', '二', '三', '四', '五', '六'];
 
-/// Words that open each section's title, and how many characters may come before them (`五、
-/// 政府信息公开工作存在的主要问题…` has eight).
-const TITLE_WORDS: [(&[&str], usize); 6] = [
-    (&["总体情况"], 0),
-    (&["主动公开"], 0),
-    (&["收到和处理", "依申请公开"], 6),
-    (&["行政复议"], 6),
-    (&["存在的主要问题", "存在的问题", "主要问题"], 10),
-    (&["其他需要报告"], 0),
+/// Words that open each section's title, each with how many characters may come before it
+/// (`五、政府信息公开工作存在的主要问题…` has eight). 四 is also known by 复议 a little further
+/// on, as published headings misspell it (`四、政府信息公开行政法复议、行政诉讼情况`, the pingtan
+/// sample); the sub-heading `（四）因政府信息公开工作被申请行政复议…` of 一 has it further still.
+const TITLE_WORDS: [&[(&str, usize)]; 6] = [
+    &[("总体情况", 0)],
+    &[("主动公开", 0)],
+    &[("收到和处理", 6), ("依申请公开", 6)],
+    &[("行政复议", 6), ("复议", 9)],
+    &[("存在的主要问题", 10), ("存在的问题", 10), ("主要问题", 10)],
+    &[("其他需要报告", 0)],
 ];
 
 /// The section number a heading paragraph opens, if it is one: a numeral marker (`一、` `一．`
@@ -95,12 +97,11 @@ pub(crate) fn heading_number(text: &str) -> Option<u8> {
         r => r,
     };
     let rest: String = rest.iter().take(40).collect();
-    let (words, before) = TITLE_WORDS[n];
-    words
+    TITLE_WORDS[n]
         .iter()
-        .any(|w| {
+        .any(|(w, before)| {
             rest.find(w)
-                .is_some_and(|at| rest[..at].chars().count() <= before)
+                .is_some_and(|at| rest[..at].chars().count() <= *before)
         })
         .then_some(n as u8 + 1)
 }
@@ -151,6 +152,7 @@ mod tests {
             ("## 二、主动公开政府信息情况", Some(2)),
             ("三、收到和处理政府信息公开申请情况", Some(3)),
             ("四、政府信息公开行政复议、行政诉讼情况", Some(4)),
+            ("四、政府信息公开行政法复议、行政诉讼情况", Some(4)),
             ("五、政府信息公开工作存在的主要问题及改进情况", Some(5)),
             ("五、存在的主要问题及整改措施", Some(5)),
             ("六、其他需要报告的事项", Some(6)),
