@@ -360,10 +360,42 @@ pub fn check_file(path: &Path, opts: &ReadOptions) -> Checked {
 /// disagree, is returned beside them.
 pub fn check_and_fix(path: &Path, opts: &ReadOptions, fix: bool) -> (Checked, Fixed) {
     let display = path.display().to_string();
+    check_read(display, fix, |display| read_report(path, display, opts))
+}
+
+/// [`check_and_fix`] of a file's bytes already in memory (an upload), named `display` in
+/// messages (never used as a path).
+pub fn check_and_fix_bytes(
+    bytes: &[u8],
+    display: &str,
+    opts: &ReadOptions,
+    fix: bool,
+) -> (Checked, Fixed) {
+    check_read(display.to_string(), fix, |display| {
+        crate::read::read_report_bytes(bytes, display, opts)
+    })
+}
+
+/// [`check_files`] of files already in memory, each `(display, bytes)`.
+pub fn check_bytes(files: &[(String, Vec<u8>)], opts: &ReadOptions) -> Vec<Checked> {
+    let mut results: Vec<Checked> = files
+        .par_iter()
+        .map(|(display, bytes)| check_and_fix_bytes(bytes, display, opts, false).0)
+        .collect();
+    flag_duplicates(&mut results);
+    results
+}
+
+/// The body of [`check_and_fix`]: `read` gives the report as read and its reading findings.
+fn check_read(
+    display: String,
+    fix: bool,
+    read: impl FnOnce(&str) -> Result<(Report, Vec<Diagnostic>), ReadError>,
+) -> (Checked, Fixed) {
     // one file's panic is that file's error ([`crate::guard`])
     let work = crate::guard::catch(|| {
         let mut fixed = Fixed::default();
-        let outcome = read_report(path, &display, opts).map(|(mut report, mut findings)| {
+        let outcome = read(&display).map(|(mut report, mut findings)| {
             crate::guard::test_panic("check", &display);
             if fix {
                 let (f, still) = crate::fix::fix_checked(&mut report);
