@@ -230,6 +230,41 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Whether a `Host` header names the server at `served` by IP address (or `localhost`) and
+/// its port (80 when none is written). A DNS name, which DNS rebinding needs, never does.
+fn host_ok(served: SocketAddr, host: &str) -> bool {
+    let (name, port) = match host.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((name, rest)) => (name, rest),
+            None => return false,
+        },
+        None => match host.split_once(':') {
+            Some((name, port)) => (name, host.get(name.len()..).unwrap_or(port)),
+            None => (host, ""),
+        },
+    };
+    let port = match port {
+        "" => 80,
+        p => match p.strip_prefix(':').and_then(|p| p.parse::<u16>().ok()) {
+            Some(p) => p,
+            None => return false,
+        },
+    };
+    if port != served.port() {
+        return false;
+    }
+    let ip = if name.eq_ignore_ascii_case("localhost") {
+        IpAddr::from([127, 0, 0, 1])
+    } else {
+        match name.parse::<IpAddr>() {
+            Ok(ip) => ip,
+            Err(_) => return false,
+        }
+    };
+    let at = served.ip();
+    ip == at || ip.is_loopback() && at.is_loopback() || at.is_unspecified()
+}
+
 /// Equal in time independent of where they differ.
 fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len()
@@ -298,28 +333,6 @@ impl State {
             .then(|| format!("nianbao_token={token}; Path=/; HttpOnly; SameSite=Strict"))
     }
 
-    /// Whether `Host` names this server by IP address (or `localhost`) and its port.
-    fn host_ok(&self, host: Option<&str>) -> bool {
-        let Some(host) = host else { return false };
-        let Some((name, port)) = host.rsplit_once(':') else {
-            return false;
-        };
-        if port.parse::<u16>().ok() != Some(self.addr.port()) {
-            return false;
-        }
-        let ip = if name.eq_ignore_ascii_case("localhost") {
-            IpAddr::from([127, 0, 0, 1])
-        } else {
-            let bare = name.trim_start_matches('[').trim_end_matches(']');
-            match bare.parse::<IpAddr>() {
-                Ok(ip) => ip,
-                Err(_) => return false, // a DNS name: what DNS rebinding needs
-            }
-        };
-        let served = self.addr.ip();
-        ip == served || ip.is_loopback() && served.is_loopback() || served.is_unspecified()
-    }
-
     fn authorized(&self, req: &Request) -> bool {
         let Some(token) = self.token.as_deref() else {
             return true;
@@ -351,7 +364,7 @@ impl State {
     }
 
     fn respond(&self, req: &mut Request) -> Reply {
-        if !self.host_ok(header(req, "Host")) {
+        if !header(req, "Host").is_some_and(|h| host_ok(self.addr, h)) {
             return Reply::error(
                 403,
                 "拒绝：请求的 Host 不是本服务的地址。请用 nianbao serve 打印的地址（IP 地址）访问。",
@@ -385,8 +398,9 @@ impl State {
         }
     }
 
-    /// The uploaded files of a multipart request, `(display, bytes)`, or the error reply.
-    fn uploads(&self, req: &mut Request) -> Result<Vec<(String, Vec<u8>)>, Reply> {
+    /// The body of a multipart request (at most the request limit) and its boundary, or the
+    /// error reply.
+    fn upload(&self, req: &mut Request) -> Result<(Vec<u8>, String), Reply> {
         let limits = self.limits;
         let too_large = |what: String| Reply::error(413, &what);
         let request_limit = format!(
@@ -411,7 +425,14 @@ impl State {
         if body.len() as u64 > limits.request_bytes {
             return Err(too_large(request_limit));
         }
-        let parts = multipart::parse(&body, &boundary).map_err(|m| Reply::error(400, m))?;
+        Ok((body, boundary))
+    }
+
+    /// The uploaded files of a multipart body, `(display, bytes)`, or the error reply.
+    fn files<'b>(&self, body: &'b [u8], boundary: &str) -> Result<Vec<(String, &'b [u8])>, Reply> {
+        let limits = self.limits;
+        let too_large = |what: String| Reply::error(413, &what);
+        let parts = multipart::parse(body, boundary).map_err(|m| Reply::error(400, m))?;
         let files: Vec<_> = parts.iter().filter(|p| p.filename.is_some()).collect();
         if files.len() > limits.files {
             return Err(too_large(format!(
@@ -429,7 +450,7 @@ impl State {
                     limits.file_bytes / MB
                 )));
             }
-            out.push((name, p.data.to_vec()));
+            out.push((name, p.data));
         }
         if out.is_empty() {
             return Err(Reply::error(400, "没有收到文件：请选择或拖入工作簿"));
@@ -439,12 +460,16 @@ impl State {
 
     /// `POST /api/check`: the uploaded files checked, as `check --format json` gives them.
     fn check(&self, req: &mut Request) -> Reply {
-        let files = match self.uploads(req) {
+        let (body, boundary) = match self.upload(req) {
+            Ok(b) => b,
+            Err(r) => return r,
+        };
+        let files = match self.files(&body, &boundary) {
             Ok(f) => f,
             Err(r) => return r,
         };
         let results = nianbao::batch::check_bytes(&files, &self.read);
-        drop(files);
+        drop(body);
         let mut body = Vec::new();
         match crate::cli::output::json(&mut body, &results) {
             Ok(()) => Reply::json(200, body),
@@ -459,7 +484,11 @@ impl State {
         if !matches!(to.as_str(), "xlsx" | "fixed" | "json" | "csv") {
             return Reply::error(400, "to 只能是 xlsx、fixed、json 或 csv");
         }
-        let files = match self.uploads(req) {
+        let (body, boundary) = match self.upload(req) {
+            Ok(b) => b,
+            Err(r) => return r,
+        };
+        let files = match self.files(&body, &boundary) {
             Ok(f) => f,
             Err(r) => return r,
         };
@@ -543,6 +572,17 @@ mod tests {
         );
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
         assert!(same_secret("abc", "abc") && !same_secret("abc", "abd"));
+        let at = |a: &str| a.parse::<SocketAddr>().unwrap();
+        let local = at("127.0.0.1:8080");
+        assert!(host_ok(local, "127.0.0.1:8080") && host_ok(local, "localhost:8080"));
+        assert!(host_ok(local, "[::1]:8080") && host_ok(at("127.0.0.1:80"), "localhost"));
+        assert!(!host_ok(local, "127.0.0.1") && !host_ok(local, "127.0.0.1:8081"));
+        assert!(!host_ok(local, "evil.example:8080") && !host_ok(local, "[::1:8080"));
+        assert!(!host_ok(local, "192.168.1.2:8080") && !host_ok(local, "127.0.0.1:8080:1"));
+        let lan = at("192.168.1.2:8080");
+        assert!(host_ok(lan, "192.168.1.2:8080") && !host_ok(lan, "192.168.1.3:8080"));
+        assert!(host_ok(at("0.0.0.0:8080"), "10.0.0.7:8080"));
+        assert!(!host_ok(at("0.0.0.0:8080"), "intranet.local:8080"));
         assert!(attachment("局.xlsx").contains("filename*=UTF-8''%E5%B1%80.xlsx"));
     }
 }

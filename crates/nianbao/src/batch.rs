@@ -377,10 +377,13 @@ pub fn check_and_fix_bytes(
 }
 
 /// [`check_files`] of files already in memory, each `(display, bytes)`.
-pub fn check_bytes(files: &[(String, Vec<u8>)], opts: &ReadOptions) -> Vec<Checked> {
+pub fn check_bytes<B: AsRef<[u8]> + Sync>(
+    files: &[(String, B)],
+    opts: &ReadOptions,
+) -> Vec<Checked> {
     let mut results: Vec<Checked> = files
         .par_iter()
-        .map(|(display, bytes)| check_and_fix_bytes(bytes, display, opts, false).0)
+        .map(|(display, bytes)| check_and_fix_bytes(bytes.as_ref(), display, opts, false).0)
         .collect();
     flag_duplicates(&mut results);
     results
