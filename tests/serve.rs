@@ -358,3 +358,38 @@ fn zip_bomb_among_good_files() {
         "still serving"
     );
 }
+
+#[test]
+fn token_given_and_refusals_at_start() {
+    let s = serve(&["--listen", "0.0.0.0", "--token", "geheim-0123456789"]);
+    assert_eq!(s.token.as_deref(), Some("geheim-0123456789"));
+    let port = s.addr.rsplit_once(':').unwrap().1.to_string();
+    let bearer = "Bearer geheim-0123456789";
+    assert_eq!(
+        request(&s, "GET", "/", &[("Authorization", bearer)], b"").status,
+        200
+    );
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_nianbao"))
+            .arg("serve")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let short = run(&["--listen", "0.0.0.0", "--port", "0", "--token", "short"]);
+    assert_eq!(short.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("访问口令太短"));
+    let taken = run(&[
+        "--listen",
+        "0.0.0.0",
+        "--port",
+        &port,
+        "--token",
+        "geheim-0123456789",
+    ]);
+    assert_eq!(taken.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&taken.stderr).contains("端口已被占用"),
+        "{taken:?}"
+    );
+}

@@ -85,9 +85,19 @@ impl Server {
         if config.token.as_deref().is_some_and(|t| t.len() < 8) {
             anyhow::bail!("访问口令太短：至少 8 个字符");
         }
-        let http = tiny_http::Server::http(config.listen)
-            .map_err(|e| anyhow::anyhow!("{e}"))
-            .with_context(|| format!("无法在 {} 上启动网页服务", config.listen))?;
+        let http = tiny_http::Server::http(config.listen).map_err(|e| {
+            let why = match e.downcast_ref::<std::io::Error>() {
+                Some(io) if io.kind() == std::io::ErrorKind::AddrInUse => {
+                    "端口已被占用：请用 --port 换一个端口".to_string()
+                }
+                Some(io) if io.kind() == std::io::ErrorKind::AddrNotAvailable => {
+                    "本机没有这个地址：--listen 请给本机的 IP 地址".to_string()
+                }
+                Some(io) => nianbao::error::os_reason(io),
+                None => e.to_string(),
+            };
+            anyhow::anyhow!("无法在 {} 上启动网页服务：{why}", config.listen)
+        })?;
         let addr = http.server_addr().to_ip().context("网页服务没有 IP 地址")?;
         Ok(Server {
             http: Arc::new(http),
