@@ -393,3 +393,57 @@ fn token_given_and_refusals_at_start() {
         "{taken:?}"
     );
 }
+
+/// A bounded load: 20 clients upload the sample roll-up folder at once; every one gets all ten
+/// verdicts. Prints the time and the server's peak memory (Linux) for the closing note.
+#[test]
+fn twenty_clients_at_once() {
+    let s = serve(&[]);
+    let dir = Path::new("sample_workbooks/rollup_2023");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".xlsx"))
+        .collect();
+    names.sort();
+    let files: Vec<(&str, Vec<u8>)> = names
+        .iter()
+        .map(|n| (n.as_str(), std::fs::read(dir.join(n)).unwrap()))
+        .collect();
+    let body = form(&files);
+    let started = std::time::Instant::now();
+    std::thread::scope(|scope| {
+        let clients: Vec<_> = (0..20)
+            .map(|_| {
+                scope.spawn(|| request(&s, "POST", "/api/check", &[("Content-Type", FORM)], &body))
+            })
+            .collect();
+        for c in clients {
+            let a = c.join().unwrap();
+            assert_eq!(a.status, 200);
+            let doc = a.json();
+            let got = doc["files"].as_array().unwrap();
+            assert_eq!(got.len(), names.len());
+            assert!(got.iter().all(|f| f["verdict"] != "无法读取"), "{doc}");
+        }
+    });
+    let took = started.elapsed();
+    let peak = std::fs::read_to_string(format!("/proc/{}/status", s.child.id()))
+        .ok()
+        .and_then(|st| {
+            st.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.trim_start_matches("VmHWM:").trim().to_string())
+        })
+        .unwrap_or_else(|| "?".into());
+    eprintln!(
+        "20 clients × {} files: {:.2} s, server peak memory {peak}",
+        names.len(),
+        took.as_secs_f64()
+    );
+    assert_eq!(
+        request(&s, "GET", "/", &[], b"").status,
+        200,
+        "still serving"
+    );
+}
