@@ -351,6 +351,9 @@ fn zip_bomb_among_good_files() {
         .as_str()
         .unwrap()
         .contains("zip_bomb.xlsx"));
+    // the hint speaks to the page, not of the command line's flags alone
+    let hint = files[1]["error"]["hint"].as_str().unwrap();
+    assert!(hint.contains("启动 nianbao serve 的人"), "{hint}");
     assert_eq!(files[2]["verdict"], "通过");
     assert_eq!(
         request(&s, "GET", "/", &[], b"").status,

@@ -204,6 +204,15 @@ struct FileJson<'a> {
 
 /// JSON output: `{"files": [...], "summary": {...}}`.
 pub fn json(out: &mut dyn Write, results: &[Checked]) -> io::Result<()> {
+    json_in(out, results, &super::wording())
+}
+
+/// [`json`] with the hints of unreadable files in `wording` (the web page's own words).
+pub fn json_in(
+    out: &mut dyn Write,
+    results: &[Checked],
+    wording: &nianbao::wording::Wording,
+) -> io::Result<()> {
     let files: Vec<FileJson> = results
         .iter()
         .map(|c| FileJson {
@@ -217,7 +226,7 @@ pub fn json(out: &mut dyn Write, results: &[Checked]) -> io::Result<()> {
             error: c.outcome.as_ref().err().map(|e| FatalJson {
                 kind: e.kind(),
                 message: e.to_string(),
-                hint: e.hint(&super::wording()),
+                hint: e.hint(wording),
             }),
             findings: c.findings(),
         })

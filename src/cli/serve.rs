@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 
+use nianbao::read::ReadOptions;
+
 use super::ReadArgs;
 use crate::serve::{self, Config, Server, UploadLimits};
 
@@ -53,7 +55,10 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         None if !ip.is_loopback() => Some(serve::new_token()?),
         None => None,
     };
-    let read = args.read.options();
+    let read = ReadOptions {
+        wording: serve::wording(),
+        ..args.read.options()
+    };
     let server = Server::bind(Config {
         listen: SocketAddr::new(ip, args.port),
         token: token.clone(),

@@ -69,6 +69,19 @@ struct State {
     read: ReadOptions,
 }
 
+/// The library's help texts in the page's words: the page has no flags, so a hint says what
+/// the person at the page can do, or what whoever started `nianbao serve` can.
+pub fn wording() -> nianbao::wording::Wording {
+    nianbao::wording::Wording {
+        previous: "上一年度的比对请用命令行 nianbao rollup --previous。".into(),
+        agency_year: "或在文件名中写明单位名称和年度后重新上传。".into(),
+        limits: "或请启动 nianbao serve 的人用 --max-* 选项放宽上限。".into(),
+        format_version:
+            "请在表头标明格式版本，或请启动 nianbao serve 的人用 --format-version 2019 或 2021 指定。"
+                .into(),
+    }
+}
+
 /// A new random access token (128 bits from the operating system, hex).
 pub fn new_token() -> anyhow::Result<String> {
     let mut bytes = [0u8; 16];
@@ -481,7 +494,7 @@ impl State {
         let results = nianbao::batch::check_bytes(&files, &self.read);
         drop(body);
         let mut body = Vec::new();
-        match crate::cli::output::json(&mut body, &results) {
+        match crate::cli::output::json_in(&mut body, &results, &self.read.wording) {
             Ok(()) => Reply::json(200, body),
             Err(e) => Reply::error(500, &format!("无法生成结果：{e}")),
         }
@@ -510,7 +523,7 @@ impl State {
         let (report, findings) = match &checked.outcome {
             Ok(ok) => ok,
             Err(e) => {
-                let message = format!("{e}；{}", e.hint(&crate::cli::wording()));
+                let message = format!("{e}；{}", e.hint(&self.read.wording));
                 return Reply::error(422, &message);
             }
         };
