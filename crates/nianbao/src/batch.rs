@@ -520,6 +520,41 @@ pub(crate) fn flag_duplicates(results: &mut [Checked]) {
 mod tests {
     use super::*;
 
+    /// An upload is checked as the same file on disk, named by the name it was given; two
+    /// uploads of one agency and year are duplicates (B1) as two files are.
+    #[test]
+    fn bytes_are_checked_as_files() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample_workbooks");
+        let opts = ReadOptions::default();
+        for name in [
+            "fails_r1.xlsx",
+            "yuntai_wenlv_2020.xls",
+            "bad/zip_bomb.xlsx",
+        ] {
+            let path = root.join(name);
+            let bytes = std::fs::read(&path).unwrap();
+            let (up, _) = check_and_fix_bytes(&bytes, "上传.xlsx", &opts, false);
+            let disk = check_file(&path, &opts);
+            assert_eq!(up.display, "上传.xlsx");
+            let same = |c: &Checked| {
+                let text = format!("{:?}", c.outcome.as_ref().map(|(_, f)| f));
+                text.replace(&c.display, "<file>")
+            };
+            assert_eq!(same(&up), same(&disk), "{name}");
+        }
+        let bytes = std::fs::read(root.join("fails_r1.xlsx")).unwrap();
+        let both = check_bytes(
+            &[
+                ("a.xlsx".to_string(), &bytes),
+                ("b.xlsx".to_string(), &bytes),
+            ],
+            &opts,
+        );
+        assert!(both
+            .iter()
+            .all(|c| c.findings().iter().any(|d| d.rule == Rule::B1)));
+    }
+
     /// Issue 11: a folder's published reports as text are found; its README is not.
     #[test]
     fn folders_yield_text_reports_but_not_their_readme() {
