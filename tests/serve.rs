@@ -450,3 +450,40 @@ fn twenty_clients_at_once() {
         "still serving"
     );
 }
+
+#[test]
+fn wrong_requests_are_said_so() {
+    let s = serve(&[]);
+    assert_eq!(request(&s, "GET", "/etc/passwd", &[], b"").status, 404);
+    assert_eq!(request(&s, "GET", "/api/check", &[], b"").status, 405);
+    let bad_version = request(&s, "GET", "/api/template?version=2020", &[], b"");
+    assert_eq!(bad_version.status, 400);
+    assert!(bad_version.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("2019 或 2021"));
+    assert_eq!(
+        request(&s, "GET", "/api/template?year=abc", &[], b"").status,
+        400
+    );
+    let two = [sample("fails_r1.xlsx"), sample("fails_r2.xlsx")];
+    assert_eq!(post(&s, "/api/convert?to=xlsx", &two).status, 400);
+    assert_eq!(post(&s, "/api/convert?to=exe", &two[..1]).status, 400);
+    let plain = request(
+        &s,
+        "POST",
+        "/api/check",
+        &[("Content-Type", "text/plain")],
+        b"x",
+    );
+    assert_eq!(plain.status, 400);
+    let broken = request(
+        &s,
+        "POST",
+        "/api/check",
+        &[("Content-Type", FORM)],
+        b"--x\r\n",
+    );
+    assert_eq!(broken.status, 400);
+    assert_eq!(post(&s, "/api/check", &[]).status, 400);
+}
