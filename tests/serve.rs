@@ -487,3 +487,28 @@ fn wrong_requests_are_said_so() {
     assert_eq!(broken.status, 400);
     assert_eq!(post(&s, "/api/check", &[]).status, 400);
 }
+
+/// The page's script under node with a stub DOM (tests/serve_page.js): what it lists, shows and
+/// asks for. Skipped, saying so, where node is not installed (the real browser test is to come).
+#[test]
+fn page_script_in_node() {
+    let page = include_str!("../src/serve/page.html");
+    let script = &page[page.find("<script>").unwrap() + 8..page.find("</script>").unwrap()];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("page.js");
+    std::fs::write(&path, script).unwrap();
+    let run = Command::new("node")
+        .arg("tests/serve_page.js")
+        .arg(&path)
+        .output();
+    let Ok(out) = run else {
+        eprintln!("node is not installed: the page's script was not run");
+        return;
+    };
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
