@@ -57,3 +57,4 @@ fn message(e: &anyhow::Error) -> String {
 }
 
 mod cli;
+mod serve;

@@ -164,9 +164,11 @@ pub fn render_error(e: &clap::Error, args: &[OsString]) -> String {
         ErrorKind::UnknownArgument => format!("不认识的参数“{arg}”"),
         ErrorKind::InvalidSubcommand => {
             let name = text(ContextKind::InvalidSubcommand).unwrap_or_default();
-            format!("没有“{name}”这个命令（命令有 check、convert、template、rollup）")
+            format!("没有“{name}”这个命令（命令有 check、convert、template、rollup、serve）")
         }
-        ErrorKind::MissingSubcommand => "缺少命令：check、convert、template 或 rollup".to_string(),
+        ErrorKind::MissingSubcommand => {
+            "缺少命令：check、convert、template、rollup 或 serve".to_string()
+        }
         ErrorKind::MissingRequiredArgument => format!("缺少必需的参数：{arg}"),
         ErrorKind::ArgumentConflict => match text(ContextKind::PriorArg).map(flag) {
             Some(prior) if prior != arg => format!("{arg} 不能与 {prior} 同时使用"),
@@ -209,7 +211,7 @@ pub fn render_error(e: &clap::Error, args: &[OsString]) -> String {
 
 /// `nianbao` or `nianbao 子命令`, as far as the arguments name one.
 fn invoked(args: &[OsString]) -> String {
-    let subs = ["check", "convert", "template", "rollup"];
+    let subs = ["check", "convert", "template", "rollup", "serve"];
     match args
         .iter()
         .skip(1)

@@ -12,6 +12,7 @@ pub mod convert;
 pub mod help;
 pub mod output;
 pub mod rollup;
+pub mod serve;
 pub mod template;
 
 /// 政府信息公开工作年度报告统计表：读取、校验、转换、汇总。
@@ -38,6 +39,7 @@ pub enum Command {
     Convert(convert::Args),
     Template(template::Args),
     Rollup(rollup::Args),
+    Serve(serve::Args),
 }
 
 /// Exit codes, documented in `--help` and the README.
@@ -67,6 +69,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Convert(a) => convert::run(a),
         Command::Template(a) => template::run(a),
         Command::Rollup(a) => rollup::run(a),
+        Command::Serve(a) => serve::run(a),
     }
 }
 

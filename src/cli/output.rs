@@ -171,9 +171,25 @@ struct FatalJson {
     hint: String,
 }
 
+/// A file's verdict as the page and the JSON name it: 通过 / 有警告 / 有错误 / 无法读取.
+pub fn verdict_label(c: &Checked) -> &'static str {
+    let (e, w) = diag::counts(c.findings());
+    if c.outcome.is_err() {
+        "无法读取"
+    } else if e > 0 {
+        "有错误"
+    } else if w > 0 {
+        "有警告"
+    } else {
+        "通过"
+    }
+}
+
 #[derive(Serialize)]
 struct FileJson<'a> {
     path: &'a str,
+    /// [`verdict_label`].
+    verdict: &'static str,
     agency: Option<&'a str>,
     year: Option<u16>,
     /// Where the agency and the year came from (`label`, `title`, `file_name`, …).
@@ -188,10 +204,20 @@ struct FileJson<'a> {
 
 /// JSON output: `{"files": [...], "summary": {...}}`.
 pub fn json(out: &mut dyn Write, results: &[Checked]) -> io::Result<()> {
+    json_in(out, results, &super::wording())
+}
+
+/// [`json`] with the hints of unreadable files in `wording` (the web page's own words).
+pub fn json_in(
+    out: &mut dyn Write,
+    results: &[Checked],
+    wording: &nianbao::wording::Wording,
+) -> io::Result<()> {
     let files: Vec<FileJson> = results
         .iter()
         .map(|c| FileJson {
             path: &c.display,
+            verdict: verdict_label(c),
             agency: c.report().and_then(|r| r.meta.agency.as_deref()),
             year: c.report().and_then(|r| r.meta.year),
             agency_from: c.report().and_then(|r| r.meta.agency_from),
@@ -200,7 +226,7 @@ pub fn json(out: &mut dyn Write, results: &[Checked]) -> io::Result<()> {
             error: c.outcome.as_ref().err().map(|e| FatalJson {
                 kind: e.kind(),
                 message: e.to_string(),
-                hint: e.hint(&super::wording()),
+                hint: e.hint(wording),
             }),
             findings: c.findings(),
         })

@@ -360,10 +360,45 @@ pub fn check_file(path: &Path, opts: &ReadOptions) -> Checked {
 /// disagree, is returned beside them.
 pub fn check_and_fix(path: &Path, opts: &ReadOptions, fix: bool) -> (Checked, Fixed) {
     let display = path.display().to_string();
+    check_read(display, fix, |display| read_report(path, display, opts))
+}
+
+/// [`check_and_fix`] of a file's bytes already in memory (an upload), named `display` in
+/// messages (never used as a path).
+pub fn check_and_fix_bytes(
+    bytes: &[u8],
+    display: &str,
+    opts: &ReadOptions,
+    fix: bool,
+) -> (Checked, Fixed) {
+    check_read(display.to_string(), fix, |display| {
+        crate::read::read_report_bytes(bytes, display, opts)
+    })
+}
+
+/// [`check_files`] of files already in memory, each `(display, bytes)`.
+pub fn check_bytes<B: AsRef<[u8]> + Sync>(
+    files: &[(String, B)],
+    opts: &ReadOptions,
+) -> Vec<Checked> {
+    let mut results: Vec<Checked> = files
+        .par_iter()
+        .map(|(display, bytes)| check_and_fix_bytes(bytes.as_ref(), display, opts, false).0)
+        .collect();
+    flag_duplicates(&mut results);
+    results
+}
+
+/// The body of [`check_and_fix`]: `read` gives the report as read and its reading findings.
+fn check_read(
+    display: String,
+    fix: bool,
+    read: impl FnOnce(&str) -> Result<(Report, Vec<Diagnostic>), ReadError>,
+) -> (Checked, Fixed) {
     // one file's panic is that file's error ([`crate::guard`])
     let work = crate::guard::catch(|| {
         let mut fixed = Fixed::default();
-        let outcome = read_report(path, &display, opts).map(|(mut report, mut findings)| {
+        let outcome = read(&display).map(|(mut report, mut findings)| {
             crate::guard::test_panic("check", &display);
             if fix {
                 let (f, still) = crate::fix::fix_checked(&mut report);
@@ -484,6 +519,41 @@ pub(crate) fn flag_duplicates(results: &mut [Checked]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An upload is checked as the same file on disk, named by the name it was given; two
+    /// uploads of one agency and year are duplicates (B1) as two files are.
+    #[test]
+    fn bytes_are_checked_as_files() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample_workbooks");
+        let opts = ReadOptions::default();
+        for name in [
+            "fails_r1.xlsx",
+            "yuntai_wenlv_2020.xls",
+            "bad/zip_bomb.xlsx",
+        ] {
+            let path = root.join(name);
+            let bytes = std::fs::read(&path).unwrap();
+            let (up, _) = check_and_fix_bytes(&bytes, "上传.xlsx", &opts, false);
+            let disk = check_file(&path, &opts);
+            assert_eq!(up.display, "上传.xlsx");
+            let same = |c: &Checked| {
+                let text = format!("{:?}", c.outcome.as_ref().map(|(_, f)| f));
+                text.replace(&c.display, "<file>")
+            };
+            assert_eq!(same(&up), same(&disk), "{name}");
+        }
+        let bytes = std::fs::read(root.join("fails_r1.xlsx")).unwrap();
+        let both = check_bytes(
+            &[
+                ("a.xlsx".to_string(), &bytes),
+                ("b.xlsx".to_string(), &bytes),
+            ],
+            &opts,
+        );
+        assert!(both
+            .iter()
+            .all(|c| c.findings().iter().any(|d| d.rule == Rule::B1)));
+    }
 
     /// Issue 11: a folder's published reports as text are found; its README is not.
     #[test]

@@ -19,6 +19,6 @@ mod xlsx;
 mod zipped;
 
 pub use grid::{CellValue, Grid, Rect, Sheet};
-pub use locate::{locate, read_report, ReadOptions};
+pub use locate::{locate, read_report, read_report_bytes, ReadOptions};
 pub(crate) use open::open_regular;
 pub use open::{read_grid, read_grid_bytes, read_mark, Limits, Marked, WRITTEN_AT};

@@ -76,6 +76,17 @@ pub fn read_report(
     locate(&grid, opts)
 }
 
+/// [`read_report`] of a file's bytes already in memory (an upload): `display` names it in
+/// messages and, like a file's name, may tell the agency and year; it is never used as a path.
+pub fn read_report_bytes(
+    bytes: &[u8],
+    display: &str,
+    opts: &ReadOptions,
+) -> Result<(Report, Vec<Diagnostic>), ReadError> {
+    let grid = crate::read::read_grid_bytes(bytes, display, &opts.limits)?;
+    locate(&grid, opts)
+}
+
 /// Locate the tables of a grid and build the report with its reading findings.
 pub fn locate(grid: &Grid, opts: &ReadOptions) -> Result<(Report, Vec<Diagnostic>), ReadError> {
     let ixs: Vec<Indexed> = grid.sheets.iter().map(Indexed::new).collect();

@@ -742,6 +742,30 @@ pub fn write_report(
     save(wb, out, reads)
 }
 
+/// The workbook [`write_report`] writes, as bytes (a web page's download).
+pub fn report_bytes(
+    report: &Report,
+    diags: &[Diagnostic],
+    fixed: &Fixed,
+) -> Result<Vec<u8>, WriteError> {
+    let memory = Path::new("内存");
+    report_workbook(report, diags, fixed)
+        .and_then(|mut wb| wb.save_to_buffer())
+        .map_err(xlsx_err(memory))
+}
+
+/// The workbook [`write_template`] writes, as bytes (a web page's download).
+pub fn template_bytes(
+    version: FormatVersion,
+    agency: Option<&str>,
+    year: Option<u16>,
+) -> Result<Vec<u8>, WriteError> {
+    let memory = Path::new("内存");
+    template_workbook(version, agency, year)
+        .and_then(|mut wb| wb.save_to_buffer())
+        .map_err(xlsx_err(memory))
+}
+
 /// The report of the blank template: every input blank, every total a computed 0.
 pub(crate) fn blank_report(
     version: FormatVersion,

@@ -1,0 +1,611 @@
+//! `nianbao serve`: a web page on the office's own machine for checking workbooks (issue 12).
+//!
+//! **The HTTP crate.** `tiny_http`: a small, synchronous HTTP/1.1 server (four small
+//! dependencies, no async runtime, no TLS unless asked for), maintained under the tiny-http
+//! organisation. The page's traffic is a few uploads at a time from one office, so a few worker
+//! threads receiving from one listener are enough, and the reading itself runs on the library's
+//! rayon pool as `check` does. An async stack (hyper/axum + tokio) would add a runtime and some
+//! fifty crates for nothing this needs. The server lives in the binary crate only: the library
+//! knows nothing of HTTP; the handlers here are thin, like the command line's (parse the request,
+//! call one library function, shape the answer with the CLI's own JSON).
+//!
+//! **Security.** Bound to loopback unless `--listen` says otherwise, and then an access token is
+//! required on every request (`Authorization: Bearer`, the `nianbao_token` cookie the page gets
+//! when opened with `?token=`, or `?token=`). The `Host` of every request must be the served
+//! address written as an IP address (or `localhost`): a DNS name, which is what DNS rebinding
+//! needs, is refused (403). A POST whose `Origin` is another site is refused (403). Uploads are
+//! bounded per file, per request and in number (413) and read with the reader's guards; they
+//! are held in memory only for the request and dropped with it; client file names are only
+//! text in messages.
+
+mod multipart;
+
+use std::io::Read;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use anyhow::Context;
+use tiny_http::{Header, Method, Request, Response};
+
+use nianbao::model::FormatVersion;
+use nianbao::read::ReadOptions;
+
+/// The page, embedded in the binary: nothing is fetched from elsewhere.
+const PAGE: &str = include_str!("page.html");
+
+/// Upload limits (413 beyond them).
+#[derive(Debug, Clone, Copy)]
+pub struct UploadLimits {
+    /// The largest file (the reader's own limit).
+    pub file_bytes: u64,
+    /// The largest request body.
+    pub request_bytes: u64,
+    /// The most files in one request.
+    pub files: usize,
+}
+
+/// What to serve and how.
+pub struct Config {
+    /// The address to listen on (port 0: any free port).
+    pub listen: SocketAddr,
+    /// The access token; required when `listen` is not loopback.
+    pub token: Option<String>,
+    /// Upload limits.
+    pub limits: UploadLimits,
+    /// Reading options, with the reader's guards (as the CLI's `--max-*`).
+    pub read: ReadOptions,
+}
+
+/// A bound server, not yet serving.
+pub struct Server {
+    http: Arc<tiny_http::Server>,
+    state: Arc<State>,
+}
+
+struct State {
+    addr: SocketAddr,
+    token: Option<String>,
+    limits: UploadLimits,
+    read: ReadOptions,
+}
+
+/// The library's help texts in the page's words: the page has no flags, so a hint says what
+/// the person at the page can do, or what whoever started `nianbao serve` can.
+pub fn wording() -> nianbao::wording::Wording {
+    nianbao::wording::Wording {
+        previous: "上一年度的比对请用命令行 nianbao rollup --previous。".into(),
+        agency_year: "或在文件名中写明单位名称和年度后重新上传。".into(),
+        limits: "或请启动 nianbao serve 的人用 --max-* 选项放宽上限。".into(),
+        format_version:
+            "请在表头标明格式版本，或请启动 nianbao serve 的人用 --format-version 2019 或 2021 指定。"
+                .into(),
+    }
+}
+
+/// A new random access token (128 bits from the operating system, hex).
+pub fn new_token() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("无法生成访问口令：{e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+impl Server {
+    /// Bind the address. Refuses an address beyond loopback without a token.
+    pub fn bind(config: Config) -> anyhow::Result<Self> {
+        if !config.listen.ip().is_loopback() && config.token.is_none() {
+            anyhow::bail!("监听本机以外的地址时必须使用访问口令");
+        }
+        if config.token.as_deref().is_some_and(|t| t.len() < 8) {
+            anyhow::bail!("访问口令太短：至少 8 个字符");
+        }
+        let http = tiny_http::Server::http(config.listen).map_err(|e| {
+            let why = match e.downcast_ref::<std::io::Error>() {
+                Some(io) if io.kind() == std::io::ErrorKind::AddrInUse => {
+                    "端口已被占用：请用 --port 换一个端口".to_string()
+                }
+                Some(io) if io.kind() == std::io::ErrorKind::AddrNotAvailable => {
+                    "本机没有这个地址：--listen 请给本机的 IP 地址".to_string()
+                }
+                Some(io) => nianbao::error::os_reason(io),
+                None => e.to_string(),
+            };
+            anyhow::anyhow!("无法在 {} 上启动网页服务：{why}", config.listen)
+        })?;
+        let addr = http.server_addr().to_ip().context("网页服务没有 IP 地址")?;
+        Ok(Server {
+            http: Arc::new(http),
+            state: Arc::new(State {
+                addr,
+                token: config.token,
+                limits: config.limits,
+                read: config.read,
+            }),
+        })
+    }
+
+    /// The page's address to open in a browser (with the token when there is one).
+    pub fn url(&self) -> String {
+        let addr = self.state.addr;
+        let host = if addr.ip().is_unspecified() {
+            SocketAddr::new(IpAddr::from([127, 0, 0, 1]), addr.port())
+        } else {
+            addr
+        };
+        match &self.state.token {
+            Some(t) => format!("http://{host}/?token={t}"),
+            None => format!("http://{host}/"),
+        }
+    }
+
+    /// Serve with `workers` threads until the process ends.
+    pub fn run(self, workers: usize) {
+        let threads: Vec<_> = (0..workers.max(1))
+            .map(|_| {
+                let (http, state) = (Arc::clone(&self.http), Arc::clone(&self.state));
+                std::thread::spawn(move || {
+                    while let Ok(req) = http.recv() {
+                        state.handle(req);
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            let _ = t.join();
+        }
+    }
+}
+
+/// An answer before it becomes a tiny_http response.
+struct Reply {
+    status: u16,
+    content_type: &'static str,
+    body: Vec<u8>,
+    headers: Vec<(&'static str, String)>,
+}
+
+impl Reply {
+    fn json(status: u16, body: Vec<u8>) -> Self {
+        Reply {
+            status,
+            content_type: "application/json; charset=utf-8",
+            body,
+            headers: Vec::new(),
+        }
+    }
+
+    /// An error: `{"error": message}` with the status.
+    fn error(status: u16, message: &str) -> Self {
+        let body = serde_json::to_vec(&serde_json::json!({ "error": message })).unwrap_or_default();
+        Reply::json(status, body)
+    }
+
+    fn download(content_type: &'static str, name: &str, body: Vec<u8>) -> Self {
+        Reply {
+            status: 200,
+            content_type,
+            body,
+            headers: vec![("Content-Disposition", attachment(name))],
+        }
+    }
+}
+
+/// `attachment` with an ASCII fallback name and the UTF-8 name (RFC 6266 / 5987).
+fn attachment(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+    req.headers()
+        .iter()
+        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
+        .map(|h| h.value.as_str())
+}
+
+/// The value of `key` in a query string (percent-decoded).
+fn query(url: &str, key: &str) -> Option<String> {
+    let (_, q) = url.split_once('?')?;
+    q.split('&').find_map(|kv| {
+        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+        (k == key).then(|| percent_decode(v))
+    })
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let hex = |c: u8| (c as char).to_digit(16);
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                    continue;
+                }
+                _ => out.push(b'%'),
+            },
+            b'+' => out.push(b' '),
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Whether a `Host` header names the server at `served` by IP address (or `localhost`) and
+/// its port (80 when none is written). A DNS name, which DNS rebinding needs, never does.
+fn host_ok(served: SocketAddr, host: &str) -> bool {
+    let (name, port) = match host.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((name, rest)) => (name, rest),
+            None => return false,
+        },
+        None => match host.split_once(':') {
+            Some((name, port)) => (name, host.get(name.len()..).unwrap_or(port)),
+            None => (host, ""),
+        },
+    };
+    let port = match port {
+        "" => 80,
+        p => match p.strip_prefix(':').and_then(|p| p.parse::<u16>().ok()) {
+            Some(p) => p,
+            None => return false,
+        },
+    };
+    if port != served.port() {
+        return false;
+    }
+    let ip = if name.eq_ignore_ascii_case("localhost") {
+        IpAddr::from([127, 0, 0, 1])
+    } else {
+        match name.parse::<IpAddr>() {
+            Ok(ip) => ip,
+            Err(_) => return false,
+        }
+    };
+    let at = served.ip();
+    ip == at || ip.is_loopback() && at.is_loopback() || at.is_unspecified()
+}
+
+/// Equal in time independent of where they differ.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// A client's file name as text for messages: its last component, without control characters,
+/// at most 200 characters (never a path).
+fn display_name(given: &str, n: usize) -> String {
+    let last = given.rsplit(['/', '\\']).next().unwrap_or("");
+    let clean: String = last.chars().filter(|c| !c.is_control()).take(200).collect();
+    if clean.trim().is_empty() {
+        format!("上传的文件{n}")
+    } else {
+        clean
+    }
+}
+
+impl State {
+    fn handle(&self, mut req: Request) {
+        let reply =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.respond(&mut req)))
+                .unwrap_or_else(|_| {
+                    Reply::error(500, "内部错误：这是 nianbao 的缺陷，请报告给维护者")
+                });
+        let set_cookie = self.cookie_for(&req);
+        let mut resp = Response::from_data(reply.body)
+            .with_status_code(reply.status)
+            .with_chunked_threshold(usize::MAX);
+        let mut headers = vec![
+            ("Content-Type", reply.content_type.to_string()),
+            ("X-Content-Type-Options", "nosniff".to_string()),
+            ("Referrer-Policy", "no-referrer".to_string()),
+            ("X-Frame-Options", "DENY".to_string()),
+            ("Cache-Control", "no-store".to_string()),
+            (
+                "Content-Security-Policy",
+                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
+                 connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; \
+                 frame-ancestors 'none'"
+                    .to_string(),
+            ),
+        ];
+        headers.extend(reply.headers);
+        headers.extend(set_cookie.map(|c| ("Set-Cookie", c)));
+        if reply.status == 413 {
+            // the rest of the body is not read
+            headers.push(("Connection", "close".to_string()));
+        }
+        for (k, v) in headers {
+            if let Ok(h) = Header::from_bytes(k.as_bytes(), v.as_bytes()) {
+                resp.add_header(h);
+            }
+        }
+        let _ = req.respond(resp);
+    }
+
+    /// The token cookie, when the page is opened with a right `?token=`.
+    fn cookie_for(&self, req: &Request) -> Option<String> {
+        let token = self.token.as_deref()?;
+        let given = query(req.url(), "token")?;
+        same_secret(&given, token)
+            .then(|| format!("nianbao_token={token}; Path=/; HttpOnly; SameSite=Strict"))
+    }
+
+    fn authorized(&self, req: &Request) -> bool {
+        let Some(token) = self.token.as_deref() else {
+            return true;
+        };
+        let bearer = header(req, "Authorization").and_then(|v| v.strip_prefix("Bearer "));
+        let cookie = header(req, "Cookie").and_then(|c| {
+            c.split(';')
+                .find_map(|kv| kv.trim().strip_prefix("nianbao_token="))
+        });
+        let given = query(req.url(), "token");
+        let ok = [bearer, cookie, given.as_deref()]
+            .into_iter()
+            .flatten()
+            .any(|g| same_secret(g, token));
+        ok
+    }
+
+    /// Whether a state-changing request comes from this page: an `Origin` (which browsers send
+    /// with every POST) must be this server as the `Host` names it.
+    fn origin_ok(req: &Request) -> bool {
+        match (header(req, "Origin"), header(req, "Host")) {
+            (None, _) => !matches!(
+                header(req, "Sec-Fetch-Site"),
+                Some("cross-site" | "same-site")
+            ),
+            (Some(origin), Some(host)) => origin == format!("http://{host}"),
+            _ => false,
+        }
+    }
+
+    fn respond(&self, req: &mut Request) -> Reply {
+        if !header(req, "Host").is_some_and(|h| host_ok(self.addr, h)) {
+            return Reply::error(
+                403,
+                "拒绝：请求的 Host 不是本服务的地址。请用 nianbao serve 打印的地址（IP 地址）访问。",
+            );
+        }
+        if !self.authorized(req) {
+            return Reply::error(
+                401,
+                "需要访问口令：请用 nianbao serve 打印的完整地址（含 ?token=）打开页面。",
+            );
+        }
+        let post = *req.method() == Method::Post;
+        if post && !Self::origin_ok(req) {
+            return Reply::error(403, "拒绝：请求来自其他网站（Origin 不符）。");
+        }
+        let path = req.url().split('?').next().unwrap_or("").to_string();
+        match (req.method(), path.as_str()) {
+            (Method::Get, "/") => Reply {
+                status: 200,
+                content_type: "text/html; charset=utf-8",
+                body: PAGE.as_bytes().to_vec(),
+                headers: Vec::new(),
+            },
+            (Method::Post, "/api/check") => self.check(req),
+            (Method::Post, "/api/convert") => self.convert(req),
+            (Method::Get, "/api/template") => template(req.url()),
+            (_, "/" | "/api/check" | "/api/convert" | "/api/template") => {
+                Reply::error(405, "不支持的请求方法")
+            }
+            _ => Reply::error(404, "没有这个页面"),
+        }
+    }
+
+    /// The body of a multipart request (at most the request limit) and its boundary, or the
+    /// error reply.
+    fn upload(&self, req: &mut Request) -> Result<(Vec<u8>, String), Reply> {
+        let limits = self.limits;
+        let too_large = |what: String| Reply::error(413, &what);
+        let request_limit = format!(
+            "上传的内容超过每次上限 {} MB：请分几次上传",
+            limits.request_bytes / MB
+        );
+        if req
+            .body_length()
+            .is_some_and(|n| n as u64 > limits.request_bytes)
+        {
+            return Err(too_large(request_limit));
+        }
+        let content_type = header(req, "Content-Type").unwrap_or("").to_string();
+        let boundary = multipart::boundary(&content_type)
+            .ok_or_else(|| Reply::error(400, "请以 multipart/form-data 上传文件"))?
+            .to_string();
+        let mut body = Vec::new();
+        req.as_reader()
+            .take(limits.request_bytes + 1)
+            .read_to_end(&mut body)
+            .map_err(|_| Reply::error(400, "上传中断：请重试"))?;
+        if body.len() as u64 > limits.request_bytes {
+            return Err(too_large(request_limit));
+        }
+        Ok((body, boundary))
+    }
+
+    /// The uploaded files of a multipart body, `(display, bytes)`, or the error reply.
+    fn files<'b>(&self, body: &'b [u8], boundary: &str) -> Result<Vec<(String, &'b [u8])>, Reply> {
+        let limits = self.limits;
+        let too_large = |what: String| Reply::error(413, &what);
+        let parts = multipart::parse(body, boundary).map_err(|m| Reply::error(400, m))?;
+        let files: Vec<_> = parts.iter().filter(|p| p.filename.is_some()).collect();
+        if files.len() > limits.files {
+            return Err(too_large(format!(
+                "一次最多上传 {} 个文件（这次有 {} 个）：请分几次上传",
+                limits.files,
+                files.len()
+            )));
+        }
+        let mut out = Vec::with_capacity(files.len());
+        for (i, p) in files.into_iter().enumerate() {
+            let name = display_name(p.filename.as_deref().unwrap_or(""), i + 1);
+            if p.data.len() as u64 > limits.file_bytes {
+                return Err(too_large(format!(
+                    "{name}：文件超过单个文件上限 {} MB",
+                    limits.file_bytes / MB
+                )));
+            }
+            out.push((name, p.data));
+        }
+        if out.is_empty() {
+            return Err(Reply::error(400, "没有收到文件：请选择或拖入工作簿"));
+        }
+        Ok(out)
+    }
+
+    /// `POST /api/check`: the uploaded files checked, as `check --format json` gives them.
+    fn check(&self, req: &mut Request) -> Reply {
+        let (body, boundary) = match self.upload(req) {
+            Ok(b) => b,
+            Err(r) => return r,
+        };
+        let files = match self.files(&body, &boundary) {
+            Ok(f) => f,
+            Err(r) => return r,
+        };
+        let results = nianbao::batch::check_bytes(&files, &self.read);
+        drop(body);
+        let mut body = Vec::new();
+        match crate::cli::output::json_in(&mut body, &results, &self.read.wording) {
+            Ok(()) => Reply::json(200, body),
+            Err(e) => Reply::error(500, &format!("无法生成结果：{e}")),
+        }
+    }
+
+    /// `POST /api/convert?to=xlsx|fixed|json|csv`: one uploaded file as `convert` writes it
+    /// (`fixed`: with `--fix`).
+    fn convert(&self, req: &mut Request) -> Reply {
+        let to = query(req.url(), "to").unwrap_or_default();
+        if !matches!(to.as_str(), "xlsx" | "fixed" | "json" | "csv") {
+            return Reply::error(400, "to 只能是 xlsx、fixed、json 或 csv");
+        }
+        let (body, boundary) = match self.upload(req) {
+            Ok(b) => b,
+            Err(r) => return r,
+        };
+        let files = match self.files(&body, &boundary) {
+            Ok(f) => f,
+            Err(r) => return r,
+        };
+        let [(name, bytes)] = files.as_slice() else {
+            return Reply::error(400, "转换一次只接受一个文件");
+        };
+        let (checked, fixed) =
+            nianbao::batch::check_and_fix_bytes(bytes, name, &self.read, to == "fixed");
+        let (report, findings) = match &checked.outcome {
+            Ok(ok) => ok,
+            Err(e) => {
+                let message = format!("{e}；{}", e.hint(&self.read.wording));
+                return Reply::error(422, &message);
+            }
+        };
+        let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
+        let made = match to.as_str() {
+            "xlsx" | "fixed" => {
+                let suffix = if to == "fixed" {
+                    "更正后"
+                } else {
+                    "统计表"
+                };
+                nianbao::write::template::report_bytes(report, findings, &fixed)
+                    .map(|b| (XLSX, format!("{stem}_{suffix}.xlsx"), b))
+                    .map_err(|e| e.to_string())
+            }
+            "json" => serde_json::to_vec_pretty(report)
+                .map(|b| ("application/json; charset=utf-8", format!("{stem}.json"), b))
+                .map_err(|e| e.to_string()),
+            _ => {
+                let mut b = Vec::new();
+                nianbao::write::csv::write_long(&mut b, [report])
+                    .map(|_| ("text/csv; charset=utf-8", format!("{stem}.csv"), b))
+                    .map_err(|e| e.to_string())
+            }
+        };
+        match made {
+            Ok((kind, file, body)) => Reply::download(kind, &file, body),
+            Err(e) => Reply::error(500, &format!("无法生成文件：{e}")),
+        }
+    }
+}
+
+const MB: u64 = 1024 * 1024;
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// `GET /api/template?version=2021&agency=…&year=…`: the blank template, as `template` writes it.
+fn template(url: &str) -> Reply {
+    let version = query(url, "version").unwrap_or_else(|| "2021".into());
+    let Some(version) = FormatVersion::from_id(&version) else {
+        return Reply::error(400, "格式版本只能是 2019 或 2021");
+    };
+    let agency = query(url, "agency").filter(|a| !a.trim().is_empty());
+    let year = match query(url, "year").filter(|y| !y.trim().is_empty()) {
+        None => None,
+        Some(y) => match crate::cli::help::year(y.trim()) {
+            Ok(y) => Some(y),
+            Err(e) => return Reply::error(400, &e),
+        },
+    };
+    match nianbao::write::template::template_bytes(version, agency.as_deref(), year) {
+        Ok(b) => Reply::download(XLSX, &format!("{version}版统计表模板.xlsx"), b),
+        Err(e) => Reply::error(500, &format!("无法生成模板：{e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_queries() {
+        assert_eq!(display_name("C:\\a\\b\\局.xlsx", 1), "局.xlsx");
+        assert_eq!(display_name("../../etc/passwd", 1), "passwd");
+        assert_eq!(display_name("..\u{1b}[31m", 1), "..[31m");
+        assert_eq!(display_name("/", 2), "上传的文件2");
+        assert_eq!(
+            query("/x?a=1&agency=%E5%B1%80+x", "agency").as_deref(),
+            Some("局 x")
+        );
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+        assert!(same_secret("abc", "abc") && !same_secret("abc", "abd"));
+        let at = |a: &str| a.parse::<SocketAddr>().unwrap();
+        let local = at("127.0.0.1:8080");
+        assert!(host_ok(local, "127.0.0.1:8080") && host_ok(local, "localhost:8080"));
+        assert!(host_ok(local, "[::1]:8080") && host_ok(at("127.0.0.1:80"), "localhost"));
+        assert!(!host_ok(local, "127.0.0.1") && !host_ok(local, "127.0.0.1:8081"));
+        assert!(!host_ok(local, "evil.example:8080") && !host_ok(local, "[::1:8080"));
+        assert!(!host_ok(local, "192.168.1.2:8080") && !host_ok(local, "127.0.0.1:8080:1"));
+        let lan = at("192.168.1.2:8080");
+        assert!(host_ok(lan, "192.168.1.2:8080") && !host_ok(lan, "192.168.1.3:8080"));
+        assert!(host_ok(at("0.0.0.0:8080"), "10.0.0.7:8080"));
+        assert!(!host_ok(at("0.0.0.0:8080"), "intranet.local:8080"));
+        assert!(attachment("局.xlsx").contains("filename*=UTF-8''%E5%B1%80.xlsx"));
+    }
+}
