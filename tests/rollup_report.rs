@@ -16,16 +16,6 @@ use nianbao::write::target::Target;
 use nianbao::write::template;
 use rust_decimal::Decimal;
 
-const COLUMNS: [&str; 7] = [
-    "natural_person",
-    "commercial",
-    "research",
-    "public_interest",
-    "legal_services",
-    "other_org",
-    "total",
-];
-
 fn nianbao() -> Command {
     Command::cargo_bin("nianbao").unwrap()
 }
@@ -43,7 +33,13 @@ fn report(agency: &str, year: u16, seed: u64) -> Report {
 /// Last year's 结转下年度 made equal to this year's 上年结转, every column; last year's 新收
 /// follows, so that last year's report still holds (R1, R2).
 fn follow(last: &mut Report, this: &Report) {
-    for c in COLUMNS {
+    let columns = this
+        .spec()
+        .table(TableKey::Requests)
+        .row("carried_in")
+        .unwrap()
+        .columns;
+    for c in columns.iter().map(|c| c.key) {
         let v = this.get(TableKey::Requests, "carried_in", c).unwrap().value;
         let out = last.get_mut(TableKey::Requests, "carried_out", c).unwrap();
         let delta = v - out.value;
