@@ -132,6 +132,11 @@ impl Rule {
         self.info().code
     }
 
+    /// Whether the rule compares a report with last year's (X1–X3).
+    pub fn is_cross_year(self) -> bool {
+        matches!(self, Rule::X1 | Rule::X2 | Rule::X3)
+    }
+
     /// Whether a failure is an error or a warning.
     pub fn severity(self) -> Severity {
         self.info().severity

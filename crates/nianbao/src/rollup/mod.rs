@@ -687,7 +687,7 @@ fn reduce(
     // Cross-year findings are reported but do not decide whether this year's report counts.
     let this_year_errors = findings
         .iter()
-        .filter(|d| d.is_error() && !d.rule.code().starts_with('X'))
+        .filter(|d| d.is_error() && !d.rule.is_cross_year())
         .count();
     let head = Head {
         display: c.display,
