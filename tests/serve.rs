@@ -512,3 +512,265 @@ fn page_script_in_node() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A multipart body of `(field, file name, bytes)` parts; no file name: a text field.
+fn form_of(parts: &[(&str, Option<&str>, Vec<u8>)]) -> Vec<u8> {
+    let mut b = Vec::new();
+    for (field, name, bytes) in parts {
+        let file = name
+            .map(|n| format!("; filename=\"{n}\""))
+            .unwrap_or_default();
+        b.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"{file}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        b.extend_from_slice(bytes);
+        b.extend_from_slice(b"\r\n");
+    }
+    b.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    b
+}
+
+/// The sample roll-up as the page sends it: this year's files, last year's, the roster, the
+/// region's name and year.
+fn sample_rollup_form() -> Vec<u8> {
+    let mut parts: Vec<(&str, Option<String>, Vec<u8>)> = Vec::new();
+    for (field, dir) in [("file", "rollup_2023"), ("previous", "rollup_2022")] {
+        let dir = Path::new("sample_workbooks").join(dir);
+        let mut names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        names.sort();
+        for p in names {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            parts.push((field, Some(name), std::fs::read(&p).unwrap()));
+        }
+    }
+    let roster = std::fs::read("sample_workbooks/rollup_2023_roster.csv").unwrap();
+    parts.push(("roster", Some("rollup_2023_roster.csv".into()), roster));
+    parts.push(("name", None, "云台区".into()));
+    parts.push(("year", None, b"2023".to_vec()));
+    let parts: Vec<(&str, Option<&str>, Vec<u8>)> = parts
+        .iter()
+        .map(|(f, n, b)| (*f, n.as_deref(), b.clone()))
+        .collect();
+    form_of(&parts)
+}
+
+/// Start a roll-up and ask until its result comes (the page's way).
+fn rollup_result(s: &Served, body: &[u8]) -> serde_json::Value {
+    let started = request(s, "POST", "/api/rollup", &[("Content-Type", FORM)], body);
+    assert_eq!(
+        started.status,
+        202,
+        "{}",
+        String::from_utf8_lossy(&started.body)
+    );
+    let id = started.json()["id"].as_str().unwrap().to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let a = request(s, "GET", &format!("/api/rollup?id={id}"), &[], b"");
+        assert_eq!(a.status, 200);
+        let doc = a.json();
+        if doc["state"] != "running" {
+            let again = request(s, "GET", &format!("/api/rollup?id={id}"), &[], b"");
+            assert_eq!(again.status, 404, "the result is given once");
+            return doc;
+        }
+        assert!(doc["done"].as_u64() <= doc["files"].as_u64());
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the roll-up never ended"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+fn decode(doc: &serde_json::Value, id: &str) -> (String, Vec<u8>) {
+    use base64::Engine;
+    let d = doc["downloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == id)
+        .unwrap();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(d["base64"].as_str().unwrap())
+        .unwrap();
+    (d["name"].as_str().unwrap().to_string(), bytes)
+}
+
+/// 汇总 over HTTP is `nianbao rollup` on the same files: the same standings, region findings,
+/// roster coverage and totals, and the same summary workbook and CSV.
+#[test]
+fn rollup_over_http_is_the_command_lines() {
+    let s = serve(&[]);
+    let doc = rollup_result(&s, &sample_rollup_form());
+    assert_eq!(doc["state"], "done", "{doc}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let (xlsx, csv) = (dir.path().join("cli.xlsx"), dir.path().join("cli.csv"));
+    let cli = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args([
+            "rollup",
+            "sample_workbooks/rollup_2023",
+            "--name",
+            "云台区",
+            "--year",
+            "2023",
+        ])
+        .args(["--roster", "sample_workbooks/rollup_2023_roster.csv"])
+        .args([
+            "--previous",
+            "sample_workbooks/rollup_2022",
+            "--format",
+            "json",
+            "-o",
+        ])
+        .arg(&xlsx)
+        .arg("--csv")
+        .arg(&csv)
+        .output()
+        .unwrap();
+    // the command line names files by their paths, the page by the names uploaded
+    let cli = String::from_utf8(cli.stdout)
+        .unwrap()
+        .replace("sample_workbooks/rollup_2023/", "")
+        .replace("sample_workbooks/rollup_2022/", "");
+    let cli: serde_json::Value = serde_json::from_str(&cli).unwrap();
+    let page = &doc["rollup"];
+    for key in [
+        "region",
+        "files",
+        "region_findings",
+        "roster",
+        "tally",
+        "written",
+    ] {
+        assert_eq!(page[key], cli[key], "{key}");
+    }
+    assert_eq!(
+        doc["summary_line"],
+        "10 个文件：计入 9 个；有错误未计入 1，重复 0，年度未知 0，无法读取 0；名单中未报送 2 个"
+    );
+
+    // the downloads are the command line's outputs
+    let (name, summary) = decode(&doc, "summary");
+    assert_eq!(name, "云台区2023年汇总.xlsx");
+    let page_xlsx = dir.path().join("page.xlsx");
+    std::fs::write(&page_xlsx, summary).unwrap();
+    let read = |p: &Path| {
+        nianbao::batch::check_file(p, &Default::default())
+            .outcome
+            .unwrap()
+            .0
+    };
+    let (theirs, ours) = (read(&xlsx), read(&page_xlsx));
+    let values =
+        |r: &nianbao::model::Report| -> Vec<_> { r.values().iter().map(|v| v.known()).collect() };
+    assert_eq!(values(&ours), values(&theirs));
+    assert!(values(&ours)
+        .iter()
+        .any(|v| v.is_some_and(|d| !d.is_zero())));
+    let (name, page_csv) = decode(&doc, "csv");
+    assert_eq!(name, "云台区2023年汇总明细.csv");
+    let cli_csv = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(
+        String::from_utf8(page_csv).unwrap(),
+        cli_csv.replace("sample_workbooks/rollup_2023/", "")
+    );
+
+    // the totals the page shows are the summary's
+    let shown: Vec<Option<String>> = doc["totals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["rows"].as_array().unwrap().iter())
+        .flat_map(|r| r["values"].as_array().unwrap().iter())
+        .map(|v| v.as_str().map(str::to_string))
+        .collect();
+    let expected: Vec<Option<String>> = values(&theirs)
+        .iter()
+        .map(|v| v.map(|d| d.normalize().to_string()))
+        .collect();
+    assert_eq!(shown, expected);
+}
+
+/// What 汇总 refuses, and how: no agencies' files, a year that is none, a roster without its
+/// column; a second roll-up while the only one allowed runs (503, and the slot is given back);
+/// a connection that stops sending (closed after --idle-timeout, 408 in an upload).
+#[test]
+fn rollup_refusals_busy_and_idle_connections() {
+    let s = serve(&["--max-rollups", "1", "--idle-timeout", "2"]);
+    let post = |body: &[u8]| request(&s, "POST", "/api/rollup", &[("Content-Type", FORM)], body);
+    let roster_only = form_of(&[("roster", Some("名单.csv"), "单位名称\n甲\n".into())]);
+    let a = post(&roster_only);
+    assert_eq!(a.status, 400);
+    assert!(a.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("没有收到各单位的报表"));
+    let workbook = std::fs::read("sample_workbooks/rollup_2023/caizheng_2023.xlsx").unwrap();
+    let bad_year = form_of(&[
+        ("file", Some("a.xlsx"), workbook.clone()),
+        ("year", None, b"20x3".to_vec()),
+    ]);
+    let a = post(&bad_year);
+    assert_eq!(a.status, 400);
+    assert!(a.json()["error"].as_str().unwrap().contains("20x3"));
+    let bad_roster = form_of(&[
+        ("file", Some("a.xlsx"), workbook.clone()),
+        ("roster", Some("名单.csv"), "地区,代码\n甲,1\n".into()),
+    ]);
+    let a = post(&bad_roster);
+    assert_eq!(a.status, 422);
+    assert!(a.json()["error"].as_str().unwrap().contains("名单.csv"));
+
+    // one roll-up holds the only slot while its upload comes in
+    let one = form_of(&[("file", Some("a.xlsx"), workbook.clone())]);
+    let mut slow = TcpStream::connect(&s.addr).unwrap();
+    write!(
+        slow,
+        "POST /api/rollup HTTP/1.1\r\nHost: {}\r\nContent-Type: {FORM}\r\nContent-Length: {}\r\n\r\n",
+        s.addr,
+        one.len()
+    )
+    .unwrap();
+    slow.write_all(&one[..100]).unwrap();
+    slow.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let busy = post(&one);
+    assert_eq!(busy.status, 503, "{}", String::from_utf8_lossy(&busy.body));
+    assert!(busy.headers.contains("Retry-After: 10"), "{}", busy.headers);
+    assert!(busy.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("同时最多 1 个"));
+    // the slow upload times out (408) and gives the slot back
+    let started = std::time::Instant::now();
+    let mut answer = String::new();
+    let _ = slow.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    let doc = rollup_result(&s, &one);
+    assert_eq!(doc["state"], "done");
+
+    // a connection that never finishes its request line is closed
+    let mut idle = TcpStream::connect(&s.addr).unwrap();
+    idle.write_all(b"GET / HTTP/1.1\r\nHost: ").unwrap();
+    idle.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let closed = idle.read_to_end(&mut rest);
+    assert!(closed.is_ok(), "{closed:?}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}

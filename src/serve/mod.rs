@@ -1,13 +1,10 @@
 //! `nianbao serve`: a web page on the office's own machine for checking workbooks (issue 12).
 //!
-//! **The HTTP crate.** `tiny_http`: a small, synchronous HTTP/1.1 server (four small
-//! dependencies, no async runtime, no TLS unless asked for), maintained under the tiny-http
-//! organisation. The page's traffic is a few uploads at a time from one office, so a few worker
-//! threads receiving from one listener are enough, and the reading itself runs on the library's
-//! rayon pool as `check` does. An async stack (hyper/axum + tokio) would add a runtime and some
-//! fifty crates for nothing this needs. The server lives in the binary crate only: the library
-//! knows nothing of HTTP; the handlers here are thin, like the command line's (parse the request,
-//! call one library function, shape the answer with the CLI's own JSON).
+//! **HTTP.** Served by [`http`]: std's listener, a fixed number of worker threads, one request
+//! per connection, every connection bounded in time (why no HTTP crate: see there). The reading
+//! itself runs on the library's rayon pool as `check` does. The server lives in the binary crate
+//! only: the library knows nothing of HTTP; the handlers here are thin, like the command line's
+//! (parse the request, call one library function, shape the answer with the CLI's own JSON).
 //!
 //! **Security.** Bound to loopback unless `--listen` says otherwise, and then an access token is
 //! required on every request (`Authorization: Bearer`, the `nianbao_token` cookie the page gets
@@ -18,6 +15,7 @@
 //! are held in memory only for the request and dropped with it; client file names are only
 //! text in messages.
 
+mod http;
 mod multipart;
 mod rollup;
 
@@ -26,7 +24,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use anyhow::Context;
-use tiny_http::{Header, Method, Request, Response};
+use http::Request;
 
 use nianbao::model::FormatVersion;
 use nianbao::read::ReadOptions;
@@ -65,9 +63,8 @@ pub struct Config {
 #[derive(Debug, Clone, Copy)]
 pub struct Timeouts {
     /// The longest a connection may send nothing (or take nothing of an answer): each read and
-    /// write on it fails after this, and the connection is closed. A connection the server
-    /// accepts inherits the timeouts set on its listening socket (Linux, the BSDs and macOS
-    /// copy them to the accepted socket), which is how they reach tiny_http's connections.
+    /// write on it fails after this, and the connection is closed. A request's head must also
+    /// arrive within it.
     pub idle: std::time::Duration,
     /// The longest one upload may take in all (408 beyond it).
     pub upload: std::time::Duration,
@@ -75,7 +72,7 @@ pub struct Timeouts {
 
 /// A bound server, not yet serving.
 pub struct Server {
-    http: Arc<tiny_http::Server>,
+    listener: std::net::TcpListener,
     state: Arc<State>,
 }
 
@@ -117,7 +114,7 @@ impl Server {
         if config.token.as_deref().is_some_and(|t| t.len() < 8) {
             anyhow::bail!("访问口令太短：至少 8 个字符");
         }
-        let refused = |e: std::io::Error| {
+        let listener = std::net::TcpListener::bind(config.listen).map_err(|e| {
             let why = match e.kind() {
                 std::io::ErrorKind::AddrInUse => "端口已被占用：请用 --port 换一个端口".to_string(),
                 std::io::ErrorKind::AddrNotAvailable => {
@@ -126,13 +123,10 @@ impl Server {
                 _ => nianbao::error::os_reason(&e),
             };
             anyhow::anyhow!("无法在 {} 上启动网页服务：{why}", config.listen)
-        };
-        let listener = listener(config.listen, config.timeouts.idle).map_err(refused)?;
-        let http = tiny_http::Server::from_listener(listener, None)
-            .map_err(|e| anyhow::anyhow!("无法在 {} 上启动网页服务：{e}", config.listen))?;
-        let addr = http.server_addr().to_ip().context("网页服务没有 IP 地址")?;
+        })?;
+        let addr = listener.local_addr().context("网页服务没有 IP 地址")?;
         Ok(Server {
-            http: Arc::new(http),
+            listener,
             state: Arc::new(State {
                 addr,
                 token: config.token,
@@ -160,34 +154,18 @@ impl Server {
 
     /// Serve with `workers` threads until the process ends.
     pub fn run(self, workers: usize) {
-        let threads: Vec<_> = (0..workers.max(1))
-            .map(|_| {
-                let (http, state) = (Arc::clone(&self.http), Arc::clone(&self.state));
-                std::thread::spawn(move || {
-                    while let Ok(req) = http.recv() {
-                        state.handle(req);
-                    }
-                })
-            })
-            .collect();
-        for t in threads {
-            let _ = t.join();
-        }
+        let state = self.state;
+        let idle = state.timeouts.idle;
+        http::run(
+            self.listener,
+            workers,
+            idle,
+            move |stream| match http::read_request(stream, idle) {
+                Ok(req) => state.handle(req),
+                Err((stream, why)) => http::refuse(stream, why, error_json),
+            },
+        );
     }
-}
-
-/// The listening socket, with the connections' idle timeouts set on it (see [`Timeouts::idle`]).
-fn listener(addr: SocketAddr, idle: std::time::Duration) -> std::io::Result<std::net::TcpListener> {
-    use socket2::{Domain, Protocol, Socket, Type};
-    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
-    // as std's TcpListener::bind does: a restarted server may take its port back at once
-    #[cfg(unix)]
-    socket.set_reuse_address(true)?;
-    socket.set_read_timeout(Some(idle))?;
-    socket.set_write_timeout(Some(idle))?;
-    socket.bind(&addr.into())?;
-    socket.listen(128)?;
-    Ok(socket.into())
 }
 
 /// An answer before it becomes a tiny_http response.
@@ -210,8 +188,7 @@ impl Reply {
 
     /// An error: `{"error": message}` with the status.
     fn error(status: u16, message: &str) -> Self {
-        let body = serde_json::to_vec(&serde_json::json!({ "error": message })).unwrap_or_default();
-        Reply::json(status, body)
+        Reply::json(status, error_json(message))
     }
 
     fn with_header(mut self, name: &'static str, value: &str) -> Self {
@@ -227,6 +204,11 @@ impl Reply {
             headers: vec![("Content-Disposition", attachment(name))],
         }
     }
+}
+
+/// `{"error": message}`.
+fn error_json(message: &str) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({ "error": message })).unwrap_or_default()
 }
 
 /// `attachment` with an ASCII fallback name and the UTF-8 name (RFC 6266 / 5987).
@@ -255,10 +237,7 @@ fn attachment(name: &str) -> String {
 }
 
 fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
-    req.headers()
-        .iter()
-        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-        .map(|h| h.value.as_str())
+    req.header(name)
 }
 
 /// The value of `key` in a query string (percent-decoded).
@@ -357,9 +336,6 @@ impl State {
                     Reply::error(500, "内部错误：这是 nianbao 的缺陷，请报告给维护者")
                 });
         let set_cookie = self.cookie_for(&req);
-        let mut resp = Response::from_data(reply.body)
-            .with_status_code(reply.status)
-            .with_chunked_threshold(usize::MAX);
         let mut headers = vec![
             ("Content-Type", reply.content_type.to_string()),
             ("X-Content-Type-Options", "nosniff".to_string()),
@@ -376,16 +352,11 @@ impl State {
         ];
         headers.extend(reply.headers);
         headers.extend(set_cookie.map(|c| ("Set-Cookie", c)));
-        if reply.status == 413 {
-            // the rest of the body is not read
-            headers.push(("Connection", "close".to_string()));
-        }
-        for (k, v) in headers {
-            if let Ok(h) = Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-                resp.add_header(h);
-            }
-        }
-        let _ = req.respond(resp);
+        req.respond(http::Answer {
+            status: reply.status,
+            headers: &headers,
+            body: &reply.body,
+        });
     }
 
     /// The token cookie, when the page is opened with a right `?token=`.
@@ -439,23 +410,23 @@ impl State {
                 "需要访问口令：请用 nianbao serve 打印的完整地址（含 ?token=）打开页面。",
             );
         }
-        let post = *req.method() == Method::Post;
+        let post = req.method() == "POST";
         if post && !Self::origin_ok(req) {
             return Reply::error(403, "拒绝：请求来自其他网站（Origin 不符）。");
         }
         let path = req.url().split('?').next().unwrap_or("").to_string();
         match (req.method(), path.as_str()) {
-            (Method::Get, "/") => Reply {
+            ("GET", "/") => Reply {
                 status: 200,
                 content_type: "text/html; charset=utf-8",
                 body: PAGE.as_bytes().to_vec(),
                 headers: Vec::new(),
             },
-            (Method::Post, "/api/check") => self.check(req).unwrap_or_else(|r| r),
-            (Method::Post, "/api/convert") => self.convert(req).unwrap_or_else(|r| r),
-            (Method::Get, "/api/template") => template(req.url()),
-            (Method::Post, "/api/rollup") => self.rollup.start(self, req).unwrap_or_else(|r| r),
-            (Method::Get, "/api/rollup") => self.rollup.status(req.url()),
+            ("POST", "/api/check") => self.check(req).unwrap_or_else(|r| r),
+            ("POST", "/api/convert") => self.convert(req).unwrap_or_else(|r| r),
+            ("GET", "/api/template") => template(req.url()),
+            ("POST", "/api/rollup") => self.rollup.start(self, req).unwrap_or_else(|r| r),
+            ("GET", "/api/rollup") => self.rollup.status(req.url()),
             (_, "/" | "/api/check" | "/api/convert" | "/api/template" | "/api/rollup") => {
                 Reply::error(405, "不支持的请求方法")
             }
@@ -486,17 +457,17 @@ impl State {
         let boundary = multipart::boundary(&content_type)
             .ok_or_else(|| Reply::error(400, "请以 multipart/form-data 上传文件"))?
             .to_string();
-        let body = read_within(
-            req.as_reader(),
-            limits.request_bytes + 1,
-            self.timeouts.upload,
-        )
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
-                Reply::error(408, "上传太慢，已超时：请检查网络后重试，或分几次上传")
-            }
-            _ => Reply::error(400, "上传中断：请重试"),
-        })?;
+        let body = req
+            .body()
+            .and_then(|mut body| {
+                read_within(&mut body, limits.request_bytes + 1, self.timeouts.upload)
+            })
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+                    Reply::error(408, "上传太慢，已超时：请检查网络后重试，或分几次上传")
+                }
+                _ => Reply::error(400, "上传中断：请重试"),
+            })?;
         if body.len() as u64 > limits.request_bytes {
             return Err(too_large());
         }

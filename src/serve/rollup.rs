@@ -20,13 +20,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tiny_http::Request;
+use base64::Engine;
 
 use nianbao::batch::Input;
 use nianbao::model::{Report, TableKey};
 use nianbao::rollup::{RollupJob, RollupOptions};
 use nianbao::write::summary::RollupFiles;
 
+use super::http::Request;
 use super::{query, Reply, State, Upload};
 use crate::cli::output;
 
@@ -263,7 +264,7 @@ fn run(job: &RollupJob, done: &AtomicUsize, warnings: &[String]) -> Result<Vec<u
             "id": if kind == super::XLSX { "summary" } else { "csv" },
             "name": name,
             "type": kind,
-            "base64": base64(&bytes),
+            "base64": base64::engine::general_purpose::STANDARD.encode(&bytes),
         }));
     }
     drop(dir);
@@ -331,48 +332,9 @@ fn totals(report: &Report) -> Vec<TotalsTable> {
     tables
 }
 
-/// Standard base64 (RFC 4648, with padding), for the outputs inside the JSON result.
-fn base64(bytes: &[u8]) -> String {
-    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_as_rfc_4648() {
-        // RFC 4648 §10's test vectors
-        for (plain, coded) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64(plain.as_bytes()), coded);
-        }
-        assert_eq!(base64(&[0xff, 0xfe, 0x00]), "//4A");
-    }
 
     #[test]
     fn slots_are_bounded_and_given_back() {
