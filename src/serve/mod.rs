@@ -449,7 +449,7 @@ impl State {
         };
         if req
             .body_length()
-            .is_some_and(|n| n as u64 > limits.request_bytes)
+            .is_some_and(|n| n > limits.request_bytes)
         {
             return Err(too_large());
         }
