@@ -20,6 +20,7 @@ use std::time::Instant;
 use calamine::Reader;
 use rayon::prelude::*;
 
+use nianbao::batch::Input;
 use nianbao::model::synthetic::consistent_report;
 use nianbao::model::FormatVersion;
 use nianbao::rollup::roster::CoverageRow;
@@ -114,7 +115,7 @@ fn child(mode: &str, dir: &Path) {
                 secs: 0.0,
             };
             let job = RollupJob {
-                files: files.clone(),
+                files: files.iter().cloned().map(Input::from).collect(),
                 options: opts,
                 ..Default::default()
             };
@@ -190,7 +191,7 @@ fn stages() {
         ..Default::default()
     };
     let job = RollupJob {
-        files: files.clone(),
+        files: files.iter().cloned().map(Input::from).collect(),
         options: ropts,
         ..Default::default()
     };

@@ -232,7 +232,7 @@ fn a_rollup_whose_output_fails_commits_none() {
     .unwrap();
     let mut failing = Failing;
     let job = RollupJob {
-        files: vec![a],
+        files: vec![a.into()],
         options: nianbao::rollup::RollupOptions {
             name: "某区".into(),
             chunk: 4,

@@ -19,9 +19,9 @@ fn unreadable_twice_given_and_wrong_year_previous_reports_are_not_checked() {
     let read = Default::default();
     let prev = Previous::load(
         &[
-            sample("bad/encrypted.xlsx"),
-            last_year.clone(),
-            last_year.clone(),
+            sample("bad/encrypted.xlsx").into(),
+            last_year.clone().into(),
+            last_year.into(),
         ],
         &read,
         "某区",
@@ -41,7 +41,7 @@ fn unreadable_twice_given_and_wrong_year_previous_reports_are_not_checked() {
 
     // this year's report given as "last year": the years do not follow
     let (report, _) = nianbao::read::read_report(&this_year, "caizheng_2023.xlsx", &read).unwrap();
-    let prev = Previous::load(std::slice::from_ref(&this_year), &read, "某区");
+    let prev = Previous::load(&[this_year.into()], &read, "某区");
     let found = prev.check(&report);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(

@@ -259,7 +259,7 @@ fn nothing_is_left_beside_the_outputs_while_the_files_are_read() {
     let out = s.path("out");
     std::fs::create_dir(&out).unwrap();
     let job = RollupJob {
-        files: vec![s.path("in/0.xlsx"), s.path("in/1.xlsx")],
+        files: vec![s.path("in/0.xlsx").into(), s.path("in/1.xlsx").into()],
         options: RollupOptions {
             name: "云台区".into(),
             chunk: 1,

@@ -470,7 +470,7 @@ fn per_agency_rows_written_while_reading_equal_those_written_after() {
         let (streamed, after) = (dir.path().join("a.xlsx"), dir.path().join("b.xlsx"));
         let mut writer = SummaryWriter::create(&streamed, &found.reads).unwrap();
         let job = RollupJob {
-            files: files.clone(),
+            files: files.iter().cloned().map(Into::into).collect(),
             options: opts.clone(),
             ..Default::default()
         };
@@ -617,7 +617,7 @@ fn a_rollup_into_memory_and_the_strict_policy() {
         .map(|(i, r)| write(dir.path(), &format!("{i}.xlsx"), r))
         .collect();
     let mut job = RollupJob {
-        files: files.clone(),
+        files: files.iter().cloned().map(Into::into).collect(),
         options: RollupOptions {
             name: "某区".into(),
             chunk: 1,
@@ -645,7 +645,7 @@ fn a_rollup_into_memory_and_the_strict_policy() {
     // One unreadable file: strict writes nothing, the verdict says why.
     std::fs::write(dir.path().join("broken.xlsx"), b"PK\x03\x04 no").unwrap();
     files.push(dir.path().join("broken.xlsx"));
-    job.files = files;
+    job.files = files.into_iter().map(Into::into).collect();
     let (mut xlsx, mut csv) = (
         SummaryWriter::new(Target::memory()).unwrap(),
         RollupCsv::new(Target::memory()).unwrap(),

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use nianbao::batch::Input;
 use nianbao::diag::Rule;
 use nianbao::model::synthetic::consistent_report;
 use nianbao::model::{FormatVersion, Report, TableKey};
@@ -70,8 +71,8 @@ fn roll_up(now: &[Report], last: &[Report]) -> nianbao::rollup::RollupOutcome {
         .map(|(i, r)| write(dir.path(), &format!("last{i}.xlsx"), r))
         .collect();
     let job = RollupJob {
-        files,
-        previous,
+        files: files.into_iter().map(Input::from).collect(),
+        previous: previous.into_iter().map(Input::from).collect(),
         options: RollupOptions {
             name: "某区".into(),
             chunk: 2,

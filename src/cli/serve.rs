@@ -6,7 +6,9 @@ use std::net::{IpAddr, SocketAddr};
 use nianbao::read::ReadOptions;
 
 use super::ReadArgs;
-use crate::serve::{self, Config, Server, UploadLimits};
+use std::time::Duration;
+
+use crate::serve::{self, Config, Server, Timeouts, UploadLimits};
 
 /// 在本机启动网页界面：在浏览器中拖入工作簿检查，下载官方格式统计表和更正后的工作簿
 ///
@@ -42,11 +44,20 @@ pub struct Args {
     /// 每次上传的文件数上限
     #[arg(long, value_name = "个数", value_parser = super::help::whole::<usize>, default_value_t = 500)]
     pub max_files: usize,
+    /// 同时进行的汇总个数上限（更多的汇总请求会得到“服务器忙”的答复，稍后再试）
+    #[arg(long, value_name = "个数", value_parser = super::help::whole::<usize>, default_value_t = 2)]
+    pub max_rollups: usize,
+    /// 连接空闲超时（秒）：连接这么久没有发送任何内容就断开
+    #[arg(long, value_name = "秒", value_parser = super::help::whole::<u64>, default_value_t = 30)]
+    pub idle_timeout: u64,
     #[command(flatten)]
     pub read: ReadArgs,
 }
 
 const MB: u64 = 1024 * 1024;
+
+/// The longest one upload may take in all: 200 MB at a slow office line's 250 KB/s.
+const UPLOAD_DEADLINE: Duration = Duration::from_secs(15 * 60);
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
     let ip = args.listen.unwrap_or(IpAddr::from([127, 0, 0, 1]));
@@ -68,6 +79,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             files: args.max_files,
         },
         read,
+        timeouts: Timeouts {
+            idle: Duration::from_secs(args.idle_timeout.max(1)),
+            upload: UPLOAD_DEADLINE,
+        },
+        rollups: args.max_rollups,
     })?;
     let url = server.url();
     let mut out = std::io::stdout().lock();

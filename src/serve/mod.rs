@@ -19,6 +19,7 @@
 //! text in messages.
 
 mod multipart;
+mod rollup;
 
 use std::io::Read;
 use std::net::{IpAddr, SocketAddr};
@@ -54,6 +55,22 @@ pub struct Config {
     pub limits: UploadLimits,
     /// Reading options, with the reader's guards (as the CLI's `--max-*`).
     pub read: ReadOptions,
+    /// How long a connection may keep the server waiting.
+    pub timeouts: Timeouts,
+    /// At most this many roll-ups at once (the page's 汇总).
+    pub rollups: usize,
+}
+
+/// How long a connection may keep the server waiting.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// The longest a connection may send nothing (or take nothing of an answer): each read and
+    /// write on it fails after this, and the connection is closed. A connection the server
+    /// accepts inherits the timeouts set on its listening socket (Linux, the BSDs and macOS
+    /// copy them to the accepted socket), which is how they reach tiny_http's connections.
+    pub idle: std::time::Duration,
+    /// The longest one upload may take in all (408 beyond it).
+    pub upload: std::time::Duration,
 }
 
 /// A bound server, not yet serving.
@@ -67,13 +84,15 @@ struct State {
     token: Option<String>,
     limits: UploadLimits,
     read: ReadOptions,
+    timeouts: Timeouts,
+    rollup: rollup::Rollups,
 }
 
 /// The library's help texts in the page's words: the page has no flags, so a hint says what
 /// the person at the page can do, or what whoever started `nianbao serve` can.
 pub fn wording() -> nianbao::wording::Wording {
     nianbao::wording::Wording {
-        previous: "上一年度的比对请用命令行 nianbao rollup --previous。".into(),
+        previous: "请在“汇总”页的“上年报表”中上传上一年度各单位的报表或上年的汇总表。".into(),
         agency_year: "或在文件名中写明单位名称和年度后重新上传。".into(),
         limits: "或请启动 nianbao serve 的人用 --max-* 选项放宽上限。".into(),
         format_version:
@@ -98,19 +117,19 @@ impl Server {
         if config.token.as_deref().is_some_and(|t| t.len() < 8) {
             anyhow::bail!("访问口令太短：至少 8 个字符");
         }
-        let http = tiny_http::Server::http(config.listen).map_err(|e| {
-            let why = match e.downcast_ref::<std::io::Error>() {
-                Some(io) if io.kind() == std::io::ErrorKind::AddrInUse => {
-                    "端口已被占用：请用 --port 换一个端口".to_string()
-                }
-                Some(io) if io.kind() == std::io::ErrorKind::AddrNotAvailable => {
+        let refused = |e: std::io::Error| {
+            let why = match e.kind() {
+                std::io::ErrorKind::AddrInUse => "端口已被占用：请用 --port 换一个端口".to_string(),
+                std::io::ErrorKind::AddrNotAvailable => {
                     "本机没有这个地址：--listen 请给本机的 IP 地址".to_string()
                 }
-                Some(io) => nianbao::error::os_reason(io),
-                None => e.to_string(),
+                _ => nianbao::error::os_reason(&e),
             };
             anyhow::anyhow!("无法在 {} 上启动网页服务：{why}", config.listen)
-        })?;
+        };
+        let listener = listener(config.listen, config.timeouts.idle).map_err(refused)?;
+        let http = tiny_http::Server::from_listener(listener, None)
+            .map_err(|e| anyhow::anyhow!("无法在 {} 上启动网页服务：{e}", config.listen))?;
         let addr = http.server_addr().to_ip().context("网页服务没有 IP 地址")?;
         Ok(Server {
             http: Arc::new(http),
@@ -119,6 +138,8 @@ impl Server {
                 token: config.token,
                 limits: config.limits,
                 read: config.read,
+                timeouts: config.timeouts,
+                rollup: rollup::Rollups::new(config.rollups),
             }),
         })
     }
@@ -155,6 +176,20 @@ impl Server {
     }
 }
 
+/// The listening socket, with the connections' idle timeouts set on it (see [`Timeouts::idle`]).
+fn listener(addr: SocketAddr, idle: std::time::Duration) -> std::io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    // as std's TcpListener::bind does: a restarted server may take its port back at once
+    #[cfg(unix)]
+    socket.set_reuse_address(true)?;
+    socket.set_read_timeout(Some(idle))?;
+    socket.set_write_timeout(Some(idle))?;
+    socket.bind(&addr.into())?;
+    socket.listen(128)?;
+    Ok(socket.into())
+}
+
 /// An answer before it becomes a tiny_http response.
 struct Reply {
     status: u16,
@@ -177,6 +212,11 @@ impl Reply {
     fn error(status: u16, message: &str) -> Self {
         let body = serde_json::to_vec(&serde_json::json!({ "error": message })).unwrap_or_default();
         Reply::json(status, body)
+    }
+
+    fn with_header(mut self, name: &'static str, value: &str) -> Self {
+        self.headers.push((name, value.to_string()));
+        self
     }
 
     fn download(content_type: &'static str, name: &str, body: Vec<u8>) -> Self {
@@ -411,122 +451,93 @@ impl State {
                 body: PAGE.as_bytes().to_vec(),
                 headers: Vec::new(),
             },
-            (Method::Post, "/api/check") => self.check(req),
-            (Method::Post, "/api/convert") => self.convert(req),
+            (Method::Post, "/api/check") => self.check(req).unwrap_or_else(|r| r),
+            (Method::Post, "/api/convert") => self.convert(req).unwrap_or_else(|r| r),
             (Method::Get, "/api/template") => template(req.url()),
-            (_, "/" | "/api/check" | "/api/convert" | "/api/template") => {
+            (Method::Post, "/api/rollup") => self.rollup.start(self, req).unwrap_or_else(|r| r),
+            (Method::Get, "/api/rollup") => self.rollup.status(req.url()),
+            (_, "/" | "/api/check" | "/api/convert" | "/api/template" | "/api/rollup") => {
                 Reply::error(405, "不支持的请求方法")
             }
             _ => Reply::error(404, "没有这个页面"),
         }
     }
 
-    /// The body of a multipart request (at most the request limit) and its boundary, or the
-    /// error reply.
-    fn upload(&self, req: &mut Request) -> Result<(Vec<u8>, String), Reply> {
+    /// The request's multipart form, read whole (at most the request limit, within the upload
+    /// deadline), or the error reply.
+    fn form(&self, req: &mut Request) -> Result<Form, Reply> {
         let limits = self.limits;
-        let too_large = |what: String| Reply::error(413, &what);
-        let request_limit = format!(
-            "上传的内容超过每次上限 {} MB：请分几次上传",
-            limits.request_bytes / MB
-        );
+        let too_large = || {
+            Reply::error(
+                413,
+                &format!(
+                    "上传的内容超过每次上限 {} MB：请分几次上传",
+                    limits.request_bytes / MB
+                ),
+            )
+        };
         if req
             .body_length()
             .is_some_and(|n| n as u64 > limits.request_bytes)
         {
-            return Err(too_large(request_limit));
+            return Err(too_large());
         }
         let content_type = header(req, "Content-Type").unwrap_or("").to_string();
         let boundary = multipart::boundary(&content_type)
             .ok_or_else(|| Reply::error(400, "请以 multipart/form-data 上传文件"))?
             .to_string();
-        let mut body = Vec::new();
-        req.as_reader()
-            .take(limits.request_bytes + 1)
-            .read_to_end(&mut body)
-            .map_err(|_| Reply::error(400, "上传中断：请重试"))?;
-        if body.len() as u64 > limits.request_bytes {
-            return Err(too_large(request_limit));
-        }
-        Ok((body, boundary))
-    }
-
-    /// The uploaded files of a multipart body, `(display, bytes)`, or the error reply.
-    fn files<'b>(&self, body: &'b [u8], boundary: &str) -> Result<Vec<(String, &'b [u8])>, Reply> {
-        let limits = self.limits;
-        let too_large = |what: String| Reply::error(413, &what);
-        let parts = multipart::parse(body, boundary).map_err(|m| Reply::error(400, m))?;
-        let files: Vec<_> = parts.iter().filter(|p| p.filename.is_some()).collect();
-        if files.len() > limits.files {
-            return Err(too_large(format!(
-                "一次最多上传 {} 个文件（这次有 {} 个）：请分几次上传",
-                limits.files,
-                files.len()
-            )));
-        }
-        let mut out = Vec::with_capacity(files.len());
-        for (i, p) in files.into_iter().enumerate() {
-            let name = display_name(p.filename.as_deref().unwrap_or(""), i + 1);
-            if p.data.len() as u64 > limits.file_bytes {
-                return Err(too_large(format!(
-                    "{name}：文件超过单个文件上限 {} MB",
-                    limits.file_bytes / MB
-                )));
+        let body = read_within(
+            req.as_reader(),
+            limits.request_bytes + 1,
+            self.timeouts.upload,
+        )
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+                Reply::error(408, "上传太慢，已超时：请检查网络后重试，或分几次上传")
             }
-            out.push((name, p.data));
+            _ => Reply::error(400, "上传中断：请重试"),
+        })?;
+        if body.len() as u64 > limits.request_bytes {
+            return Err(too_large());
         }
-        if out.is_empty() {
-            return Err(Reply::error(400, "没有收到文件：请选择或拖入工作簿"));
-        }
-        Ok(out)
+        Ok(Form { body, boundary })
     }
 
     /// `POST /api/check`: the uploaded files checked, as `check --format json` gives them.
-    fn check(&self, req: &mut Request) -> Reply {
-        let (body, boundary) = match self.upload(req) {
-            Ok(b) => b,
-            Err(r) => return r,
-        };
-        let files = match self.files(&body, &boundary) {
-            Ok(f) => f,
-            Err(r) => return r,
-        };
+    fn check(&self, req: &mut Request) -> Result<Reply, Reply> {
+        let form = self.form(req)?;
+        let files: Vec<(String, &[u8])> = form
+            .parts(&self.limits)?
+            .files
+            .into_iter()
+            .map(|f| (f.name, f.data))
+            .collect();
         let results = nianbao::batch::check_bytes(&files, &self.read);
-        drop(body);
+        drop(form);
         let mut body = Vec::new();
-        match crate::cli::output::json_in(&mut body, &results, &self.read.wording) {
-            Ok(()) => Reply::json(200, body),
-            Err(e) => Reply::error(500, &format!("无法生成结果：{e}")),
-        }
+        crate::cli::output::json_in(&mut body, &results, &self.read.wording)
+            .map_err(|e| Reply::error(500, &format!("无法生成结果：{e}")))?;
+        Ok(Reply::json(200, body))
     }
 
     /// `POST /api/convert?to=xlsx|fixed|json|csv`: one uploaded file as `convert` writes it
     /// (`fixed`: with `--fix`).
-    fn convert(&self, req: &mut Request) -> Reply {
+    fn convert(&self, req: &mut Request) -> Result<Reply, Reply> {
         let to = query(req.url(), "to").unwrap_or_default();
         if !matches!(to.as_str(), "xlsx" | "fixed" | "json" | "csv") {
-            return Reply::error(400, "to 只能是 xlsx、fixed、json 或 csv");
+            return Err(Reply::error(400, "to 只能是 xlsx、fixed、json 或 csv"));
         }
-        let (body, boundary) = match self.upload(req) {
-            Ok(b) => b,
-            Err(r) => return r,
-        };
-        let files = match self.files(&body, &boundary) {
-            Ok(f) => f,
-            Err(r) => return r,
-        };
-        let [(name, bytes)] = files.as_slice() else {
-            return Reply::error(400, "转换一次只接受一个文件");
+        let form = self.form(req)?;
+        let parts = form.parts(&self.limits)?;
+        let [Upload { name, data, .. }] = parts.files.as_slice() else {
+            return Err(Reply::error(400, "转换一次只接受一个文件"));
         };
         let (checked, fixed) =
-            nianbao::batch::check_and_fix_bytes(bytes, name, &self.read, to == "fixed");
-        let (report, findings) = match &checked.outcome {
-            Ok(ok) => ok,
-            Err(e) => {
-                let message = format!("{e}；{}", e.hint(&self.read.wording));
-                return Reply::error(422, &message);
-            }
-        };
+            nianbao::batch::check_and_fix_bytes(data, name, &self.read, to == "fixed");
+        let (report, findings) = checked
+            .outcome
+            .as_ref()
+            .map_err(|e| Reply::error(422, &format!("{e}；{}", e.hint(&self.read.wording))))?;
         let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
         let made = match to.as_str() {
             "xlsx" | "fixed" => {
@@ -540,24 +551,125 @@ impl State {
                     .map_err(|e| e.to_string())
             }
             "json" => serde_json::to_vec_pretty(report)
-                .map(|b| ("application/json; charset=utf-8", format!("{stem}.json"), b))
+                .map(|b| (JSON, format!("{stem}.json"), b))
                 .map_err(|e| e.to_string()),
             _ => {
                 let mut b = Vec::new();
                 nianbao::write::csv::write_long(&mut b, [report])
-                    .map(|_| ("text/csv; charset=utf-8", format!("{stem}.csv"), b))
+                    .map(|_| (CSV, format!("{stem}.csv"), b))
                     .map_err(|e| e.to_string())
             }
         };
-        match made {
-            Ok((kind, file, body)) => Reply::download(kind, &file, body),
-            Err(e) => Reply::error(500, &format!("无法生成文件：{e}")),
+        let (kind, file, body) =
+            made.map_err(|e| Reply::error(500, &format!("无法生成文件：{e}")))?;
+        Ok(Reply::download(kind, &file, body))
+    }
+}
+
+/// Read `reader` to its end, at most `limit` bytes, failing with `TimedOut` once `deadline`
+/// has passed (each read is also bounded by the connection's own read timeout, so a client
+/// that stops sending cannot hold the reading longer than that).
+fn read_within(
+    reader: &mut dyn Read,
+    limit: u64,
+    deadline: std::time::Duration,
+) -> std::io::Result<Vec<u8>> {
+    let start = std::time::Instant::now();
+    let mut body = Vec::new();
+    let mut reader = reader.take(limit);
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        if start.elapsed() > deadline {
+            return Err(std::io::ErrorKind::TimedOut.into());
         }
+        match reader.read(&mut chunk) {
+            Ok(0) => return Ok(body),
+            Ok(n) => body.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// A multipart upload, read whole.
+struct Form {
+    body: Vec<u8>,
+    boundary: String,
+}
+
+/// One uploaded file: its form field, the name it is shown by (never a path), its bytes.
+struct Upload<'b> {
+    field: String,
+    name: String,
+    data: &'b [u8],
+}
+
+/// A form's files (at least one) and its text fields.
+struct Parts<'b> {
+    files: Vec<Upload<'b>>,
+    fields: Vec<(String, String)>,
+}
+
+impl Parts<'_> {
+    /// The text of the field `name`, trimmed; `None` when missing or blank.
+    fn text(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+impl Form {
+    /// The files and text fields, with the upload limits applied (413 beyond them).
+    fn parts(&self, limits: &UploadLimits) -> Result<Parts<'_>, Reply> {
+        let parts =
+            multipart::parse(&self.body, &self.boundary).map_err(|m| Reply::error(400, m))?;
+        let count = parts.iter().filter(|p| p.filename.is_some()).count();
+        if count > limits.files {
+            return Err(Reply::error(
+                413,
+                &format!(
+                    "一次最多上传 {} 个文件（这次有 {count} 个）：请分几次上传",
+                    limits.files
+                ),
+            ));
+        }
+        let mut out = Parts {
+            files: Vec::with_capacity(count),
+            fields: Vec::new(),
+        };
+        for p in parts {
+            let Some(given) = &p.filename else {
+                let text = String::from_utf8_lossy(p.data).chars().take(200).collect();
+                out.fields.push((p.field, text));
+                continue;
+            };
+            let name = display_name(given, out.files.len() + 1);
+            if p.data.len() as u64 > limits.file_bytes {
+                return Err(Reply::error(
+                    413,
+                    &format!("{name}：文件超过单个文件上限 {} MB", limits.file_bytes / MB),
+                ));
+            }
+            out.files.push(Upload {
+                field: p.field,
+                name,
+                data: p.data,
+            });
+        }
+        if out.files.is_empty() {
+            return Err(Reply::error(400, "没有收到文件：请选择或拖入工作簿"));
+        }
+        Ok(out)
     }
 }
 
 const MB: u64 = 1024 * 1024;
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const JSON: &str = "application/json; charset=utf-8";
+const CSV: &str = "text/csv; charset=utf-8";
 
 /// `GET /api/template?version=2021&agency=…&year=…`: the blank template, as `template` writes it.
 fn template(url: &str) -> Reply {

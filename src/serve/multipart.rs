@@ -4,6 +4,8 @@
 
 /// One part of the form.
 pub struct Part<'a> {
+    /// The form field's name.
+    pub field: String,
     /// The file name the client gave (text only), for a file field.
     pub filename: Option<String>,
     /// The part's bytes.
@@ -57,15 +59,19 @@ pub fn parse<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>, &'stat
         let data_start = head_end + 4;
         let data_len = find(&rest[data_start..], next.as_bytes()).ok_or(BAD)?;
         let data = &rest[data_start..data_start + data_len];
-        let filename = disposition(&head).ok_or(BAD)?;
-        parts.push(Part { filename, data });
+        let (field, filename) = disposition(&head).ok_or(BAD)?;
+        parts.push(Part {
+            field,
+            filename,
+            data,
+        });
         rest = &rest[data_start + data_len + next.len()..];
     }
 }
 
-/// The `filename` of a part's `Content-Disposition: form-data` header (which must name the
-/// field).
-fn disposition(head: &str) -> Option<Option<String>> {
+/// The field `name` and the `filename` of a part's `Content-Disposition: form-data` header
+/// (which must name the field).
+fn disposition(head: &str) -> Option<(String, Option<String>)> {
     let line = head.lines().find_map(|l| {
         let (k, v) = l.split_once(':')?;
         k.trim()
@@ -90,7 +96,7 @@ fn disposition(head: &str) -> Option<Option<String>> {
             _ => {}
         }
     }
-    name.map(|_: String| filename)
+    name.map(|name| (name, filename))
 }
 
 #[cfg(test)]
@@ -106,6 +112,10 @@ mod tests {
         let parts = parse(body, b).unwrap();
         assert_eq!(parts.len(), 2);
         assert_eq!(parts[0].filename.as_deref(), Some("a单.xlsx"));
+        assert_eq!(
+            (parts[0].field.as_str(), parts[1].field.as_str()),
+            ("file", "x")
+        );
         assert_eq!(parts[0].data, b"XY\r\n--Z");
         assert_eq!(parts[1].filename, None);
         assert!(parse(b"garbage", b).is_err());

@@ -348,6 +348,61 @@ impl Checked {
     }
 }
 
+/// One input to read: a file on disk, or a file's bytes already in memory (an upload) with the
+/// name it is shown by. That name is only text in messages: it is never opened as a path.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// A file on disk.
+    File(PathBuf),
+    /// A file's bytes, and the name findings call it by.
+    Bytes {
+        /// The name it is shown by (and read from, as the last source of agency and year).
+        name: String,
+        /// The file's bytes.
+        bytes: std::sync::Arc<[u8]>,
+    },
+}
+
+impl Input {
+    /// The name it is shown by: the path as given, or the upload's name.
+    pub fn display(&self) -> String {
+        match self {
+            Input::File(p) => p.display().to_string(),
+            Input::Bytes { name, .. } => name.clone(),
+        }
+    }
+
+    /// The file on disk, if it is one.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Input::File(p) => Some(p),
+            Input::Bytes { .. } => None,
+        }
+    }
+
+    /// [`check_file`] of the input.
+    pub fn check(&self, opts: &ReadOptions) -> Checked {
+        match self {
+            Input::File(p) => check_file(p, opts),
+            Input::Bytes { name, bytes } => check_and_fix_bytes(bytes, name, opts, false).0,
+        }
+    }
+
+    /// nianbao's mark on the input ([`crate::read::read_mark`]), if nianbao wrote it.
+    pub fn mark(&self, limits: &crate::read::Limits) -> Option<crate::read::Marked> {
+        match self {
+            Input::File(p) => crate::read::read_mark(p, limits),
+            Input::Bytes { name, bytes } => crate::read::read_mark_bytes(bytes, name, limits),
+        }
+    }
+}
+
+impl From<PathBuf> for Input {
+    fn from(path: PathBuf) -> Self {
+        Input::File(path)
+    }
+}
+
 /// Read and validate one file: reading findings plus rule findings, sorted.
 pub fn check_file(path: &Path, opts: &ReadOptions) -> Checked {
     check_and_fix(path, opts, false).0

@@ -21,4 +21,6 @@ mod zipped;
 pub use grid::{CellValue, Grid, Rect, Sheet};
 pub use locate::{locate, read_report, read_report_bytes, ReadOptions};
 pub(crate) use open::open_regular;
-pub use open::{read_grid, read_grid_bytes, read_mark, Limits, Marked, WRITTEN_AT};
+pub use open::{
+    read_grid, read_grid_bytes, read_mark, read_mark_bytes, Limits, Marked, WRITTEN_AT,
+};

@@ -149,15 +149,20 @@ pub fn read_mark(path: &Path, limits: &Limits) -> Option<Marked> {
     file.take(limits.max_file_bytes + 1)
         .read_to_end(&mut bytes)
         .ok()?;
-    if !matches!(sniff::sniff(&bytes), Container::Zip) {
+    read_mark_bytes(&bytes, &path.display().to_string(), limits)
+}
+
+/// [`read_mark`] of a file's bytes already in memory, called `display` in messages.
+pub fn read_mark_bytes(bytes: &[u8], display: &str, limits: &Limits) -> Option<Marked> {
+    if bytes.len() as u64 > limits.max_file_bytes || !matches!(sniff::sniff(bytes), Container::Zip)
+    {
         return None;
     }
-    let display = path.display().to_string();
     let ctx = Ctx {
-        path: &display,
+        path: display,
         limits,
     };
-    let (props, modified) = zipped::properties(&bytes, &ctx).ok()?;
+    let (props, modified) = zipped::properties(bytes, &ctx).ok()?;
     Some(Marked {
         mark: crate::model::Mark::from_properties(&props)?,
         untouched: modified.as_deref() == Some(WRITTEN_AT),

@@ -5,12 +5,11 @@
 //! mismatch; only when last year is given as a summary alone is the whole total compared with it.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
-use crate::batch::{check_file, Checked};
+use crate::batch::{Checked, Input};
 use crate::diag::{Diagnostic, Rule};
 use crate::model::{FormatVersion, Report, TableKey};
 use crate::read::normalize::norm;
@@ -86,13 +85,13 @@ pub struct Previous {
 
 impl Previous {
     /// Read last year's files (reports or a summary workbook).
-    pub fn load(files: &[PathBuf], read: &ReadOptions, region_name: &str) -> Self {
+    pub fn load(files: &[Input], read: &ReadOptions, region_name: &str) -> Self {
         let mut prev = Previous {
             ask: read.wording.previous.clone(),
             ..Previous::default()
         };
         let region_key = norm(region_name);
-        let checked: Vec<Checked> = files.par_iter().map(|p| check_file(p, read)).collect();
+        let checked: Vec<Checked> = files.par_iter().map(|p| p.check(read)).collect();
         let mut seen_twice = Vec::new();
         for c in checked {
             let report = match c.outcome {

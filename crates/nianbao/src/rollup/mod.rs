@@ -43,13 +43,12 @@ pub use self::run::{run, JobError, RollupJob, RollupOutcome, RollupSources, Tall
 pub use self::sink::{ReportEncoder, RollupSink, SinkError};
 
 use std::io::{BufRead, BufReader, BufWriter, Seek, Write};
-use std::path::PathBuf;
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::batch::{agency_key, check_file, duplicate_finding, duplicate_groups, Checked};
+use crate::batch::{agency_key, duplicate_finding, duplicate_groups, Checked, Input};
 use crate::diag::{Diagnostic, Rule, Severity};
 use crate::model::{FormatVersion, Mark, MarkKind, Meta, MetaSource, Report, Status, Value};
 use crate::read::normalize::norm;
@@ -410,7 +409,7 @@ impl Rollup {
 /// Chunk by chunk: while the workers read chunk k + 1, one of them writes chunk k in input order
 /// (spool, sinks), so that in-order work overlaps the reading instead of following it.
 pub(crate) fn rollup(
-    files: &[PathBuf],
+    files: &[Input],
     opts: &RollupOptions,
     previous: &Previous,
     sinks: &mut [&mut dyn RollupSink],
@@ -450,20 +449,18 @@ pub(crate) fn rollup(
                 part.par_iter()
                     .map(|p| {
                         // a panic in the file's reduction is that file's error
-                        let display = p.display().to_string();
-                        crate::guard::catch(|| {
-                            reduce(check_file(p, &read), p, previous, opts, &encoders)
-                        })
-                        .unwrap_or_else(|detail| {
-                            let e = crate::error::ReadError::Internal {
-                                path: display.clone(),
-                                detail,
-                            };
-                            Ok(unreadable(
-                                display,
-                                format!("{e}（{}）", e.hint(&opts.read.wording)),
-                            ))
-                        })
+                        let display = p.display();
+                        crate::guard::catch(|| reduce(p.check(&read), p, previous, opts, &encoders))
+                            .unwrap_or_else(|detail| {
+                                let e = crate::error::ReadError::Internal {
+                                    path: display.clone(),
+                                    detail,
+                                };
+                                Ok(unreadable(
+                                    display,
+                                    format!("{e}（{}）", e.hint(&opts.read.wording)),
+                                ))
+                            })
                     })
                     .collect::<Result<Vec<_>, _>>()
             },
@@ -638,7 +635,7 @@ struct Reduced {
 /// encodings of it.
 fn reduce(
     c: Checked,
-    path: &std::path::Path,
+    input: &Input,
     previous: &Previous,
     opts: &RollupOptions,
     encoders: &[Option<ReportEncoder>],
@@ -648,7 +645,8 @@ fn reduce(
             let mut r = unreadable(c.display, format!("{e}（{}）", e.hint(&opts.read.wording)));
             // An earlier summary too large to read (its per-agency sheet) is still known by its
             // mark, which is read alone.
-            if let Some(m) = crate::read::read_mark(path, &opts.read.limits)
+            if let Some(m) = input
+                .mark(&opts.read.limits)
                 .filter(|m| is_earlier_output(Some(&m.mark), &opts.name))
             {
                 r.head.standing = Standing::EarlierOutput;

@@ -104,7 +104,9 @@ fn bad_gbk_lines(bytes: &[u8]) -> Vec<u64> {
 /// At most this many line numbers are listed in a warning.
 const MAX_LINES_LISTED: usize = 20;
 
-pub(crate) fn parse_roster(bytes: &[u8], display: &str) -> Result<Roster, RosterError> {
+/// [`read_roster`] of a roster's bytes already in memory (an upload), called `display` in
+/// messages.
+pub fn parse_roster(bytes: &[u8], display: &str) -> Result<Roster, RosterError> {
     let mut warnings = Vec::new();
     let text = match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),

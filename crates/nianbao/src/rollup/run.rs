@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::batch::{collect_inputs, same_file, InputError, ReadSet, Verdict};
+use crate::batch::{collect_inputs, same_file, Input, InputError, ReadSet, Verdict};
 use crate::read::read_mark;
 
 use super::crossyear::Previous;
@@ -16,12 +16,12 @@ use super::{region_cross_year, rollup, Rollup, RollupError, RollupOptions, Rollu
 #[derive(Debug, Clone, Default)]
 pub struct RollupJob {
     /// The agencies' workbooks, in the order of the outputs.
-    pub files: Vec<PathBuf>,
+    pub files: Vec<Input>,
     /// How to read and count them.
     pub options: RollupOptions,
     /// Last year's workbooks (agency reports or summaries), for the cross-year checks X1–X3;
     /// none: no cross-year checks.
-    pub previous: Vec<PathBuf>,
+    pub previous: Vec<Input>,
     /// The agencies expected to report: the coverage lists who did not.
     pub roster: Option<Vec<RosterEntry>>,
     /// Write nothing when any file has errors or cannot be read (the verdict is not clean).
@@ -110,9 +110,9 @@ impl RollupJob {
             }
         }
         let job = RollupJob {
-            files,
+            files: files.into_iter().map(Input::File).collect(),
             options,
-            previous: previous.files,
+            previous: previous.files.into_iter().map(Input::File).collect(),
             roster,
             strict,
             reads,
@@ -126,7 +126,9 @@ impl RollupJob {
     pub fn read_set(&self) -> ReadSet {
         let mut set = self.reads.clone();
         for f in self.files.iter().chain(&self.previous) {
-            set.add(f);
+            if let Some(p) = f.path() {
+                set.add(p);
+            }
         }
         set
     }
