@@ -1,8 +1,8 @@
 //! `nianbao serve` in a real browser (issue 12): headless Chromium driven over WebDriver (the
 //! W3C protocol, spoken by `chromedriver`) with a minimal client over a TcpStream. It does what a
 //! person at the page does — picks files, waits for the verdicts, opens a file's findings,
-//! downloads, asks for a template — and checks what the page shows and what lands in the
-//! download folder against the command line on the same files. It also takes the screenshots
+//! runs the sample roll-up, downloads, asks for a template — and checks what the page shows and
+//! what lands in the download folder against the command line on the same files. It also takes the screenshots
 //! the README shows (`target/screenshots/`; `NIANBAO_UPDATE_SCREENSHOTS=1` writes them to
 //! `docs/screenshots/` too).
 //!
