@@ -1,51 +1,15 @@
 //! `nianbao serve` over HTTP: the binary started on a free port, plain HTTP/1.1 requests over a
-//! TcpStream (what a browser sends, without the browser: the browser test is still to come).
+//! TcpStream (what a browser sends, without the browser; the page in a real browser is
+//! tests/browser.rs).
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-/// A running `nianbao serve`, stopped when dropped.
-struct Served {
-    child: Child,
-    /// `127.0.0.1:PORT`
-    addr: String,
-    token: Option<String>,
-    /// Kept open: the server's later lines must not meet a closed pipe.
-    _stdout: BufReader<std::process::ChildStdout>,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(args: &[&str]) -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nianbao"))
-        .args(["serve", "--port", "0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    stdout.read_line(&mut first).unwrap();
-    let url = &first[first.find("http://").expect(&first) + 7..]
-        .trim()
-        .to_string();
-    let (addr, rest) = url.split_once('/').unwrap();
-    let token = rest.strip_prefix("?token=").map(str::to_string);
-    Served {
-        child,
-        addr: addr.to_string(),
-        token,
-        _stdout: stdout,
-    }
-}
+use common::{serve, Served};
 
 struct Answer {
     status: u16,
@@ -486,31 +450,6 @@ fn wrong_requests_are_said_so() {
     );
     assert_eq!(broken.status, 400);
     assert_eq!(post(&s, "/api/check", &[]).status, 400);
-}
-
-/// The page's script under node with a stub DOM (tests/serve_page.js): what it lists, shows and
-/// asks for. Skipped, saying so, where node is not installed (the real browser test is to come).
-#[test]
-fn page_script_in_node() {
-    let page = include_str!("../src/serve/page.html");
-    let script = &page[page.find("<script>").unwrap() + 8..page.find("</script>").unwrap()];
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("page.js");
-    std::fs::write(&path, script).unwrap();
-    let run = Command::new("node")
-        .arg("tests/serve_page.js")
-        .arg(&path)
-        .output();
-    let Ok(out) = run else {
-        eprintln!("node is not installed: the page's script was not run");
-        return;
-    };
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// A multipart body of `(field, file name, bytes)` parts; no file name: a text field.
