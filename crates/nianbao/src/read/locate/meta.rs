@@ -101,6 +101,9 @@ fn year_tokens(text: &str) -> (Option<u16>, String) {
 }
 
 /// Leading ordinals and separators of a file name (`03_`, `1.`, `(2)`, `一、`).
+/// A format version in a file name (`2019版统计表模板.xlsx`): not a year.
+static VERSION_IN_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"20(?:19|21)\s*版").expect("valid regex"));
 static LEADING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:[\s_\-.、,()\[\]【】（）]|[0-9]+|[一二三四五六七八九十]+、)+")
         .expect("valid regex")
@@ -118,7 +121,7 @@ static SECTION: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Words of a report's title that are not the agency, longest first.
-const TITLE_WORDS: [&str; 13] = [
+const TITLE_WORDS: [&str; 14] = [
     "政府信息公开工作年度报告统计表",
     "政府信息公开工作年度报告",
     "政府信息公开工作年报",
@@ -130,6 +133,7 @@ const TITLE_WORDS: [&str; 13] = [
     "工作年度报告",
     "年度报告",
     "统计表",
+    "模板",
     "年报",
     "年度",
 ];
@@ -227,6 +231,7 @@ fn from_file_name(source: &str) -> (Option<String>, Option<u16>) {
         return (None, None);
     };
     let n = norm(stem);
+    let n = VERSION_IN_NAME.replace_all(&n, "");
     (agency_in(&n), year_tokens(&n).0)
 }
 
@@ -601,6 +606,9 @@ mod tests {
             ),
             ("一、民政局政府信息公开统计表.ods", Some("民政局"), None),
             ("fails_r3.xlsx", None, None),
+            // the blank template as the page names it: a version, not a year, and no agency
+            ("2019版统计表模板.xlsx", None, None),
+            ("2021版统计表模板.xlsx", None, None),
             ("2025.xlsx", None, Some(2025)),
             ("20250.xlsx", None, None),
         ] {
