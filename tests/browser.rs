@@ -874,12 +874,13 @@ fn rollup_page(s: &Session, downloads: &Path, tmp: &Path) {
     assert!(!s.displayed(&s.find("#r-progress")), "and none after");
     assert!(s.displayed(&s.find("#r-result")));
 
-    // the terminal's last line, after the region it is of
+    // the region, and the terminal's last line
     let region = &doc["region"];
+    assert_eq!(s.text(&s.find("#r-tally")), last_line);
     assert_eq!(
-        s.text(&s.find("#r-tally")),
+        s.text(&s.find("#r-title")),
         format!(
-            "{} {} 年（{} 版）：{last_line}",
+            "{} {} 年汇总（{} 版）",
             region["name"].as_str().unwrap(),
             region["year"],
             region["format"].as_str().unwrap()
