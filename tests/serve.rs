@@ -758,3 +758,94 @@ fn open_hands_the_address_to_the_browser() {
     let url = first[first.find("http://").unwrap()..].trim();
     assert_eq!(std::fs::read_to_string(&opened).unwrap().trim(), url);
 }
+
+/// What a connection gets for raw `bytes` (written whole, then the connection half-closed).
+fn raw(s: &Served, bytes: &[u8]) -> String {
+    let mut stream = TcpStream::connect(&s.addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let _ = stream.write_all(bytes);
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let mut out = Vec::new();
+    let _ = stream.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The server's own HTTP: malformed, oversized and chunked requests are answered and refused,
+/// `Expect: 100-continue` gets its go-ahead, and random bytes never stop the server.
+#[test]
+fn malformed_requests_are_refused_and_the_server_goes_on() {
+    let s = serve(&[]);
+    let host = format!("Host: {}\r\n", s.addr);
+    assert!(raw(&s, b"NONSENSE\r\n\r\n").starts_with("HTTP/1.1 400"));
+    let huge = format!(
+        "GET / HTTP/1.1\r\n{host}X-Big: {}\r\n\r\n",
+        "a".repeat(70_000)
+    );
+    let got = raw(&s, huge.as_bytes());
+    assert!(
+        got.starts_with("HTTP/1.1 431"),
+        "{:?}",
+        &got[..got.len().min(100)]
+    );
+    let many: String = (0..100).map(|i| format!("X-{i}: 1\r\n")).collect();
+    let many = format!("GET / HTTP/1.1\r\n{host}{many}\r\n");
+    assert!(raw(&s, many.as_bytes()).starts_with("HTTP/1.1 431"));
+    let chunked = format!(
+        "POST /api/check HTTP/1.1\r\n{host}Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+    );
+    assert!(raw(&s, chunked.as_bytes()).starts_with("HTTP/1.1 501"));
+    let bad_length = format!("POST /api/check HTTP/1.1\r\n{host}Content-Length: -1\r\n\r\n");
+    assert!(raw(&s, bad_length.as_bytes()).starts_with("HTTP/1.1 400"));
+
+    // curl's way with a large upload: the body only after "100 Continue"
+    let body = form(&[sample("fails_r3.xlsx")]);
+    let mut stream = TcpStream::connect(&s.addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    write!(
+        stream,
+        "POST /api/check HTTP/1.1\r\n{host}Content-Type: {FORM}\r\nContent-Length: {}\r\nExpect: 100-continue\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    let mut go = [0u8; 25];
+    stream.read_exact(&mut go).unwrap();
+    assert_eq!(&go, b"HTTP/1.1 100 Continue\r\n\r\n");
+    stream.write_all(&body).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("有错误"), "{answer}");
+
+    // random bytes, and random damage to a real request
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let real = format!("GET /api/template?version=2021 HTTP/1.1\r\n{host}\r\n").into_bytes();
+    for i in 0..200 {
+        let mut bytes = if i % 2 == 0 {
+            (0..next() % 300).map(|_| next() as u8).collect::<Vec<u8>>()
+        } else {
+            real.clone()
+        };
+        for _ in 0..next() % 4 {
+            if !bytes.is_empty() {
+                let at = (next() as usize) % bytes.len();
+                bytes[at] = next() as u8;
+            }
+        }
+        let _ = raw(&s, &bytes);
+    }
+    assert_eq!(
+        request(&s, "GET", "/", &[], b"").status,
+        200,
+        "still serving"
+    );
+}

@@ -185,11 +185,11 @@ pub fn read_request(stream: TcpStream, idle: Duration) -> Result<Request, (TcpSt
         };
         head.truncate(seen + taken);
         reader.consume(taken);
-        if end.is_some() {
-            break;
-        }
         if head.len() > MAX_HEAD {
             return refused(reader, Some((431, "请求头太大")));
+        }
+        if end.is_some() {
+            break;
         }
     }
     let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
@@ -251,7 +251,11 @@ pub fn run(
         std::thread::spawn(move || loop {
             let next = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
             match next {
-                Ok(stream) => serve(stream),
+                // a panic is that connection's end, never the worker's
+                Ok(stream) => {
+                    let _ =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| serve(stream)));
+                }
                 Err(_) => return,
             }
         });

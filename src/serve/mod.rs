@@ -447,10 +447,7 @@ impl State {
                 ),
             )
         };
-        if req
-            .body_length()
-            .is_some_and(|n| n > limits.request_bytes)
-        {
+        if req.body_length().is_some_and(|n| n > limits.request_bytes) {
             return Err(too_large());
         }
         let content_type = header(req, "Content-Type").unwrap_or("").to_string();
