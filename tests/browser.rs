@@ -499,11 +499,52 @@ fn the_page_in_a_browser() {
         "点击左侧的文件查看校验问题和下载。"
     );
     assert_eq!(s.text(&s.find("#status")), "");
+    drop_zones(&s);
     rollup_page(&s, &downloads, tmp.path());
     save_screenshot(&s, "rollup");
     template_page(&s, &downloads, tmp.path());
     save_screenshot(&s, "template");
     eprintln!("browser test: {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// Files dropped on `css` (a drop event with a DataTransfer of made-up files `names`, each
+/// holding a few bytes that are no workbook).
+fn drop_files(s: &Session, css: &str, names: &[&str]) {
+    s.script(
+        "const dt = new DataTransfer();
+         for (const n of arguments[1]) dt.items.add(new File(['not a workbook'], n));
+         document.querySelector(arguments[0]).dispatchEvent(
+           new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));",
+        vec![css.into(), serde_json::json!(names)],
+    );
+}
+
+/// The drop zones: on 检查 a dropped file is checked (and a README is not sent); on 汇总 the
+/// dropped files are chosen as the agencies' workbooks.
+fn drop_zones(s: &Session) {
+    drop_files(s, "#drop", &["坏文件.xlsx", "README.md"]);
+    let verdict = wait_for(
+        "the dropped file's verdict",
+        Duration::from_secs(30),
+        || {
+            let rows = s.all("#rows tr");
+            let cells = rows.first().map(|r| s.all_in(r, "td"))?;
+            let v = s.text(&cells[1]);
+            (!v.contains("检查中")).then(|| (rows.len(), s.text(&cells[0]), v))
+        },
+    );
+    assert_eq!(
+        verdict,
+        (1, "坏文件.xlsx".to_string(), "无法读取".to_string())
+    );
+    s.click(&s.find("#clear"));
+    s.click(&s.find("#tab-rollup"));
+    drop_files(s, "#r-drop", &["甲.xlsx", "乙.xls", "说明.pdf"]);
+    wait_for("the dropped files chosen", Duration::from_secs(10), || {
+        (s.text(&s.find("#r-count-file")) == "已选 2 个文件").then_some(())
+    });
+    s.click(&s.find("#r-clear"));
+    s.click(&s.find("#tab-check"));
 }
 
 /// 检查: pick the sample files; every verdict as `check` gives it; fails_r3's findings; its

@@ -60,21 +60,13 @@ fn request(s: &Served, method: &str, path: &str, headers: &[(&str, &str)], body:
 
 const BOUNDARY: &str = "----nianbaotest7MA4YWxkTrZu0gW";
 
-/// A multipart body of `(name, bytes)` files.
+/// A multipart body of `(name, bytes)` files, as the page sends them (field `file`).
 fn form(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    let mut b = Vec::new();
-    for (name, bytes) in files {
-        b.extend_from_slice(
-            format!(
-                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        b.extend_from_slice(bytes);
-        b.extend_from_slice(b"\r\n");
-    }
-    b.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-    b
+    let parts: Vec<(&str, Option<&str>, Vec<u8>)> = files
+        .iter()
+        .map(|(name, bytes)| ("file", Some(*name), bytes.clone()))
+        .collect();
+    form_of(&parts)
 }
 
 fn sample(name: &str) -> (&str, Vec<u8>) {
@@ -724,14 +716,23 @@ fn open_hands_the_address_to_the_browser() {
     let dir = tempfile::tempdir().unwrap();
     let opened = dir.path().join("opened.txt");
     let opener = dir.path().join("xdg-open");
+    let script = dir.path().join("opener.sh");
     std::fs::write(
-        &opener,
+        &script,
         format!(
             "#!/bin/sh\necho \"$1\" > '{0}.part' && mv '{0}.part' '{0}'\n",
             opened.display()
         ),
     )
     .unwrap();
+    // copied by another process: a file this multi-threaded test wrote itself may still be
+    // open in a child another test is forking, and then cannot be run ("text file busy")
+    assert!(Command::new("cp")
+        .arg(&script)
+        .arg(&opener)
+        .status()
+        .unwrap()
+        .success());
     std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
     let path = format!(
         "{}:{}",
