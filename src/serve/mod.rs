@@ -1,4 +1,5 @@
-//! `nianbao serve`: a web page on the office's own machine for checking workbooks (issue 12).
+//! `nianbao serve`: a web page on the office's own machine for checking workbooks, rolling them
+//! up and downloading templates (issue 12).
 //!
 //! **HTTP.** Served by [`http`]: std's listener, a fixed number of worker threads, one request
 //! per connection, every connection bounded in time (why no HTTP crate: see there). The reading
@@ -12,8 +13,9 @@
 //! address written as an IP address (or `localhost`): a DNS name, which is what DNS rebinding
 //! needs, is refused (403). A POST whose `Origin` is another site is refused (403). Uploads are
 //! bounded per file, per request and in number (413) and read with the reader's guards; they
-//! are held in memory only for the request and dropped with it; client file names are only
-//! text in messages.
+//! are held in memory only for the request and dropped with it (a roll-up's: until the roll-up
+//! ends, see [`rollup`]); client file names are only text in messages. A connection that sends
+//! slowly or not at all is cut off ([`Timeouts`]).
 
 mod http;
 mod multipart;
@@ -168,7 +170,7 @@ impl Server {
     }
 }
 
-/// An answer before it becomes a tiny_http response.
+/// An answer before it is written ([`http::Answer`]).
 struct Reply {
     status: u16,
     content_type: &'static str,
