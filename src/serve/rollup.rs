@@ -134,22 +134,19 @@ impl Rollups {
                 "没有收到各单位的报表：请选择或拖入工作簿",
             ));
         }
-        let roster = match take("roster").as_slice() {
-            [] => None,
-            [r] => Some(
-                nianbao::rollup::roster::parse_roster(r.data, &r.name)
-                    .map_err(|e| Reply::error(422, &e.to_string()))?,
-            ),
+        let (roster, warnings) = match take("roster").as_slice() {
+            [] => (None, Vec::new()),
+            [r] => {
+                let roster = nianbao::rollup::roster::parse_roster(r.data, &r.name)
+                    .map_err(|e| Reply::error(422, &e.to_string()))?;
+                (Some(roster.entries), roster.warnings)
+            }
             _ => return Err(Reply::error(400, "名单只能上传一个 CSV 文件")),
         };
-        let mut warnings = Vec::new();
         let job = RollupJob {
             files,
             previous: inputs("previous"),
-            roster: roster.map(|r| {
-                warnings = r.warnings;
-                r.entries
-            }),
+            roster,
             options: RollupOptions {
                 read: state.read.clone(),
                 name,
