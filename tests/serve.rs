@@ -707,7 +707,7 @@ fn rollup_refusals_busy_and_idle_connections() {
 }
 
 /// `--open` hands the printed address to the desktop's opener (`xdg-open` on Linux; here a
-/// stand-in that writes down what it was given).
+/// stand-in that writes down what it was given), also when nobody reads what it prints.
 #[cfg(target_os = "linux")]
 #[test]
 fn open_hands_the_address_to_the_browser() {
@@ -743,10 +743,11 @@ fn open_hands_the_address_to_the_browser() {
         .args(["serve", "--port", "0", "--open"])
         .env("PATH", path)
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::fs::File::create(dir.path().join("stderr.txt")).unwrap())
         .spawn()
         .unwrap();
     let mut first = String::new();
+    // closed at once, as when started with no console: the server goes on all the same
     std::io::BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut first)
         .unwrap();
@@ -757,7 +758,13 @@ fn open_hands_the_address_to_the_browser() {
     let _ = child.kill();
     let _ = child.wait();
     let url = first[first.find("http://").unwrap()..].trim();
-    assert_eq!(std::fs::read_to_string(&opened).unwrap().trim(), url);
+    let said = std::fs::read_to_string(dir.path().join("stderr.txt")).unwrap_or_default();
+    assert_eq!(
+        std::fs::read_to_string(&opened)
+            .unwrap_or_else(|e| panic!("{e}: {said}"))
+            .trim(),
+        url
+    );
 }
 
 /// What a connection gets for raw `bytes` (written whole, then the connection half-closed).

@@ -86,20 +86,23 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         rollups: args.max_rollups,
     })?;
     let url = server.url();
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "nianbao 网页界面已启动：{url}")?;
-    if let Some(t) = &token {
+    // The address is said, but a standard output that is gone (started with no console) is no
+    // reason to stop serving: the page is still there, and --open still opens it.
+    let _ = (|| -> std::io::Result<()> {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "nianbao 网页界面已启动：{url}")?;
+        if let Some(t) = &token {
+            writeln!(
+                out,
+                "访问口令：{t}（其他电脑请用上面的完整地址打开，或地址中的 IP 换成本机的局域网地址）"
+            )?;
+        }
         writeln!(
             out,
-            "访问口令：{t}（其他电脑请用上面的完整地址打开，或地址中的 IP 换成本机的局域网地址）"
+            "上传的文件只在内存中处理，处理完即丢弃。按 Ctrl+C 停止。"
         )?;
-    }
-    writeln!(
-        out,
-        "上传的文件只在内存中处理，处理完即丢弃。按 Ctrl+C 停止。"
-    )?;
-    out.flush()?;
-    drop(out);
+        out.flush()
+    })();
     if args.open {
         open_browser(&url);
     }
