@@ -507,6 +507,33 @@ fn the_page_in_a_browser() {
     eprintln!("browser test: {:.1} s", started.elapsed().as_secs_f64());
 }
 
+/// A download `got` and the command line's own output `theirs`, both read back: `got` is of
+/// `agency` and `year`, with the same version and the same numbers as `theirs` (`what`).
+fn read_back_alike(
+    got: &Path,
+    theirs: &Path,
+    agency: &str,
+    year: u16,
+    what: &str,
+) -> (nianbao::batch::Checked, nianbao::batch::Checked) {
+    let (page, cli) = (
+        nianbao::batch::check_file(got, &Default::default()),
+        nianbao::batch::check_file(theirs, &Default::default()),
+    );
+    let report = page.report().expect("the download reads back as a report");
+    let cli_report = cli.report().unwrap();
+    assert_eq!(report.meta.agency.as_deref(), Some(agency));
+    assert_eq!(report.meta.year, Some(year));
+    assert_eq!(report.meta.format, cli_report.meta.format);
+    let values = |r: &nianbao::model::Report| r.iter().map(|(_, v)| v.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        values(report),
+        values(cli_report),
+        "the same numbers as {what}"
+    );
+    (page, cli)
+}
+
 /// Files dropped on `css` (a drop event with a DataTransfer of made-up files `names`, each
 /// holding a few bytes that are no workbook).
 fn drop_files(s: &Session, css: &str, names: &[&str]) {
@@ -715,21 +742,7 @@ fn check_page(s: &Session, downloads: &Path, tmp: &Path) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let (page, cli) = (
-        nianbao::batch::check_file(&got, &Default::default()),
-        nianbao::batch::check_file(&cli_path, &Default::default()),
-    );
-    let report = page.report().expect("the download reads back as a report");
-    let cli_report = cli.report().unwrap();
-    assert_eq!(report.meta.agency.as_deref(), Some("云台区民政局"));
-    assert_eq!(report.meta.year, Some(2020));
-    assert_eq!(report.meta.format, cli_report.meta.format);
-    let values = |r: &nianbao::model::Report| r.iter().map(|(_, v)| v.clone()).collect::<Vec<_>>();
-    assert_eq!(
-        values(report),
-        values(cli_report),
-        "the same numbers as `convert --fix`"
-    );
+    let (page, cli) = read_back_alike(&got, &cli_path, "云台区民政局", 2020, "`convert --fix`");
     assert_eq!(
         page.findings().iter().map(unfiled).collect::<Vec<_>>(),
         cli.findings().iter().map(unfiled).collect::<Vec<_>>(),
@@ -997,21 +1010,14 @@ fn rollup_page(s: &Session, downloads: &Path, tmp: &Path) {
     // same numbers, which are the numbers the page's totals show
     s.click(&s.find("#r-dl-summary"));
     let got = downloaded(downloads, "云台区2023年汇总.xlsx");
-    let (page, cli_summary) = (
-        nianbao::batch::check_file(&got, &Default::default()),
-        nianbao::batch::check_file(&cli.join("out/汇总.xlsx"), &Default::default()),
+    let (page, _) = read_back_alike(
+        &got,
+        &cli.join("out/汇总.xlsx"),
+        "云台区",
+        2023,
+        "`rollup -o`",
     );
-    let report = page.report().expect("the summary reads back as a report");
-    let cli_report = cli_summary.report().unwrap();
-    assert_eq!(report.meta.agency.as_deref(), Some("云台区"));
-    assert_eq!(report.meta.year, Some(2023));
-    assert_eq!(report.meta.format, cli_report.meta.format);
-    let values = |r: &nianbao::model::Report| r.iter().map(|(_, v)| v.clone()).collect::<Vec<_>>();
-    assert_eq!(
-        values(report),
-        values(cli_report),
-        "the totals of `rollup -o`"
-    );
+    let report = page.report().unwrap();
     let shown = s.script(
         "return [...arguments[0].querySelectorAll('td.num')].map((e) => e.textContent)",
         vec![json!({ ELEMENT: s.find("#r-totals").0 })],
