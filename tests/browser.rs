@@ -410,10 +410,23 @@ fn files_in(dir: &str, exts: &[&str]) -> Vec<PathBuf> {
 /// `.crdownload` and renames it when done).
 fn downloaded(dir: &Path, name: &str) -> PathBuf {
     let path = dir.join(name);
+    // Chromium reserves the name with an empty file, writes `….crdownload` and renames it
+    // over the name when done: done is the name there, not empty, and nothing in progress
+    let in_progress = || {
+        std::fs::read_dir(dir).unwrap().any(|e| {
+            e.unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "crdownload")
+        })
+    };
     wait_for(
         &format!("{name} in the download folder"),
         Duration::from_secs(20),
-        || path.is_file().then_some(()),
+        || {
+            let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+            (size > 0 && !in_progress()).then_some(())
+        },
     );
     path
 }
