@@ -689,6 +689,25 @@ fn rollup_refusals_busy_and_idle_connections() {
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
     let doc = rollup_result(&s, &one);
     assert_eq!(doc["state"], "done");
+    assert_eq!(doc["warnings"], serde_json::json!([]));
+
+    // a roster (in GBK, as Excel saves it) with a line that is neither GBK nor UTF-8 is said, and the roll-up made all the same
+    let mut roster = encoding_rs::GBK
+        .encode("单位名称\n云台区财政局\n")
+        .0
+        .into_owned();
+    roster.extend_from_slice(b"\xff\xff\n");
+    let with_roster = form_of(&[
+        ("file", Some("a.xlsx"), workbook.clone()),
+        ("roster", Some("名单.csv"), roster),
+    ]);
+    let doc = rollup_result(&s, &with_roster);
+    assert_eq!(doc["state"], "done");
+    let warnings = doc["warnings"].to_string();
+    assert!(
+        warnings.contains("名单.csv") && warnings.contains('3'),
+        "{warnings}"
+    );
 
     // a connection that never finishes its request line is closed
     let mut idle = TcpStream::connect(&s.addr).unwrap();
