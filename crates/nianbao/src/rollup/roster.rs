@@ -86,19 +86,41 @@ pub fn read_roster(path: &Path) -> Result<Roster, RosterError> {
     parse_roster(&bytes, &display)
 }
 
-/// The lines (1-based) holding bytes that GBK cannot decode. Lines are split at `\n`, which is
-/// never part of a GBK character, so a line's bytes decode on their own.
-fn bad_gbk_lines(bytes: &[u8]) -> Vec<u64> {
+/// The lines (1-based) that `decodes` refuses. Lines are split at `\n`, which is never part of
+/// a GBK or UTF-8 character, so a line's bytes decode on their own.
+fn bad_lines(bytes: &[u8], decodes: impl Fn(&[u8]) -> bool) -> Vec<u64> {
     bytes
         .split(|&b| b == b'\n')
         .enumerate()
-        .filter(|(_, line)| {
-            encoding_rs::GBK
-                .decode_without_bom_handling_and_without_replacement(line)
-                .is_none()
-        })
+        .filter(|(_, line)| !decodes(line))
         .map(|(i, _)| i as u64 + 1)
         .collect()
+}
+
+fn is_gbk(line: &[u8]) -> bool {
+    encoding_rs::GBK
+        .decode_without_bom_handling_and_without_replacement(line)
+        .is_some()
+}
+
+fn is_utf8(line: &[u8]) -> bool {
+    std::str::from_utf8(line).is_ok()
+}
+
+/// Whether a file that is not UTF-8 throughout is still UTF-8 with a few damaged lines: most of
+/// its lines with non-ASCII bytes are valid UTF-8. (GBK text is almost never valid UTF-8, while
+/// UTF-8 Chinese often decodes as GBK, into the wrong characters: so GBK's own test says
+/// nothing.)
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut utf8, mut other) = (0usize, 0usize);
+    for line in bytes.split(|&b| b == b'\n').filter(|l| !l.is_ascii()) {
+        if is_utf8(line) {
+            utf8 += 1;
+        } else {
+            other += 1;
+        }
+    }
+    utf8 > other
 }
 
 /// At most this many line numbers are listed in a warning.
@@ -111,7 +133,8 @@ pub fn parse_roster(bytes: &[u8], display: &str) -> Result<Roster, RosterError> 
     let text = match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
         Err(_) => {
-            let bad = bad_gbk_lines(bytes);
+            let utf8 = mostly_utf8(bytes);
+            let bad = bad_lines(bytes, if utf8 { is_utf8 } else { is_gbk });
             if !bad.is_empty() {
                 let mut listed: Vec<String> = bad
                     .iter()
@@ -121,12 +144,21 @@ pub fn parse_roster(bytes: &[u8], display: &str) -> Result<Roster, RosterError> 
                 if bad.len() > MAX_LINES_LISTED {
                     listed.push(format!("等共 {} 行", bad.len()));
                 }
+                let what = if utf8 {
+                    "是 UTF-8 编码，但"
+                } else {
+                    "既不是 UTF-8 也不是完整的 GBK 编码："
+                };
                 warnings.push(format!(
-                    "单位名单 {display} 既不是 UTF-8 也不是完整的 GBK 编码：第 {} 行含有无法识别的字节，已替换为 �，这些行的单位名称可能不对；请用 Excel 或 WPS 打开核对后另存为 CSV UTF-8",
+                    "单位名单 {display} {what}第 {} 行含有无法识别的字节，已替换为 �，这些行的单位名称可能不对；请用 Excel 或 WPS 打开核对后另存为 CSV UTF-8",
                     listed.join("、")
                 ));
             }
-            encoding_rs::GBK.decode(bytes).0.into_owned()
+            if utf8 {
+                String::from_utf8_lossy(bytes).into_owned()
+            } else {
+                encoding_rs::GBK.decode(bytes).0.into_owned()
+            }
         }
     };
     let text = text.trim_start_matches('\u{feff}');
@@ -390,6 +422,22 @@ mod tests {
         assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
         let w = &r.warnings[0];
         assert!(w.contains("名单.csv") && w.contains("第 3、5 行"), "{w}");
+    }
+
+    /// A UTF-8 roster with a damaged line stays UTF-8 (decoded as GBK, its Chinese would all
+    /// turn into other characters); the damaged line is named.
+    #[test]
+    fn utf8_with_a_damaged_line_stays_utf8() {
+        let mut bytes = "\u{feff}单位名称\n杜集区教育局\n".as_bytes().to_vec();
+        bytes.extend_from_slice(b"\xff\xfe\n");
+        bytes.extend_from_slice("杜集区财政局\n".as_bytes());
+        let r = parse_roster(&bytes, "名单.csv").unwrap();
+        let names: Vec<&str> = r.entries.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names[0], "杜集区教育局");
+        assert_eq!(names[2], "杜集区财政局");
+        assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+        let w = &r.warnings[0];
+        assert!(w.contains("UTF-8 编码，但第 3 行"), "{w}");
     }
 
     /// A typo is one character, not one byte: a CJK character is three bytes of UTF-8.
