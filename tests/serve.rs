@@ -691,6 +691,21 @@ fn rollup_refusals_busy_and_idle_connections() {
     assert_eq!(doc["state"], "done");
     assert_eq!(doc["warnings"], serde_json::json!([]));
 
+    // a roll-up that cannot be made is said once, in the library's words
+    let last_year = std::fs::read("sample_workbooks/rollup_2022/caizheng_2022.xlsx").unwrap();
+    let two_years = form_of(&[
+        ("file", Some("a.xlsx"), workbook.clone()),
+        ("file", Some("b.xlsx"), last_year),
+    ]);
+    let doc = rollup_result(&s, &two_years);
+    assert_eq!(doc["state"], "error", "{doc}");
+    let error = doc["error"].as_str().unwrap();
+    assert!(error.contains("2022") && error.contains("2023"), "{error}");
+    assert!(
+        !error.starts_with("汇总失败"),
+        "the page says that: {error}"
+    );
+
     // a roster (in GBK, as Excel saves it) with a line that is neither GBK nor UTF-8 is said, and the roll-up made all the same
     let mut roster = encoding_rs::GBK
         .encode("单位名称\n云台区财政局\n")

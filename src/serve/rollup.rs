@@ -224,17 +224,16 @@ impl Rollups {
 }
 
 /// The roll-up, its outputs in a private temporary folder read back into memory, and the
-/// page's result: `{"state": "done", "rollup": <rollup --format json>, "summary_line",
+/// page's result (or why there is none, which the page shows after "汇总失败："): `{"state": "done", "rollup": <rollup --format json>, "summary_line",
 /// "warnings", "totals", "downloads": [{"id", "name", "type", "base64"}]}`.
 fn run(job: &RollupJob, done: &AtomicUsize, warnings: &[String]) -> Result<Vec<u8>, String> {
-    let failed = |e: &dyn std::fmt::Display| format!("汇总失败：{e}");
     let dir = tempfile::Builder::new()
         .prefix("nianbao-serve-")
         .tempdir()
-        .map_err(|e| failed(&e))?;
+        .map_err(|e| e.to_string())?;
     let (summary, csv) = (dir.path().join("汇总.xlsx"), dir.path().join("明细.csv"));
     let mut outputs =
-        RollupFiles::create(&summary, Some(&csv), &job.read_set()).map_err(|e| failed(&e))?;
+        RollupFiles::create(&summary, Some(&csv), &job.read_set()).map_err(|e| e.to_string())?;
     let tick = |n: usize| done.store(n, Ordering::SeqCst);
     let mut outcome =
         nianbao::rollup::run(job, &mut outputs.sinks(), &tick).map_err(|e| e.to_string())?;
@@ -248,15 +247,15 @@ fn run(job: &RollupJob, done: &AtomicUsize, warnings: &[String]) -> Result<Vec<u
         paths: names.iter().map(Path::new).collect(),
     };
     let mut doc = Vec::new();
-    output::rollup_json(&mut doc, &mut outcome, &written).map_err(|e| failed(&e))?;
-    let doc: serde_json::Value = serde_json::from_slice(&doc).map_err(|e| failed(&e))?;
+    output::rollup_json(&mut doc, &mut outcome, &written).map_err(|e| e.to_string())?;
+    let doc: serde_json::Value = serde_json::from_slice(&doc).map_err(|e| e.to_string())?;
     let mut downloads = Vec::new();
     for ((path, name), kind) in [&summary, &csv]
         .iter()
         .zip(&names)
         .zip([super::XLSX, super::CSV])
     {
-        let bytes = std::fs::read(path).map_err(|e| failed(&e))?;
+        let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
         downloads.push(serde_json::json!({
             "id": if kind == super::XLSX { "summary" } else { "csv" },
             "name": name,
@@ -273,7 +272,7 @@ fn run(job: &RollupJob, done: &AtomicUsize, warnings: &[String]) -> Result<Vec<u
         "totals": totals(&outcome.rollup.total),
         "downloads": downloads,
     });
-    serde_json::to_vec(&page).map_err(|e| failed(&e))
+    serde_json::to_vec(&page).map_err(|e| e.to_string())
 }
 
 /// One table of the region's totals as the page shows it.
