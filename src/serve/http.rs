@@ -56,10 +56,7 @@ impl Request {
 
     /// The first header `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        header_in(&self.headers, name)
     }
 
     /// The body's length as the client states it.
@@ -85,6 +82,14 @@ impl Request {
         respond(&mut stream, answer);
         linger(stream);
     }
+}
+
+/// The first header `name` of `headers` (case-insensitive).
+fn header_in<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 fn respond(stream: &mut TcpStream, a: Answer) {
@@ -209,12 +214,7 @@ pub fn read_request(stream: TcpStream, idle: Duration) -> Result<Request, (TcpSt
             )
         })
         .collect();
-    let find = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    };
+    let find = |name: &str| header_in(&headers, name);
     if find("Transfer-Encoding").is_some() {
         return refused(reader, Some((501, "不支持分块传输的请求：请用页面上传")));
     }
@@ -282,10 +282,7 @@ pub fn run(
 pub fn refuse(mut stream: TcpStream, why: Refused, body: impl Fn(&str) -> Vec<u8>) {
     if let Some((status, message)) = why.0 {
         let body = body(message);
-        let headers = [(
-            "Content-Type",
-            "application/json; charset=utf-8".to_string(),
-        )];
+        let headers = [("Content-Type", super::JSON.to_string())];
         respond(
             &mut stream,
             Answer {

@@ -182,10 +182,15 @@ impl Reply {
     fn json(status: u16, body: Vec<u8>) -> Self {
         Reply {
             status,
-            content_type: "application/json; charset=utf-8",
+            content_type: JSON,
             body,
             headers: Vec::new(),
         }
+    }
+
+    /// A JSON document made here (`json!`).
+    fn value(status: u16, doc: serde_json::Value) -> Self {
+        Reply::json(status, serde_json::to_vec(&doc).unwrap_or_default())
     }
 
     /// An error: `{"error": message}` with the status.
@@ -236,10 +241,6 @@ fn attachment(name: &str) -> String {
         })
         .collect();
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
-}
-
-fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
-    req.header(name)
 }
 
 /// The value of `key` in a query string (percent-decoded).
@@ -373,8 +374,10 @@ impl State {
         let Some(token) = self.token.as_deref() else {
             return true;
         };
-        let bearer = header(req, "Authorization").and_then(|v| v.strip_prefix("Bearer "));
-        let cookie = header(req, "Cookie").and_then(|c| {
+        let bearer = req
+            .header("Authorization")
+            .and_then(|v| v.strip_prefix("Bearer "));
+        let cookie = req.header("Cookie").and_then(|c| {
             c.split(';')
                 .find_map(|kv| kv.trim().strip_prefix("nianbao_token="))
         });
@@ -389,9 +392,9 @@ impl State {
     /// Whether a state-changing request comes from this page: an `Origin` (which browsers send
     /// with every POST) must be this server as the `Host` names it.
     fn origin_ok(req: &Request) -> bool {
-        match (header(req, "Origin"), header(req, "Host")) {
+        match (req.header("Origin"), req.header("Host")) {
             (None, _) => !matches!(
-                header(req, "Sec-Fetch-Site"),
+                req.header("Sec-Fetch-Site"),
                 Some("cross-site" | "same-site")
             ),
             (Some(origin), Some(host)) => origin == format!("http://{host}"),
@@ -400,7 +403,7 @@ impl State {
     }
 
     fn respond(&self, req: &mut Request) -> Reply {
-        if !header(req, "Host").is_some_and(|h| host_ok(self.addr, h)) {
+        if !req.header("Host").is_some_and(|h| host_ok(self.addr, h)) {
             return Reply::error(
                 403,
                 "拒绝：请求的 Host 不是本服务的地址。请用 nianbao serve 打印的地址（IP 地址）访问。",
@@ -452,7 +455,7 @@ impl State {
         if req.body_length().is_some_and(|n| n > limits.request_bytes) {
             return Err(too_large());
         }
-        let content_type = header(req, "Content-Type").unwrap_or("").to_string();
+        let content_type = req.header("Content-Type").unwrap_or("").to_string();
         let boundary = multipart::boundary(&content_type)
             .ok_or_else(|| Reply::error(400, "请以 multipart/form-data 上传文件"))?
             .to_string();

@@ -185,8 +185,7 @@ impl Rollups {
                     Some((Instant::now(), result));
             })
             .map_err(|e| Reply::error(500, &format!("无法开始汇总：{e}")))?;
-        let body = serde_json::to_vec(&serde_json::json!({ "id": id })).unwrap_or_default();
-        Ok(Reply::json(202, body))
+        Ok(Reply::value(202, serde_json::json!({ "id": id })))
     }
 
     /// `GET /api/rollup?id=`: `{"state": "running", "done", "files"}` while it runs; then the
@@ -201,21 +200,20 @@ impl Rollups {
         };
         let ended = job.ended.lock().unwrap_or_else(|e| e.into_inner()).take();
         match ended {
-            None => {
-                let body = serde_json::json!({
+            None => Reply::value(
+                200,
+                serde_json::json!({
                     "state": "running",
                     "done": job.done.load(Ordering::SeqCst),
                     "files": job.files,
-                });
-                Reply::json(200, serde_json::to_vec(&body).unwrap_or_default())
-            }
+                }),
+            ),
             Some((_, result)) => {
                 jobs.remove(&id);
                 match result {
                     Ok(body) => Reply::json(200, body),
                     Err(e) => {
-                        let body = serde_json::json!({ "state": "error", "error": e });
-                        Reply::json(200, serde_json::to_vec(&body).unwrap_or_default())
+                        Reply::value(200, serde_json::json!({ "state": "error", "error": e }))
                     }
                 }
             }
