@@ -9,7 +9,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use nianbao::model::synthetic::consistent_report;
-use nianbao::model::{FormatVersion, Place, Report, Status};
+use nianbao::model::{FormatVersion, Place, Report, Section, Status};
 use nianbao::read::{read_report, ReadOptions};
 use support::documents::{docx, title, word_page};
 
@@ -46,14 +46,7 @@ fn assert_prose(r: &Report, want: &Report) {
     for (i, p) in r.prose.iter().enumerate() {
         assert_eq!(p.place, Place::Paragraph(i as u32 + 1));
     }
-    let headings = [
-        "一、总体情况",
-        "二、主动公开政府信息情况",
-        "三、收到和处理政府信息公开申请情况",
-        "四、政府信息公开行政复议、行政诉讼情况",
-        "五、存在的主要问题及改进情况",
-        "六、其他需要报告的事项",
-    ];
+    let headings: Vec<&str> = (1..=6).map(Section::official_title).collect();
     let at: Vec<usize> = headings
         .iter()
         .map(|h| {

@@ -356,17 +356,11 @@ mod tests {
         }
     }
 
-    const SIX: [&str; 6] = [
-        "一、总体情况",
-        "二、主动公开政府信息情况",
-        "三、收到和处理政府信息公开申请情况",
-        "四、政府信息公开行政复议、行政诉讼情况",
-        "五、存在的主要问题及改进情况",
-        "六、其他需要报告的事项",
-    ];
-
+    /// The six official section headings, the sentence after the first, `six` after the last.
     fn with_sections(sentence: &str, six: &str) -> Vec<String> {
-        let mut v: Vec<String> = SIX.iter().map(|s| s.to_string()).collect();
+        let mut v: Vec<String> = (1..=6)
+            .map(|n| crate::model::Section::official_title(n).to_string())
+            .collect();
         v.insert(1, sentence.to_string());
         v.push(six.to_string());
         v
