@@ -20,6 +20,15 @@ fn write(dir: &Path, name: &str, r: &Report) -> PathBuf {
     p
 }
 
+/// Each report written into `dir` as `0.xlsx`, `1.xlsx`, …: their paths, in that order.
+fn write_each(dir: &Path, reports: &[Report]) -> Vec<PathBuf> {
+    reports
+        .iter()
+        .enumerate()
+        .map(|(i, r)| write(dir, &format!("{i}.xlsx"), r))
+        .collect()
+}
+
 fn agencies(version: FormatVersion, year: u16, names: &[&str], seed: u64) -> Vec<Report> {
     names
         .iter()
@@ -82,9 +91,7 @@ fn totals_exclusions_csv_and_read_back() {
         ],
         10,
     );
-    for (i, r) in good.iter().enumerate() {
-        write(&inp, &format!("{i}.xlsx"), r);
-    }
+    write_each(&inp, &good);
     let mut bad = consistent_report(FormatVersion::V2021, "云台区审计局", 2023, 99);
     bad.get_mut(TableKey::Requests, "carried_out", "natural_person")
         .unwrap()
@@ -241,11 +248,7 @@ fn roster_coverage_with_near_miss() {
         &["云台区教育局", "云台区人社局"],
         5,
     );
-    let inputs: Vec<PathBuf> = r
-        .iter()
-        .enumerate()
-        .map(|(i, r)| write(dir.path(), &format!("{i}.xlsx"), r))
-        .collect();
+    let inputs = write_each(dir.path(), &r);
     let roster = dir.path().join("名单.csv");
     std::fs::write(
         &roster,
@@ -310,14 +313,8 @@ fn cross_year_carried_over_checked_per_agency() {
             .unwrap()
             .value = v;
     }
-    let inputs: Vec<PathBuf> = now
-        .iter()
-        .enumerate()
-        .map(|(i, r)| write(dir.path(), &format!("{i}.xlsx"), r))
-        .collect();
-    for (i, r) in before.iter().enumerate() {
-        write(&prev_dir, &format!("{i}.xlsx"), r);
-    }
+    let inputs = write_each(dir.path(), &now);
+    write_each(&prev_dir, &before);
     let out = dir.path().join("sum.xlsx");
     nianbao()
         .args(["rollup", "-o"])
@@ -358,12 +355,8 @@ fn rolling_up_county_summaries_equals_rolling_up_their_agencies() {
     let (da, db) = (dir.path().join("甲县"), dir.path().join("乙县"));
     std::fs::create_dir(&da).unwrap();
     std::fs::create_dir(&db).unwrap();
-    for (i, r) in a.iter().enumerate() {
-        write(&da, &format!("{i}.xlsx"), r);
-    }
-    for (i, r) in b.iter().enumerate() {
-        write(&db, &format!("{i}.xlsx"), r);
-    }
+    write_each(&da, &a);
+    write_each(&db, &b);
     let [sa, sb, city, flat] =
         ["甲县.xlsx", "乙县.xlsx", "市.xlsx", "全部.xlsx"].map(|n| dir.path().join("out").join(n));
     std::fs::create_dir(dir.path().join("out")).unwrap();
@@ -515,17 +508,15 @@ fn a_yearless_report_of_the_other_version_lists_no_numbers() {
     let dir = tempfile::tempdir().unwrap();
     let inp = dir.path().join("in");
     std::fs::create_dir(&inp).unwrap();
-    for (i, r) in agencies(
-        FormatVersion::V2021,
-        2023,
-        &["云台区教育局", "云台区财政局"],
-        3,
-    )
-    .iter()
-    .enumerate()
-    {
-        write(&inp, &format!("{i}.xlsx"), r);
-    }
+    write_each(
+        &inp,
+        &agencies(
+            FormatVersion::V2021,
+            2023,
+            &["云台区教育局", "云台区财政局"],
+            3,
+        ),
+    );
     let mut old = consistent_report(FormatVersion::V2019, "云台区统计局", 2020, 9);
     old.meta.year = None;
     write(&inp, "9_old.xlsx", &old);
@@ -563,17 +554,8 @@ fn a_previous_report_of_the_wrong_year_asks_for_previous_in_the_clis_words() {
     let prev_dir = dir.path().join("2021");
     std::fs::create_dir(&prev_dir).unwrap();
     let names = ["云台区教育局", "云台区财政局"];
-    let inputs: Vec<PathBuf> = agencies(FormatVersion::V2021, 2023, &names, 3)
-        .iter()
-        .enumerate()
-        .map(|(i, r)| write(dir.path(), &format!("{i}.xlsx"), r))
-        .collect();
-    for (i, r) in agencies(FormatVersion::V2021, 2021, &names, 30)
-        .iter()
-        .enumerate()
-    {
-        write(&prev_dir, &format!("{i}.xlsx"), r);
-    }
+    let inputs = write_each(dir.path(), &agencies(FormatVersion::V2021, 2023, &names, 3));
+    write_each(&prev_dir, &agencies(FormatVersion::V2021, 2021, &names, 30));
     let out = dir.path().join("sum.xlsx");
     nianbao()
         .args(["rollup", "-o"])
@@ -611,11 +593,7 @@ fn a_rollup_into_memory_and_the_strict_policy() {
 
     let dir = tempfile::tempdir().unwrap();
     let good = agencies(FormatVersion::V2021, 2023, &["甲局", "乙局"], 1);
-    let mut files: Vec<PathBuf> = good
-        .iter()
-        .enumerate()
-        .map(|(i, r)| write(dir.path(), &format!("{i}.xlsx"), r))
-        .collect();
+    let mut files = write_each(dir.path(), &good);
     let mut job = RollupJob {
         files: files.iter().cloned().map(Into::into).collect(),
         options: RollupOptions {
@@ -795,9 +773,7 @@ fn rolling_up_the_same_folder_again_gives_the_same_totals() {
     std::fs::create_dir(&d).unwrap();
     let names = ["某区教育局", "某区财政局", "某区民政局"];
     let reports = agencies(FormatVersion::V2021, 2023, &names, 40);
-    for (i, r) in reports.iter().enumerate() {
-        write(&d, &format!("{i}.xlsx"), r);
-    }
+    write_each(&d, &reports);
     let all: Vec<&Report> = reports.iter().collect();
     let (out, csv, v2) = (
         d.join("汇总.xlsx"),
@@ -882,9 +858,7 @@ fn a_summary_mixed_with_its_own_agencies_is_an_error_counted_once() {
         &["甲县教育局", "甲县财政局", "甲县民政局"],
         60,
     );
-    for (i, r) in inside.iter().enumerate() {
-        write(&county, &format!("{i}.xlsx"), r);
-    }
+    write_each(&county, &inside);
     let summary = mix.join("甲县汇总.xlsx");
     nianbao()
         .args(["rollup", "--name", "甲县", "-o"])
@@ -975,9 +949,7 @@ fn a_cut_agency_list_is_read_from_the_per_agency_sheet() {
     std::fs::create_dir(&county).unwrap();
     let names = ["乙县教育局", "乙县财政局", "乙县民政局"];
     let inside = agencies(FormatVersion::V2019, 2020, &names, 80);
-    for (i, r) in inside.iter().enumerate() {
-        write(&county, &format!("{i}.xlsx"), r);
-    }
+    write_each(&county, &inside);
     // one more file there that is not counted
     let mut bad = consistent_report(FormatVersion::V2019, "乙县审计局", 2020, 90);
     bad.get_mut(TableKey::Requests, "carried_out", "natural_person")
