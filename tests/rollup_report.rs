@@ -87,22 +87,28 @@ fn roll_up(now: &[Report], last: &[Report]) -> nianbao::rollup::RollupOutcome {
     run(&job, &mut [&mut xlsx, &mut csv], &|_| {}).unwrap()
 }
 
+/// This year 甲, 乙, 丙 (2023); last year 甲, 乙, 丁 (2022): no report follows another yet.
+fn three_each_year() -> (Vec<Report>, Vec<Report>) {
+    let now = vec![
+        report("甲局", 2023, 1),
+        report("乙局", 2023, 2),
+        report("丙局", 2023, 3),
+    ];
+    let last = vec![
+        report("甲局", 2022, 11),
+        report("乙局", 2022, 12),
+        report("丁局", 2022, 13),
+    ];
+    (now, last)
+}
+
 /// This year: 甲 (follows last year), 乙 (left out: R1 error; last year's does not follow), 丙 (new
 /// this year). Last year: 甲, 乙, 丁 (not submitted this year). The region's totals differ from
 /// last year's only by the agencies missing on one side: no region-level X1 error. (Before: the
 /// region's total 甲 + 丙 was compared with last year's 甲 + 乙 + 丁, an X1 error per column.)
 #[test]
 fn agencies_missing_on_one_side_make_no_region_error() {
-    let mut now = vec![
-        report("甲局", 2023, 1),
-        report("乙局", 2023, 2),
-        report("丙局", 2023, 3),
-    ];
-    let mut last = vec![
-        report("甲局", 2022, 11),
-        report("乙局", 2022, 12),
-        report("丁局", 2022, 13),
-    ];
+    let (mut now, mut last) = three_each_year();
     follow(&mut last[0], &now[0]);
     break_r1(&mut now[1]);
     let o = roll_up(&now, &last);
@@ -116,16 +122,7 @@ fn agencies_missing_on_one_side_make_no_region_error() {
 /// still there, and says how many agencies each side covers.
 #[test]
 fn a_real_mismatch_among_the_same_agencies_is_a_region_error() {
-    let mut now = vec![
-        report("甲局", 2023, 1),
-        report("乙局", 2023, 2),
-        report("丙局", 2023, 3),
-    ];
-    let mut last = vec![
-        report("甲局", 2022, 11),
-        report("乙局", 2022, 12),
-        report("丁局", 2022, 13),
-    ];
+    let (mut now, mut last) = three_each_year();
     follow(&mut last[0], &now[0]);
     follow(&mut last[1], &now[1]);
     last[1]
