@@ -34,6 +34,15 @@ use nianbao::read::ReadOptions;
 /// The page, embedded in the binary: nothing is fetched from elsewhere.
 const PAGE: &str = include_str!("page.html");
 
+/// The page as served: the files its pickers send are those a folder scan reads
+/// ([`nianbao::batch::WORKBOOK_EXTENSIONS`], the one list).
+static PAGE_SERVED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    PAGE.replace(
+        "WORKBOOK_EXTENSIONS",
+        &nianbao::batch::WORKBOOK_EXTENSIONS.join("|"),
+    )
+});
+
 /// Upload limits (413 beyond them).
 #[derive(Debug, Clone, Copy)]
 pub struct UploadLimits {
@@ -424,7 +433,7 @@ impl State {
             ("GET", "/") => Reply {
                 status: 200,
                 content_type: "text/html; charset=utf-8",
-                body: PAGE.as_bytes().to_vec(),
+                body: PAGE_SERVED.as_bytes().to_vec(),
                 headers: Vec::new(),
             },
             ("POST", "/api/check") => self.check(req).unwrap_or_else(|r| r),
@@ -667,6 +676,14 @@ fn template(url: &str) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_page_picks_the_files_a_folder_scan_reads() {
+        assert_eq!(PAGE.matches("WORKBOOK_EXTENSIONS").count(), 1);
+        let pattern = format!("/\\.({})$/i", nianbao::batch::WORKBOOK_EXTENSIONS.join("|"));
+        assert!(PAGE_SERVED.contains(&pattern), "{pattern}");
+        assert!(pattern.contains("|docx|") && pattern.contains("|md)"));
+    }
 
     #[test]
     fn names_and_queries() {
