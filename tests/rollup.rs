@@ -20,6 +20,19 @@ fn write(dir: &Path, name: &str, r: &Report) -> PathBuf {
     p
 }
 
+/// `nianbao rollup --name NAME -o OUT INPUTS…`, run.
+fn rollup_named(
+    name: &str,
+    out: impl AsRef<std::ffi::OsStr>,
+    inputs: impl IntoIterator<Item = impl AsRef<std::ffi::OsStr>>,
+) -> assert_cmd::assert::Assert {
+    nianbao()
+        .args(["rollup", "--name", name, "-o"])
+        .arg(out)
+        .args(inputs)
+        .assert()
+}
+
 /// Each report written into `dir` as `0.xlsx`, `1.xlsx`, …: their paths, in that order.
 fn write_each(dir: &Path, reports: &[Report]) -> Vec<PathBuf> {
     reports
@@ -360,30 +373,10 @@ fn rolling_up_county_summaries_equals_rolling_up_their_agencies() {
     let [sa, sb, city, flat] =
         ["甲县.xlsx", "乙县.xlsx", "市.xlsx", "全部.xlsx"].map(|n| dir.path().join("out").join(n));
     std::fs::create_dir(dir.path().join("out")).unwrap();
-    nianbao()
-        .args(["rollup", "--name", "甲县", "-o"])
-        .arg(&sa)
-        .arg(&da)
-        .assert()
-        .success();
-    nianbao()
-        .args(["rollup", "--name", "乙县", "-o"])
-        .arg(&sb)
-        .arg(&db)
-        .assert()
-        .success();
-    nianbao()
-        .args(["rollup", "--name", "某市", "-o"])
-        .arg(&city)
-        .args([&sa, &sb])
-        .assert()
-        .success();
-    nianbao()
-        .args(["rollup", "--name", "某市", "-o"])
-        .arg(&flat)
-        .args([&da, &db])
-        .assert()
-        .success();
+    rollup_named("甲县", &sa, [&da]).success();
+    rollup_named("乙县", &sb, [&db]).success();
+    rollup_named("某市", &city, [&sa, &sb]).success();
+    rollup_named("某市", &flat, [&da, &db]).success();
     let all: Vec<&Report> = a.iter().chain(&b).collect();
     assert_eq!(canonical(&read_total(&city)), sum(&all));
     assert_eq!(canonical(&read_total(&city)), canonical(&read_total(&flat)));
@@ -392,12 +385,7 @@ fn rolling_up_county_summaries_equals_rolling_up_their_agencies() {
     assert_eq!(marked_agencies(&city).len(), 5);
     // Same inputs, same bytes.
     let again = dir.path().join("out").join("again.xlsx");
-    nianbao()
-        .args(["rollup", "--name", "某市", "-o"])
-        .arg(&again)
-        .args([&da, &db])
-        .assert()
-        .success();
+    rollup_named("某市", &again, [&da, &db]).success();
     assert_eq!(
         std::fs::read(&again).unwrap(),
         std::fs::read(&flat).unwrap()
@@ -860,12 +848,7 @@ fn a_summary_mixed_with_its_own_agencies_is_an_error_counted_once() {
     );
     write_each(&county, &inside);
     let summary = mix.join("甲县汇总.xlsx");
-    nianbao()
-        .args(["rollup", "--name", "甲县", "-o"])
-        .arg(&summary)
-        .arg(&county)
-        .assert()
-        .success();
+    rollup_named("甲县", &summary, [&county]).success();
     // two of its agencies again, and one agency of the city itself
     write(&mix, "a.xlsx", &inside[0]);
     write(&mix, "b.xlsx", &inside[1]);
@@ -873,12 +856,7 @@ fn a_summary_mixed_with_its_own_agencies_is_an_error_counted_once() {
     write(&mix, "c.xlsx", &own);
 
     let out = dir.path().join("市汇总.xlsx");
-    nianbao()
-        .args(["rollup", "--name", "某市", "-o"])
-        .arg(&out)
-        .arg(&mix)
-        .assert()
-        .code(1);
+    rollup_named("某市", &out, [&mix]).code(1);
     let all: Vec<&Report> = inside.iter().chain([&own]).collect();
     assert_eq!(canonical(&read_total(&out)), sum(&all));
 
@@ -957,12 +935,7 @@ fn a_cut_agency_list_is_read_from_the_per_agency_sheet() {
         .value += Decimal::ONE;
     write(&county, "bad.xlsx", &bad);
     let whole = dir.path().join("whole.xlsx");
-    nianbao()
-        .args(["rollup", "--name", "乙县", "-o"])
-        .arg(&whole)
-        .arg(&county)
-        .assert()
-        .code(1);
+    rollup_named("乙县", &whole, [&county]).code(1);
     let mix = dir.path().join("mix");
     std::fs::create_dir(&mix).unwrap();
     let cut = mix.join("乙县汇总.xlsx");
@@ -973,12 +946,7 @@ fn a_cut_agency_list_is_read_from_the_per_agency_sheet() {
 
     write(&mix, "a.xlsx", &inside[2]);
     let out = dir.path().join("out.xlsx");
-    nianbao()
-        .args(["rollup", "--name", "某市", "-o"])
-        .arg(&out)
-        .arg(&mix)
-        .assert()
-        .code(1);
+    rollup_named("某市", &out, [&mix]).code(1);
     let rules = column(&out, "校验问题", 1);
     assert!(rules.iter().any(|r| r == "B2"), "{rules:?}");
     let all: Vec<&Report> = inside.iter().collect();
@@ -1023,12 +991,7 @@ fn the_batch_year_and_rollup_year() {
     let out = dir.path().join("sum.xlsx");
 
     // no --year: the batch's one year, with a warning
-    nianbao()
-        .args(["rollup", "--name", "某区", "-o"])
-        .arg(&out)
-        .args([&a, &b])
-        .assert()
-        .code(0);
+    rollup_named("某区", &out, [&a, &b]).code(0);
     let total = read_total(&out);
     assert_eq!(total.meta.year, Some(2023));
     assert_eq!(canonical(&total), sum(&[&stated, &yearless]));
